@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what kubelite needs on a Debian 12 machine (as root), builds it and puts
+# `kubelite` on the PATH. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v node >/dev/null || need_apt+=(nodejs npm)
+command -v make >/dev/null || need_apt+=(make)
+command -v g++ >/dev/null || need_apt+=(g++)
+command -v python3 >/dev/null || need_apt+=(python3)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "installing: ${need_apt[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
+fi
+major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$major" -lt 20 ]; then
+  echo "kubelite needs Node.js 20 or newer (found $(node --version))" >&2
+  exit 1
+fi
+
+# better-sqlite3 compiles from source here (no prebuilt binaries can be downloaded)
+npm ci --no-audit --no-fund
+npm run build
+ln -sf "$PWD/bin/kubelite.js" /usr/local/bin/kubelite
+echo "kubelite installed: $(command -v kubelite)"

@@ -1,0 +1,81 @@
+// Validation entry point: one function for every served kind, on create (old undefined) and
+// update (old present). Run after applyDefaults, as kube-apiserver does.
+import type { FieldError } from '../errors.js';
+import type { GVK, KubeObject } from '../types.js';
+import { validateCronJob, validateJob, validateJobUpdate } from './batch.js';
+import {
+  validateConfigMap,
+  validateEndpoints,
+  validateEvent,
+  validateLease,
+  validateNamespace,
+  validateNode,
+  validatePV,
+  validatePVC,
+  validateSecret,
+  validateServiceAccount,
+} from './core.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
+import { nameIsDNSSubdomain } from './names.js';
+import { validatePodCreate } from './pod.js';
+import { validatePodUpdate } from './podupdate.js';
+import { validateService } from './service.js';
+import {
+  validateAppsUpdate,
+  validateDaemonSet,
+  validateDeployment,
+  validateReplicaSet,
+  validateReplicationController,
+  validateStatefulSet,
+} from './workloads.js';
+
+type Validator = (obj: KubeObject, old?: KubeObject) => FieldError[];
+
+/** Create-time validator plus the update-only checks layered on top. */
+const withMetaUpdate =
+  (v: (o: KubeObject) => FieldError[], upd?: (o: KubeObject, old: KubeObject) => FieldError[]): Validator =>
+  (obj, old) => {
+    if (!old) return v(obj);
+    const metaErrs = upd ? upd(obj, old) : validateObjectMetaUpdate(obj.metadata, old.metadata);
+    return [...metaErrs, ...v(obj).filter((e) => !metaErrs.some((m) => m.field === e.field && m.detail === e.detail))];
+  };
+
+const apps = (kind: string, v: (o: KubeObject) => FieldError[]): Validator =>
+  withMetaUpdate(v, (o, old) => validateAppsUpdate(kind, o, old));
+
+const VALIDATORS: Record<string, Validator> = {
+  '/Pod': (obj, old) => (old ? validatePodUpdate(obj, old) : validatePodCreate(obj)),
+  '/Service': (obj, old) => validateService(obj, old),
+  '/ConfigMap': (obj, old) => [...(old ? validateObjectMetaUpdate(obj.metadata, old.metadata) : []), ...validateConfigMap(obj, old)],
+  '/Secret': (obj, old) => [...(old ? validateObjectMetaUpdate(obj.metadata, old.metadata) : []), ...validateSecret(obj, old)],
+  '/Namespace': withMetaUpdate(validateNamespace),
+  '/Node': withMetaUpdate(validateNode),
+  '/Event': withMetaUpdate(validateEvent),
+  '/Endpoints': withMetaUpdate(validateEndpoints),
+  '/ServiceAccount': withMetaUpdate(validateServiceAccount),
+  '/PersistentVolume': withMetaUpdate(validatePV),
+  '/PersistentVolumeClaim': (obj, old) => [...(old ? validateObjectMetaUpdate(obj.metadata, old.metadata) : []), ...validatePVC(obj, old)],
+  '/ReplicationController': apps('ReplicationController', validateReplicationController),
+  'apps/Deployment': apps('Deployment', validateDeployment),
+  'apps/ReplicaSet': apps('ReplicaSet', validateReplicaSet),
+  'apps/DaemonSet': apps('DaemonSet', validateDaemonSet),
+  'apps/StatefulSet': apps('StatefulSet', validateStatefulSet),
+  'batch/Job': withMetaUpdate(validateJob, validateJobUpdate),
+  'batch/CronJob': (obj, old) => validateCronJob(obj, old),
+  'coordination.k8s.io/Lease': withMetaUpdate(validateLease),
+};
+
+/**
+ * Validates an object; `old` is the stored object on update. Returns every problem found,
+ * in Kubernetes' wording and field paths; empty means valid. Kinds without specific rules
+ * get namespaced ObjectMeta validation with DNS-1123 subdomain names.
+ */
+export function validateObject(gvk: GVK, obj: KubeObject, old?: KubeObject): FieldError[] {
+  const v = VALIDATORS[`${gvk.group}/${gvk.kind}`];
+  if (v) return v(obj, old);
+  return old ? validateObjectMetaUpdate(obj.metadata, old.metadata) : validateObjectMeta(obj.metadata, true, nameIsDNSSubdomain);
+}
+
+export { validateObjectMeta, validateObjectMetaUpdate, validateLabels, validateAnnotations, validateLabelSelector } from './meta.js';
+export * as names from './names.js';
+export { cronScheduleError } from './cron.js';

@@ -1,0 +1,85 @@
+// Request bodies: JSON, YAML or Kubernetes protobuf in; plain objects out, with
+// fieldValidation (Strict / Warn / Ignore) applied as kube-apiserver does.
+import { parse as parseYaml } from 'yaml';
+import { ApiError } from '../api/errors.js';
+import type { GVK, KubeObject } from '../api/types.js';
+import { findUnknownFields, findDuplicateFields } from '../api/schema/strict.js';
+import { decodeK8sProtobuf } from './protobuf/decode.js';
+import { mediaType } from './http.js';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export function fieldValidationOf(q: URLSearchParams): FieldValidation {
+  const v = q.get('fieldValidation');
+  if (v === null || v === '') return 'Warn';
+  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
+  throw ApiError.badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got "${v}"`);
+}
+
+export const BODY_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
+
+/** Parse raw bytes by content type. No schema checks. */
+export function parseBody(body: Buffer, contentType: string | undefined): { value: unknown; text?: string } {
+  const mt = mediaType(contentType);
+  if (mt === 'application/vnd.kubernetes.protobuf') return { value: decodeK8sProtobuf(body) };
+  const text = body.toString('utf8');
+  if (mt === 'application/json' || mt === '') {
+    try {
+      return { value: JSON.parse(text), text };
+    } catch (e) {
+      throw ApiError.badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
+    }
+  }
+  if (mt === 'application/yaml' || mt === 'application/apply-patch+yaml' || mt === 'text/yaml' || mt === 'application/x-yaml') {
+    try {
+      return { value: parseYaml(text, { uniqueKeys: false }), text: text.trimStart().startsWith('{') ? text : undefined };
+    } catch (e) {
+      throw ApiError.badRequest(`error converting YAML to JSON: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  throw ApiError.unsupportedMediaType(mt, BODY_TYPES);
+}
+
+/**
+ * Decode an object body for the given kind: type checks, apiVersion/kind agreement and
+ * unknown/duplicate field handling. Returns the object and any warnings to send.
+ */
+export function decodeObject(
+  body: Buffer,
+  contentType: string | undefined,
+  gvk: GVK,
+  validation: FieldValidation,
+): { obj: KubeObject; warnings: string[] } {
+  const { value, text } = parseBody(body, contentType);
+  return checkObject(value, text, gvk, validation);
+}
+
+export function checkObject(value: unknown, text: string | undefined, gvk: GVK, validation: FieldValidation): { obj: KubeObject; warnings: string[] } {
+  const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw ApiError.badRequest(`${gvk.kind} in version "${gvk.version}" cannot be handled as a ${gvk.kind}: the body must be a JSON object`);
+  }
+  const obj = value as KubeObject;
+  if (obj.kind !== undefined && obj.kind !== '' && obj.kind !== gvk.kind) {
+    throw ApiError.badRequest(`${gvk.kind} in version "${gvk.version}" cannot be handled as a ${gvk.kind}: the kind in the data (${String(obj.kind)}) does not match the expected kind (${gvk.kind})`);
+  }
+  if (obj.apiVersion !== undefined && obj.apiVersion !== '' && obj.apiVersion !== apiVersion) {
+    throw ApiError.badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersion})`);
+  }
+  if (obj.metadata !== undefined && (obj.metadata === null || typeof obj.metadata !== 'object' || Array.isArray(obj.metadata))) {
+    throw ApiError.badRequest(`${gvk.kind} in version "${gvk.version}" cannot be handled as a ${gvk.kind}: metadata must be an object`);
+  }
+  obj.metadata = obj.metadata ?? {};
+  const warnings: string[] = [];
+  if (validation !== 'Ignore') {
+    const problems = [
+      ...(text ? findDuplicateFields(text).map((f) => `duplicate field "${f}"`) : []),
+      ...findUnknownFields(gvk, obj).map((f) => `unknown field "${f}"`),
+    ];
+    if (problems.length && validation === 'Strict') {
+      throw ApiError.badRequest(`${gvk.kind} in version "${gvk.version}" cannot be handled as a ${gvk.kind}: strict decoding error: ${problems.join(', ')}`);
+    }
+    warnings.push(...problems);
+  }
+  return { obj, warnings };
+}

@@ -1,0 +1,157 @@
+// Subresources: status, scale, binding, eviction, and the node-proxied pod streams.
+import { ApiError } from '../../api/errors.js';
+import type { KubeObject } from '../../api/types.js';
+import { labelSelectorToString } from '../../api/labels.js';
+import { readBody, sendJson, successStatus } from '../http.js';
+import { checkObject, fieldValidationOf, parseBody } from '../decode.js';
+import type { RequestContext } from './context.js';
+import { isDryRun } from './common.js';
+import { handleGet, handleUpdate } from './resource.js';
+import { handlePatch, patchTypeOf, applyPatchTo } from './patch.js';
+
+export async function handleSubresource(ctx: RequestContext): Promise<void> {
+  const sub = ctx.info.subresource;
+  const known = ctx.ri.subresources.find((s) => s.name === sub);
+  if (!known) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  switch (sub) {
+    case 'status':
+      if (ctx.info.verb === 'get') return handleGet(ctx);
+      if (ctx.info.verb === 'update') return handleUpdate(ctx, 'status');
+      if (ctx.info.verb === 'patch') return handlePatch(ctx, 'status');
+      break;
+    case 'scale':
+      return handleScale(ctx);
+    case 'binding':
+      if (ctx.info.verb === 'create') return handleBinding(ctx);
+      break;
+    case 'eviction':
+      if (ctx.info.verb === 'create') return handleEviction(ctx);
+      break;
+    case 'log':
+    case 'exec':
+    case 'attach':
+    case 'portforward': {
+      const pod = ctx.reg.get(ctx.info.namespace, ctx.info.name).obj;
+      const node = pod.spec?.nodeName as string | undefined;
+      if (!node) throw ApiError.badRequest(`pod ${ctx.info.name} does not have a host assigned`);
+      throw ApiError.serviceUnavailable(
+        `no node agent serves ${sub} for pod "${ctx.info.name}" on node "${node}": the kubelite node agent is not running on this cluster yet`,
+      );
+    }
+    case 'finalize':
+      if (ctx.info.verb === 'update') return handleUpdate(ctx, 'finalize');
+      break;
+  }
+  throw ApiError.methodNotAllowed();
+}
+
+function toScale(ctx: RequestContext, obj: KubeObject): Record<string, unknown> {
+  const sel = obj.spec?.selector;
+  let selector = '';
+  if (sel) selector = ctx.ri.kind === 'ReplicationController' ? Object.entries(sel as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(',') : labelSelectorToString(sel);
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: {
+      name: obj.metadata.name,
+      namespace: obj.metadata.namespace,
+      uid: obj.metadata.uid,
+      resourceVersion: obj.metadata.resourceVersion,
+      creationTimestamp: obj.metadata.creationTimestamp,
+    },
+    spec: { replicas: obj.spec?.replicas ?? 0 },
+    status: { replicas: obj.status?.replicas ?? 0, selector },
+  };
+}
+
+async function handleScale(ctx: RequestContext): Promise<void> {
+  const { namespace, name, verb } = ctx.info;
+  if (verb === 'get') {
+    sendJson(ctx.res, 200, toScale(ctx, ctx.reg.get(namespace, name).obj));
+    return;
+  }
+  if (verb !== 'update' && verb !== 'patch') throw ApiError.methodNotAllowed();
+  const body = await readBody(ctx.req);
+  const dryRun = isDryRun(ctx.info.query);
+  const scaleGvk = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
+  const { obj } = await ctx.reg.guaranteedUpdate(
+    namespace,
+    name,
+    (cur) => {
+      const scale = toScale(ctx, cur!) as KubeObject;
+      let desired: KubeObject;
+      if (verb === 'update') {
+        desired = checkObject(parseBody(body, ctx.req.headers['content-type']).value, undefined, scaleGvk, fieldValidationOf(ctx.info.query)).obj;
+      } else {
+        const type = patchTypeOf(ctx.req.headers['content-type']);
+        if (type === 'apply') throw ApiError.unsupportedMediaType('application/apply-patch+yaml', ['application/merge-patch+json', 'application/json-patch+json']);
+        desired = applyPatchTo({ ...ctx, ri: { ...ctx.ri, kind: 'Scale', group: 'autoscaling' } }, type, scale, parseBody(body, 'application/json').value);
+      }
+      const replicas = desired.spec?.replicas;
+      if (!Number.isInteger(replicas) || replicas < 0) {
+        throw new ApiError(422, 'Invalid', `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, {
+          name,
+          group: 'autoscaling',
+          kind: 'Scale',
+          causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, field: 'spec.replicas' }],
+        });
+      }
+      const next = cur!;
+      next.spec = { ...next.spec, replicas };
+      const rv = desired.metadata?.resourceVersion;
+      if (rv && rv !== cur!.metadata.resourceVersion) next.metadata.resourceVersion = rv;
+      else delete next.metadata.resourceVersion;
+      return next;
+    },
+    { dryRun },
+  );
+  sendJson(ctx.res, 200, toScale(ctx, obj));
+}
+
+async function handleBinding(ctx: RequestContext): Promise<void> {
+  const body = await readBody(ctx.req);
+  const { value } = parseBody(body, ctx.req.headers['content-type']);
+  const binding = value as { metadata?: { name?: string }; target?: { kind?: string; name?: string } };
+  const { namespace, name } = ctx.info;
+  const target = binding?.target?.name;
+  if (!target) {
+    throw new ApiError(422, 'Invalid', `Binding "${name}" is invalid: target.name: Required value`, {
+      name,
+      kind: 'Binding',
+      causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' }],
+    });
+  }
+  if (binding.target?.kind && binding.target.kind !== 'Node') {
+    throw ApiError.badRequest(`binding target kind must be Node, not ${binding.target.kind}`);
+  }
+  const dryRun = isDryRun(ctx.info.query);
+  const now = ctx.clock.nowRFC3339();
+  await ctx.reg.guaranteedUpdate(
+    namespace,
+    name,
+    (cur) => {
+      const pod = cur!;
+      if (pod.metadata.deletionTimestamp) throw ApiError.conflict(ctx.reg.ref, name, 'pod is being deleted, cannot be assigned to a host');
+      if (pod.spec?.nodeName) throw ApiError.conflict(ctx.reg.ref, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
+      pod.spec.nodeName = target;
+      const conds: any[] = (pod.status?.conditions ?? []).filter((c: any) => c.type !== 'PodScheduled');
+      conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
+      pod.status = { ...(pod.status ?? {}), conditions: conds };
+      delete pod.metadata.resourceVersion;
+      return pod;
+    },
+    { dryRun, trusted: true },
+  );
+  sendJson(ctx.res, 201, successStatus());
+}
+
+async function handleEviction(ctx: RequestContext): Promise<void> {
+  const body = await readBody(ctx.req);
+  const { value } = parseBody(body, ctx.req.headers['content-type']);
+  const ev = (value ?? {}) as { deleteOptions?: Record<string, unknown> };
+  const d = ev.deleteOptions ?? {};
+  const grace = typeof d.gracePeriodSeconds === 'number' ? d.gracePeriodSeconds : undefined;
+  const pre = d.preconditions as { uid?: string; resourceVersion?: string } | undefined;
+  await ctx.reg.delete(ctx.info.namespace, ctx.info.name, { gracePeriodSeconds: grace, preconditions: pre, dryRun: isDryRun(ctx.info.query) });
+  sendJson(ctx.res, 201, successStatus());
+}

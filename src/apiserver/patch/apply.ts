@@ -1,0 +1,227 @@
+// Server-side apply and Update-operation ownership tracking (metadata.managedFields),
+// following k8s.io/apiserver's field manager and structured-merge-diff semantics.
+import { ApiError } from '../../api/errors.js';
+import type { GVK, KubeObject, ManagedFieldsEntry, StatusCause } from '../../api/types.js';
+import { FieldSet, pathToString, type FieldPath } from './fieldpath.js';
+import { clone, deepEqual, isObject, sortedJson, type JsonObject } from './json.js';
+import {
+  compareObjects,
+  computeFieldSet,
+  decodeManagedFields,
+  encodeManagedFields,
+  managerId,
+  objectApiVersion,
+  scopeToSubresource,
+  type Comparison,
+  type Manager,
+} from './managedfields.js';
+import { mergeApplied, pruneDropped } from './ssamerge.js';
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+const BEFORE_FIRST_APPLY = 'before-first-apply';
+
+export interface ApplyArgs {
+  gvk: GVK;
+  live: KubeObject | undefined;
+  applied: KubeObject;
+  manager: string;
+  force: boolean;
+  now: string;
+  subresource?: string;
+}
+
+export interface UpdateArgs {
+  gvk: GVK;
+  old: KubeObject | undefined;
+  updated: KubeObject;
+  manager: string;
+  now: string;
+  subresource?: string;
+}
+
+interface Conflict {
+  manager: Manager;
+  path: FieldPath;
+}
+
+/** How upstream names a manager in conflict messages. */
+function printManager(m: Manager): string {
+  let s = JSON.stringify(m.manager);
+  if (m.subresource) s += ` with subresource ${JSON.stringify(m.subresource)}`;
+  if (m.operation === 'Update') s += ` using ${m.apiVersion}`;
+  return s;
+}
+
+/** 409 Conflict in kube-apiserver's wording. */
+export function conflictError(conflicts: readonly { manager: Manager; path: FieldPath }[]): ApiError {
+  const sorted = [...conflicts].sort((a, b) => (a.manager.manager < b.manager.manager ? -1 : a.manager.manager > b.manager.manager ? 1 : 0));
+  const causes: StatusCause[] = sorted.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${printManager(c.manager)}`, field: pathToString(c.path) }));
+  let message: string;
+  if (sorted.length === 1) {
+    message = `Apply failed with 1 conflict: conflict with ${printManager(sorted[0].manager)}: ${pathToString(sorted[0].path)}`;
+  } else {
+    const byManager = new Map<string, { m: Manager; paths: FieldPath[] }>();
+    for (const c of sorted) {
+      const id = printManager(c.manager);
+      const e = byManager.get(id) ?? { m: c.manager, paths: [] };
+      e.paths.push(c.path);
+      byManager.set(id, e);
+    }
+    const lines: string[] = [];
+    for (const { m, paths } of byManager.values()) {
+      lines.push(`conflicts with ${printManager(m)}:`);
+      for (const p of paths) lines.push(`- ${pathToString(p)}`);
+    }
+    message = `Apply failed with ${sorted.length} conflicts: ${lines.join('\n')}`;
+  }
+  return new ApiError(409, 'Conflict', message, { causes });
+}
+
+function scopedCompare(gvk: GVK, a: unknown, b: unknown, subresource: string | undefined): Comparison {
+  const c = compareObjects(gvk, a, b);
+  return {
+    added: scopeToSubresource(c.added, subresource),
+    removed: scopeToSubresource(c.removed, subresource),
+    modified: scopeToSubresource(c.modified, subresource),
+  };
+}
+
+/** Remove changed fields from every manager but `self`; report the ones that conflict. */
+function takeOwnership(managers: Map<string, Manager>, self: string, cmp: Comparison): Conflict[] {
+  const changed = cmp.modified.union(cmp.added);
+  const conflicts: Conflict[] = [];
+  for (const [id, m] of managers) {
+    if (id === self) continue;
+    const lost = m.set.intersection(changed);
+    for (const path of lost.paths()) conflicts.push({ manager: m, path });
+    const next = m.set.difference(changed).difference(cmp.removed);
+    if (next.isEmpty()) managers.delete(id);
+    else managers.set(id, { ...m, set: next });
+  }
+  return conflicts;
+}
+
+function withManagedFields(obj: KubeObject, entries: ManagedFieldsEntry[]): KubeObject {
+  const out = clone(obj);
+  out.metadata = { ...out.metadata };
+  if (entries.length > 0) out.metadata.managedFields = entries;
+  else delete out.metadata.managedFields;
+  return out;
+}
+
+/** The part of an applied configuration a write through `subresource` may set. */
+function scopeApplied(obj: JsonObject, subresource: string | undefined): JsonObject {
+  if (subresource === 'status') return 'status' in obj ? { status: obj.status } : {};
+  const { status: _status, ...rest } = obj;
+  return rest;
+}
+
+/** Apply `applied` for `manager`; returns the merged object with managedFields, or throws 409. */
+export function serverSideApply(args: ApplyArgs): KubeObject {
+  const { gvk, live, manager, force, now, subresource } = args;
+  const applied = args.applied;
+  const expected = objectApiVersion(gvk, undefined);
+  if (applied.apiVersion && applied.apiVersion !== expected) {
+    throw ApiError.badRequest(`Incorrect version specified in apply patch. Specified patch version: ${applied.apiVersion}, expected: ${expected}`);
+  }
+  if (applied.metadata?.managedFields !== undefined && applied.metadata.managedFields !== null) {
+    throw ApiError.badRequest('metadata.managedFields must be nil');
+  }
+  const liveObj: JsonObject = live ? clone(live) : { apiVersion: applied.apiVersion, kind: applied.kind, metadata: {} };
+  if (isObject(liveObj.metadata)) delete liveObj.metadata.managedFields;
+  const apiVersion = objectApiVersion(gvk, applied);
+
+  const managers = decodeManagedFields(live?.metadata?.managedFields);
+  if (live && managers.size === 0) {
+    const m: Manager = { manager: BEFORE_FIRST_APPLY, operation: 'Update', apiVersion: objectApiVersion(gvk, live), set: scopeToSubresource(computeFieldSet(gvk, liveObj), undefined) };
+    if (!m.set.isEmpty()) managers.set(managerId(m), m);
+  }
+
+  const attempt = (forced: boolean): { obj: JsonObject; managers: Map<string, Manager>; conflicts: Conflict[] } => {
+    const ms = new Map(managers);
+    const selfKey = managerId({ manager, operation: 'Apply', apiVersion, subresource });
+    const previous = ms.get(selfKey);
+    const configSet = scopeToSubresource(computeFieldSet(gvk, applied), subresource);
+    let merged = mergeApplied(gvk, liveObj, scopeApplied(applied as JsonObject, subresource));
+    const self: Manager = { manager, operation: 'Apply', apiVersion, set: configSet };
+    if (subresource) self.subresource = subresource;
+    if (previous?.time) self.time = previous.time;
+    ms.set(selfKey, self);
+    if (previous) {
+      let owned = new FieldSet();
+      for (const m of ms.values()) owned = owned.union(m.set);
+      merged = pruneDropped(gvk, merged, previous.set, owned);
+    }
+    const cmp = scopedCompare(gvk, liveObj, merged, subresource);
+    const conflicts = takeOwnership(ms, selfKey, cmp);
+    if (conflicts.length > 0 && !forced) return { obj: merged, managers: ms, conflicts };
+    const changed = !deepEqual(liveObj, merged);
+    if (changed || !self.time) ms.set(selfKey, { ...self, time: now });
+    return { obj: merged, managers: ms, conflicts: [] };
+  };
+
+  let result = attempt(force);
+  if (result.conflicts.length > 0) {
+    // kubectl's client-side -> server-side apply upgrade: conflicts on fields recorded in the
+    // last-applied annotation are forced when the applier is "kubectl".
+    const allowed = manager === 'kubectl' ? lastAppliedFields(gvk, live, subresource) : undefined;
+    const remaining = allowed ? result.conflicts.filter((c) => !allowed.has(c.path)) : result.conflicts;
+    if (remaining.length > 0) throw conflictError(remaining);
+    result = attempt(true);
+  }
+  let out = result.obj as KubeObject;
+  if (manager === 'kubectl' && live?.metadata?.annotations?.[LAST_APPLIED] !== undefined) {
+    out = { ...out, metadata: { ...out.metadata, annotations: { ...out.metadata.annotations, [LAST_APPLIED]: buildLastApplied(applied) } } };
+  }
+  return withManagedFields(out, encodeManagedFields(result.managers.values()));
+}
+
+function lastAppliedFields(gvk: GVK, live: KubeObject | undefined, subresource: string | undefined): FieldSet | undefined {
+  const raw = live?.metadata?.annotations?.[LAST_APPLIED];
+  if (typeof raw !== 'string') return undefined;
+  try {
+    return scopeToSubresource(computeFieldSet(gvk, JSON.parse(raw)), subresource);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The annotation value kubectl-managed SSA keeps in sync: the applied object minus the annotation. */
+function buildLastApplied(applied: KubeObject): string {
+  const obj = clone(applied);
+  if (obj.metadata?.annotations) {
+    const { [LAST_APPLIED]: _drop, ...rest } = obj.metadata.annotations;
+    obj.metadata = { ...obj.metadata, annotations: rest };
+  }
+  return sortedJson(obj) + '\n';
+}
+
+/** Record a create/update/patch by `manager` (operation Update) in `updated`'s managedFields. */
+export function recordUpdate(args: UpdateArgs): KubeObject {
+  const { gvk, old, updated, manager, now, subresource } = args;
+  const oldEntries = old?.metadata?.managedFields;
+  const newEntries = updated.metadata?.managedFields;
+  // A client may rewrite managedFields: an explicit empty list resets them, other changes are taken as given.
+  if (Array.isArray(newEntries) && newEntries.length === 0 && (oldEntries?.length ?? 0) > 0) return withManagedFields(updated, []);
+  const base = Array.isArray(newEntries) && newEntries.length > 0 && !deepEqual(newEntries, oldEntries) ? newEntries : oldEntries;
+  const managers = decodeManagedFields(base);
+  const strip = (o: KubeObject | undefined): JsonObject | undefined => {
+    if (!o) return undefined;
+    const c = clone(o) as JsonObject;
+    if (isObject(c.metadata)) delete c.metadata.managedFields;
+    return c;
+  };
+  const apiVersion = objectApiVersion(gvk, updated);
+  const cmp = scopedCompare(gvk, strip(old) ?? {}, strip(updated), subresource);
+  const selfKey = managerId({ manager, operation: 'Update', apiVersion, subresource });
+  // Like upstream, the operation runs as a fresh manager, then merges into the named one.
+  takeOwnership(managers, '', cmp);
+  const took = cmp.modified.union(cmp.added);
+  if (!took.isEmpty()) {
+    const kept = managers.get(selfKey)?.set ?? new FieldSet();
+    const m: Manager = { manager, operation: 'Update', apiVersion, time: now, set: kept.union(took) };
+    if (subresource) m.subresource = subresource;
+    managers.set(selfKey, m);
+  }
+  return withManagedFields(updated, encodeManagedFields(managers.values()));
+}

@@ -1,0 +1,416 @@
+// Generic REST storage for one resource: the read-modify-write rules every kind shares
+// (uid, generateName, resourceVersion preconditions, validation, finalizers, graceful
+// deletion), on top of the Store for writes and the WatchCache for reads.
+import { randomUUID, randomInt } from 'node:crypto';
+import { ApiError, type ResourceRef } from '../api/errors.js';
+import type { KubeObject } from '../api/types.js';
+import { gvkOf, type ResourceInfo } from '../api/resources.js';
+import { StoreConflictError, type Store } from '../storage/types.js';
+import type { Clock } from '../util/clock.js';
+import { WatchCache, type CacheEntry } from './watchcache.js';
+import { kindHooks } from './hooks.js';
+import { prepareForCreate, prepareForUpdate, prepareForStatusUpdate } from './strategy.js';
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  /** skip defaulting+validation (internal writes that only touch metadata) */
+  trusted?: boolean;
+  subresource?: string;
+}
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: string;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: boolean;
+}
+
+export interface DeleteResult {
+  obj: KubeObject;
+  /** true when the object is gone from storage; false when it stays (graceful, finalizers) */
+  removed: boolean;
+}
+
+export interface ListQuery {
+  namespace: string;
+  labelSelector?: string | null;
+  fieldSelector?: string | null;
+  limit?: number;
+  continueToken?: string | null;
+}
+
+export interface ListPage {
+  entries: CacheEntry[];
+  rev: number;
+  continueToken?: string;
+  remaining?: number;
+}
+
+const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
+
+export function randomSuffix(n = 5): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += NAME_CHARS[randomInt(NAME_CHARS.length)];
+  return s;
+}
+
+export function encodeObject(obj: KubeObject): Uint8Array {
+  const { resourceVersion: _rv, ...meta } = obj.metadata;
+  return Buffer.from(JSON.stringify({ ...obj, metadata: meta }), 'utf8');
+}
+
+export class ResourceRegistry {
+  readonly ref: ResourceRef;
+  readonly storePrefix: string;
+
+  constructor(
+    readonly ri: ResourceInfo,
+    private readonly store: Store,
+    readonly cache: WatchCache,
+    private readonly clock: Clock,
+  ) {
+    this.ref = { group: ri.group, resource: ri.resource };
+    this.storePrefix = cache.prefix;
+  }
+
+  static prefixFor(ri: ResourceInfo): string {
+    return `/registry/${ri.group || 'core'}/${ri.resource}/`;
+  }
+
+  cacheKey(namespace: string, name: string): string {
+    return this.ri.namespaced ? `${namespace}/${name}` : name;
+  }
+
+  private storeKey(namespace: string, name: string): string {
+    return this.storePrefix + this.cacheKey(namespace, name);
+  }
+
+  get(namespace: string, name: string): CacheEntry {
+    const e = this.cache.get(this.cacheKey(namespace, name));
+    if (!e) throw ApiError.notFound(this.ref, name);
+    return e;
+  }
+
+  tryGet(namespace: string, name: string): CacheEntry | undefined {
+    return this.cache.get(this.cacheKey(namespace, name));
+  }
+
+  list(q: ListQuery): ListPage {
+    const sel = kindHooks.selectors(this.ri.kind, q.labelSelector ?? null, q.fieldSelector ?? null);
+    let all = this.cache.list();
+    const rev = this.cache.rev;
+    let startAfter = '';
+    if (q.continueToken) {
+      const tok = decodeContinue(q.continueToken);
+      startAfter = tok.start;
+    }
+    const nsPrefix = this.ri.namespaced && q.namespace ? q.namespace + '/' : '';
+    const out: CacheEntry[] = [];
+    const limit = q.limit && q.limit > 0 ? q.limit : Infinity;
+    let lo = 0;
+    if (nsPrefix || startAfter) lo = lowerBound(all, startAfter > nsPrefix ? startAfter : nsPrefix, startAfter > nsPrefix);
+    let i = lo;
+    let more = false;
+    for (; i < all.length; i++) {
+      const e = all[i]!;
+      if (nsPrefix && !e.key.startsWith(nsPrefix)) break;
+      if (!matches(this.ri.kind, e.obj, sel)) continue;
+      if (out.length >= limit) {
+        more = true;
+        break;
+      }
+      out.push(e);
+    }
+    const page: ListPage = { entries: out, rev };
+    if (more) {
+      page.continueToken = encodeContinue({ rv: rev, start: out[out.length - 1]!.key });
+      if (!sel.label && !sel.field) {
+        let rem = 0;
+        for (let j = i; j < all.length; j++) {
+          if (nsPrefix && !all[j]!.key.startsWith(nsPrefix)) break;
+          rem++;
+        }
+        page.remaining = rem;
+      }
+    }
+    all = [];
+    return page;
+  }
+
+  /** Normalise, default and validate a new object; returns it ready to store. */
+  prepareCreate(namespace: string, obj: KubeObject, opts: WriteOptions = {}): KubeObject {
+    const meta = obj.metadata ?? (obj.metadata = {});
+    if (this.ri.namespaced) {
+      if (meta.namespace && meta.namespace !== namespace) {
+        throw ApiError.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      meta.namespace = namespace;
+    } else {
+      delete meta.namespace;
+    }
+    if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix();
+    obj.apiVersion = this.ri.group ? `${this.ri.group}/${this.ri.version}` : this.ri.version;
+    obj.kind = this.ri.kind;
+    meta.uid = randomUUID();
+    meta.creationTimestamp = this.clock.nowRFC3339();
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    prepareForCreate(this.ri, obj);
+    if (!opts.trusted) {
+      kindHooks.defaults(gvkOf(this.ri), obj);
+      const errs = kindHooks.validate(gvkOf(this.ri), obj);
+      if (!meta.name && !errs.some((e) => e.field === 'metadata.name')) {
+        throw ApiError.invalid(this.ri.kind, this.ri.group, '', [...errs]);
+      }
+      if (errs.length) throw ApiError.invalid(this.ri.kind, this.ri.group, meta.name ?? '', errs);
+    }
+    if (!meta.name) throw ApiError.badRequest('name or generateName is required');
+    return obj;
+  }
+
+  async create(namespace: string, obj: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
+    const prepared = this.prepareCreate(namespace, obj, opts);
+    const name = prepared.metadata.name!;
+    if (opts.dryRun) {
+      if (this.tryGet(namespace, name)) throw ApiError.alreadyExists(this.ref, name);
+      return prepared;
+    }
+    try {
+      const kv = await this.store.create(this.storeKey(namespace, name), encodeObject(prepared));
+      await this.cache.waitFor(kv.modRevision);
+      prepared.metadata.resourceVersion = String(kv.modRevision);
+      return prepared;
+    } catch (err) {
+      if (err instanceof StoreConflictError) throw ApiError.alreadyExists(this.ref, name);
+      throw err;
+    }
+  }
+
+  /**
+   * Validate an update of `cur` to `next` and store it with cur's revision as precondition.
+   * next.metadata.resourceVersion, when set, must equal the current one.
+   */
+  async update(namespace: string, name: string, next: KubeObject, cur: CacheEntry, opts: WriteOptions = {}): Promise<KubeObject> {
+    const old = cur.obj;
+    const rv = next.metadata?.resourceVersion;
+    if (rv && rv !== old.metadata.resourceVersion) throw ApiError.conflict(this.ref, name);
+    let obj: KubeObject = structuredClone(next);
+    obj.metadata = obj.metadata ?? {};
+    if (obj.metadata.name && obj.metadata.name !== name) {
+      throw ApiError.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    obj.apiVersion = old.apiVersion;
+    obj.kind = old.kind;
+    // server-owned metadata
+    obj.metadata.name = name;
+    if (this.ri.namespaced) obj.metadata.namespace = namespace;
+    obj.metadata.uid = old.metadata.uid;
+    obj.metadata.creationTimestamp = old.metadata.creationTimestamp;
+    if (old.metadata.deletionTimestamp) {
+      obj.metadata.deletionTimestamp = old.metadata.deletionTimestamp;
+      obj.metadata.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
+    } else {
+      delete obj.metadata.deletionTimestamp;
+      delete obj.metadata.deletionGracePeriodSeconds;
+    }
+    if (opts.subresource === 'status') {
+      obj = prepareForStatusUpdate(this.ri, obj, old);
+    } else {
+      prepareForUpdate(this.ri, obj, old, opts.subresource);
+    }
+    if (!opts.trusted) {
+      kindHooks.defaults(gvkOf(this.ri), obj);
+      const errs = kindHooks.validate(gvkOf(this.ri), obj, old);
+      if (errs.length) throw ApiError.invalid(this.ri.kind, this.ri.group, name, errs);
+    }
+    // an object being deleted whose last finalizer went away is removed
+    if (obj.metadata.deletionTimestamp && !finalizersOf(this.ri.kind, obj).length && (this.ri.kind !== 'Pod' || obj.metadata.deletionGracePeriodSeconds === 0)) {
+      if (opts.dryRun) return obj;
+      return (await this.remove(namespace, name, cur)).obj;
+    }
+    if (opts.dryRun) return obj;
+    delete obj.metadata.resourceVersion;
+    if (sameStored(obj, old)) return old; // no-op writes do not bump resourceVersion
+    try {
+      const kv = await this.store.update(this.storeKey(namespace, name), encodeObject(obj), cur.rev);
+      await this.cache.waitFor(kv.modRevision);
+      obj.metadata.resourceVersion = String(kv.modRevision);
+      return obj;
+    } catch (err) {
+      if (err instanceof StoreConflictError) {
+        if (err.kind === 'notFound') throw ApiError.notFound(this.ref, name);
+        throw ApiError.conflict(this.ref, name);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Read-modify-write with retries on conflict (as GuaranteedUpdate): fn gets the current
+   * object (a private copy) and returns the desired one. If fn sets a resourceVersion it
+   * acts as a precondition and conflicts are not retried.
+   */
+  async guaranteedUpdate(
+    namespace: string,
+    name: string,
+    fn: (cur: KubeObject | undefined) => KubeObject | Promise<KubeObject>,
+    opts: WriteOptions & { createIfMissing?: boolean } = {},
+  ): Promise<{ obj: KubeObject; created: boolean }> {
+    for (let attempt = 0; ; attempt++) {
+      const cur = this.tryGet(namespace, name);
+      if (!cur && !opts.createIfMissing) throw ApiError.notFound(this.ref, name);
+      const desired = await fn(cur ? structuredClone(cur.obj) : undefined);
+      try {
+        if (!cur) {
+          desired.metadata.name = name;
+          return { obj: await this.create(namespace, desired, opts), created: true };
+        }
+        return { obj: await this.update(namespace, name, desired, cur, opts), created: false };
+      } catch (err) {
+        const retriable = err instanceof ApiError && (err.reason === 'Conflict' || (err.reason === 'AlreadyExists' && !cur));
+        if (!retriable || attempt >= 8 || desired.metadata.resourceVersion) throw err;
+        await new Promise((r) => setTimeout(r, attempt * 5));
+      }
+    }
+  }
+
+  async delete(namespace: string, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+    for (let attempt = 0; ; attempt++) {
+      const cur = this.get(namespace, name);
+      const obj = cur.obj;
+      const pre = opts.preconditions;
+      if (pre?.uid && pre.uid !== obj.metadata.uid) {
+        throw ApiError.conflict(this.ref, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`);
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
+        throw ApiError.conflict(this.ref, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
+      }
+      try {
+        return await this.deleteOnce(namespace, name, cur, opts);
+      } catch (err) {
+        if (err instanceof ApiError && err.reason === 'Conflict' && attempt < 8 && !pre) continue;
+        throw err;
+      }
+    }
+  }
+
+  private async deleteOnce(namespace: string, name: string, cur: CacheEntry, opts: DeleteOptions): Promise<DeleteResult> {
+    const obj = structuredClone(cur.obj);
+    const graceful = this.gracePeriod(obj, opts);
+    const hasFinalizers = finalizersOf(this.ri.kind, obj).length > 0;
+    if (this.ri.kind === 'Namespace' && hasFinalizers && !obj.metadata.deletionTimestamp) obj.status = { ...(obj.status ?? {}), phase: 'Terminating' };
+    if (graceful > 0 || hasFinalizers) {
+      const now = this.clock.now();
+      const alreadyDeleting = !!obj.metadata.deletionTimestamp;
+      if (graceful > 0) {
+        const curGrace = obj.metadata.deletionGracePeriodSeconds;
+        if (!alreadyDeleting || curGrace === undefined || graceful < curGrace) {
+          obj.metadata.deletionTimestamp = new Date(now + graceful * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+          obj.metadata.deletionGracePeriodSeconds = graceful;
+        }
+      } else if (!alreadyDeleting) {
+        obj.metadata.deletionTimestamp = this.clock.nowRFC3339();
+        obj.metadata.deletionGracePeriodSeconds = 0;
+      } else if (this.ri.kind === 'Pod' && !hasFinalizers) {
+        return this.remove(namespace, name, cur, opts.dryRun);
+      }
+      if (opts.dryRun) return { obj, removed: false };
+      if (sameStored(obj, cur.obj)) return { obj: cur.obj, removed: false };
+      const stored = await this.writeRaw(namespace, name, obj, cur);
+      return { obj: stored, removed: false };
+    }
+    return this.remove(namespace, name, cur, opts.dryRun);
+  }
+
+  /** Pods bound to a node terminate gracefully; everything else goes at once. */
+  private gracePeriod(obj: KubeObject, opts: DeleteOptions): number {
+    if (this.ri.kind !== 'Pod') return 0;
+    if (!obj.spec?.nodeName) return 0;
+    const phase = obj.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') return 0;
+    const g = opts.gracePeriodSeconds ?? obj.spec?.terminationGracePeriodSeconds ?? 30;
+    return Math.max(0, g);
+  }
+
+  private async remove(namespace: string, name: string, cur: CacheEntry, dryRun?: boolean): Promise<DeleteResult> {
+    if (dryRun) return { obj: cur.obj, removed: true };
+    try {
+      const kv = await this.store.delete(this.storeKey(namespace, name), cur.rev);
+      await this.cache.waitFor(kv.modRevision);
+      const obj = structuredClone(cur.obj);
+      obj.metadata.resourceVersion = String(kv.modRevision);
+      return { obj, removed: true };
+    } catch (err) {
+      if (err instanceof StoreConflictError) {
+        if (err.kind === 'notFound') throw ApiError.notFound(this.ref, name);
+        throw ApiError.conflict(this.ref, name);
+      }
+      throw err;
+    }
+  }
+
+  /** Store obj as is (no validation), with cur's revision as precondition. */
+  async writeRaw(namespace: string, name: string, obj: KubeObject, cur: CacheEntry): Promise<KubeObject> {
+    try {
+      const kv = await this.store.update(this.storeKey(namespace, name), encodeObject(obj), cur.rev);
+      await this.cache.waitFor(kv.modRevision);
+      const out = structuredClone(obj);
+      out.metadata.resourceVersion = String(kv.modRevision);
+      return out;
+    } catch (err) {
+      if (err instanceof StoreConflictError) {
+        if (err.kind === 'notFound') throw ApiError.notFound(this.ref, name);
+        throw ApiError.conflict(this.ref, name);
+      }
+      throw err;
+    }
+  }
+}
+
+/** Finalizers that hold an object being deleted (namespaces also wait on spec.finalizers). */
+export function finalizersOf(kind: string, obj: KubeObject): string[] {
+  const meta = obj.metadata.finalizers ?? [];
+  return kind === 'Namespace' ? [...meta, ...((obj.spec?.finalizers as string[] | undefined) ?? [])] : meta;
+}
+
+function sameStored(a: KubeObject, b: KubeObject): boolean {
+  return Buffer.from(encodeObject(a)).equals(Buffer.from(encodeObject(b)));
+}
+
+export function matches(kind: string, obj: KubeObject, sel: ReturnType<typeof kindHooks.selectors>): boolean {
+  if (sel.label && !sel.label.matches(obj.metadata.labels)) return false;
+  if (sel.field && !sel.field.matches(kindHooks.fields(kind, obj))) return false;
+  return true;
+}
+
+function lowerBound(arr: CacheEntry[], key: string, strictlyAfter: boolean): number {
+  let lo = 0;
+  let hi = arr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const k = arr[mid]!.key;
+    if (k < key || (strictlyAfter && k === key)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+interface ContinueToken {
+  rv: number;
+  start: string;
+}
+
+function encodeContinue(t: ContinueToken): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: t.rv, start: t.start })).toString('base64url');
+}
+
+function decodeContinue(s: string): ContinueToken {
+  try {
+    const t = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as { rv?: unknown; start?: unknown };
+    if (typeof t.rv !== 'number' || typeof t.start !== 'string') throw new Error('bad');
+    return { rv: t.rv, start: t.start };
+  } catch {
+    throw ApiError.badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  }
+}

@@ -1,0 +1,86 @@
+// Parses a URL into what the request is about, like kube-apiserver's RequestInfo.
+
+export interface RequestInfo {
+  isResource: boolean;
+  path: string;
+  /** '' for core */
+  group: string;
+  version: string;
+  namespace: string;
+  resource: string;
+  name: string;
+  subresource: string;
+  /** get list create update patch delete deletecollection watch */
+  verb: string;
+  query: URLSearchParams;
+}
+
+export function parseRequestInfo(method: string, rawUrl: string): RequestInfo {
+  const url = new URL(rawUrl, 'https://x');
+  const parts = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const info: RequestInfo = {
+    isResource: false,
+    path: url.pathname,
+    group: '',
+    version: '',
+    namespace: '',
+    resource: '',
+    name: '',
+    subresource: '',
+    verb: method.toLowerCase(),
+    query: url.searchParams,
+  };
+  let rest: string[];
+  if (parts[0] === 'api' && parts.length >= 2) {
+    info.version = parts[1]!;
+    rest = parts.slice(2);
+  } else if (parts[0] === 'apis' && parts.length >= 3) {
+    info.group = parts[1]!;
+    info.version = parts[2]!;
+    rest = parts.slice(3);
+  } else {
+    return info;
+  }
+  if (rest.length === 0) return info;
+  let legacyWatch = false;
+  if (rest[0] === 'watch') {
+    legacyWatch = true;
+    rest = rest.slice(1);
+  }
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    info.namespace = rest[1]!;
+    rest = rest.slice(2);
+  } else if (rest[0] === 'namespaces' && rest.length === 2) {
+    // /api/v1/namespaces/foo is the namespace object itself
+    info.resource = 'namespaces';
+    info.name = rest[1]!;
+    rest = [];
+  }
+  if (rest.length > 0) {
+    info.resource = rest[0]!;
+    info.name = rest[1] ?? '';
+    info.subresource = rest.slice(2).join('/');
+  }
+  info.isResource = info.resource !== '';
+  const watchParam = url.searchParams.get('watch');
+  const isWatch = legacyWatch || watchParam === 'true' || watchParam === '1';
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      info.verb = info.name === '' ? (isWatch ? 'watch' : 'list') : isWatch ? 'watch' : 'get';
+      break;
+    case 'POST':
+      info.verb = 'create';
+      break;
+    case 'PUT':
+      info.verb = 'update';
+      break;
+    case 'PATCH':
+      info.verb = 'patch';
+      break;
+    case 'DELETE':
+      info.verb = info.name === '' ? 'deletecollection' : 'delete';
+      break;
+  }
+  return info;
+}

@@ -1,0 +1,259 @@
+// The API server: authentication, routing to discovery/OpenAPI/resources, metrics, health.
+import { createServer as createHttpsServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { ApiError } from '../api/errors.js';
+import { RESOURCES, findResource } from '../api/resources.js';
+import type { Store } from '../storage/types.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { parseRequestInfo, type RequestInfo } from './requestinfo.js';
+import { ResourceRegistry } from './registry.js';
+import { WatchCache } from './watchcache.js';
+import { sendJson, sendRawJson, sendStatus, wantsTable } from './http.js';
+import { ApiMetrics } from './metrics.js';
+import {
+  VERSION_INFO,
+  aggregatedAccept,
+  aggregatedDiscovery,
+  apiResourceList,
+  legacyApiGroup,
+  legacyApiGroupList,
+  legacyApiVersions,
+} from './discovery.js';
+import { buildOpenApiV3 } from './openapi.js';
+import type { RequestContext, Registries } from './handlers/context.js';
+import { handleCreate, handleDelete, handleDeleteCollection, handleGet, handleList, handleUpdate } from './handlers/resource.js';
+import { handlePatch } from './handlers/patch.js';
+import { handleSubresource } from './handlers/subresources.js';
+import { serveWatch } from './handlers/watch.js';
+
+export interface ApiServerOptions {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  /** bearer tokens accepted as cluster admin */
+  tokens: string[];
+  tls: { certPem: string; keyPem: string };
+  metrics?: ApiMetrics;
+  bookmarkIntervalMs?: number;
+}
+
+const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz', '/version/']);
+
+export class ApiServer implements Registries {
+  readonly metrics: ApiMetrics;
+  private readonly regs = new Map<string, ResourceRegistry>();
+  private readonly tokens: Buffer[];
+  private readonly openapi = buildOpenApiV3();
+  private readonly abort = new AbortController();
+  private server: Server | undefined;
+  private ready = false;
+
+  constructor(private readonly o: ApiServerOptions) {
+    this.metrics = o.metrics ?? new ApiMetrics();
+    this.tokens = o.tokens.map((t) => Buffer.from(t));
+    setMaxListeners(0, this.abort.signal); // one listener per watch cache
+    for (const ri of RESOURCES) {
+      const cache = new WatchCache(o.store, ResourceRegistry.prefixFor(ri), o.log);
+      this.regs.set(`${ri.group}/${ri.resource}`, new ResourceRegistry(ri, o.store, cache, o.clock));
+    }
+  }
+
+  get(group: string, resource: string): ResourceRegistry | undefined {
+    return this.regs.get(`${group}/${resource}`);
+  }
+
+  all(): ResourceRegistry[] {
+    return [...this.regs.values()];
+  }
+
+  /** Fill the watch caches. */
+  async init(): Promise<void> {
+    await Promise.all(this.all().map((r) => r.cache.start(this.abort.signal)));
+    this.ready = true;
+  }
+
+  listen(port: number, host = '0.0.0.0'): Promise<Server> {
+    const server = createHttpsServer({ cert: this.o.tls.certPem, key: this.o.tls.keyPem, keepAlive: true }, (req, res) => {
+      void this.handle(req, res);
+    });
+    server.keepAliveTimeout = 120_000;
+    server.headersTimeout = 60_000;
+    server.requestTimeout = 0; // watches are long-lived
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve(server);
+      });
+    });
+  }
+
+  address(): { port: number } {
+    const a = this.server?.address();
+    if (!a || typeof a === 'string') throw new Error('not listening');
+    return { port: a.port };
+  }
+
+  async close(): Promise<void> {
+    this.abort.abort();
+    const s = this.server;
+    if (!s) return;
+    await new Promise<void>((resolve) => {
+      s.close(() => resolve());
+      s.closeAllConnections();
+    });
+  }
+
+  private authenticate(req: IncomingMessage): boolean {
+    const h = req.headers.authorization;
+    if (!h || !h.startsWith('Bearer ')) return false;
+    const given = Buffer.from(h.slice(7).trim());
+    return this.tokens.some((t) => t.length === given.length && timingSafeEqual(t, given));
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    let info: RequestInfo | undefined;
+    let isWatch = false;
+    try {
+      info = parseRequestInfo(req.method ?? 'GET', req.url ?? '/');
+      isWatch = info.verb === 'watch';
+      if (!PUBLIC_PATHS.has(info.path) && !this.authenticate(req)) throw ApiError.unauthorized();
+      await this.route(req, res, info);
+    } catch (err) {
+      if (err instanceof ApiError) {
+        sendStatus(res, err);
+      } else {
+        this.o.log.error({ err, url: req.url, method: req.method }, 'request failed');
+        sendStatus(res, ApiError.internal((err as Error)?.message ?? String(err)));
+      }
+    } finally {
+      if (info?.isResource) {
+        const labels = { verb: info.verb.toUpperCase(), group: info.group, resource: info.resource, subresource: info.subresource };
+        this.metrics.requests.inc({ ...labels, code: String(res.statusCode) });
+        if (!isWatch) this.metrics.latency.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      }
+    }
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse, info: RequestInfo): Promise<void> {
+    const path = info.path.replace(/\/+$/, '') || '/';
+    if (info.isResource) return this.resource(req, res, info);
+    switch (path) {
+      case '/version':
+        return sendJson(res, 200, VERSION_INFO);
+      case '/healthz':
+      case '/livez':
+        return plain(res, 200, 'ok');
+      case '/readyz':
+        return this.ready ? plain(res, 200, 'ok') : plain(res, 500, '[-]informer-sync failed: watch caches are still loading\nreadyz check failed');
+      case '/metrics': {
+        for (const r of this.all()) this.metrics.objects.set({ resource: r.ri.group ? `${r.ri.resource}.${r.ri.group}` : r.ri.resource }, r.cache.size);
+        res.writeHead(200, { 'Content-Type': this.metrics.registry.contentType });
+        res.end(await this.metrics.registry.metrics());
+        return;
+      }
+      case '/api': {
+        const agg = aggregatedAccept(req.headers.accept);
+        if (agg) return sendRawJson(res, 200, JSON.stringify(aggregatedDiscovery(true, agg)), { Vary: 'Accept' }, agg);
+        return sendJson(res, 200, legacyApiVersions(req.headers.host ?? '127.0.0.1'), { Vary: 'Accept' });
+      }
+      case '/apis': {
+        const agg = aggregatedAccept(req.headers.accept);
+        if (agg) return sendRawJson(res, 200, JSON.stringify(aggregatedDiscovery(false, agg)), { Vary: 'Accept' }, agg);
+        return sendJson(res, 200, legacyApiGroupList(), { Vary: 'Accept' });
+      }
+      case '/openapi/v3':
+        return sendRawJson(res, 200, this.openapi.index());
+      case '/openapi/v2':
+        throw notFoundPath();
+    }
+    if (path.startsWith('/openapi/v3/')) return this.openapiDoc(req, res, path.slice('/openapi/v3/'.length), info.query);
+    if (path.startsWith('/api/') || path.startsWith('/apis/')) {
+      const list = apiResourceList(info.group, info.version);
+      if (list && (path === `/api/${info.version}` || path === `/apis/${info.group}/${info.version}`)) return sendJson(res, 200, list);
+      const parts = path.split('/').filter(Boolean);
+      if (parts[0] === 'apis' && parts.length === 2) {
+        const g = legacyApiGroup(parts[1]!);
+        if (g) return sendJson(res, 200, g);
+      }
+    }
+    throw notFoundPath();
+  }
+
+  private openapiDoc(req: IncomingMessage, res: ServerResponse, gvPath: string, q: URLSearchParams): void {
+    const doc = this.openapi.doc(gvPath);
+    if (!doc) throw notFoundPath();
+    const hash = q.get('hash');
+    if (hash && hash !== doc.hash) {
+      res.writeHead(301, { Location: `/openapi/v3/${gvPath}?hash=${doc.hash}`, 'Cache-Control': 'no-cache' });
+      res.end();
+      return;
+    }
+    const headers: Record<string, string> = { ETag: `"${doc.hash}"`, Vary: 'Accept' };
+    if (hash) {
+      headers['Cache-Control'] = 'public, immutable';
+      headers['Expires'] = new Date(Date.now() + 365 * 24 * 3600 * 1000).toUTCString();
+    }
+    if (req.headers['if-none-match'] === `"${doc.hash}"`) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+    sendRawJson(res, 200, doc.body, headers);
+  }
+
+  private async resource(req: IncomingMessage, res: ServerResponse, info: RequestInfo): Promise<void> {
+    const ri = findResource(info.group, info.version, info.resource);
+    const reg = ri && this.get(ri.group, ri.resource);
+    if (!ri || !reg) throw notFoundPath();
+    if (!ri.namespaced && info.namespace) throw notFoundPath();
+    const ctx: RequestContext = { req, res, info, ri, reg, registries: this, store: this.o.store, clock: this.o.clock, log: this.o.log, warnings: [] };
+    if (info.subresource) return handleSubresource(ctx);
+    if (!ri.verbs.includes(info.verb as never) && !(info.verb === 'watch' && ri.verbs.includes('watch'))) throw ApiError.methodNotAllowed();
+    switch (info.verb) {
+      case 'get':
+        return handleGet(ctx);
+      case 'list':
+        return handleList(ctx);
+      case 'watch': {
+        const key = { verb: 'WATCH', group: ri.group, resource: ri.resource };
+        return serveWatch(reg, { namespace: info.namespace, name: info.name, query: info.query, table: wantsTable(req.headers.accept) }, res, {
+          store: this.o.store,
+          clock: this.o.clock,
+          bookmarkIntervalMs: this.o.bookmarkIntervalMs ?? 60_000,
+          onOpen: () => {
+            this.metrics.watches.inc(key);
+            this.metrics.watchEventsTotal.inc({ group: ri.group, resource: ri.resource });
+          },
+          onClose: () => this.metrics.watches.dec(key),
+        });
+      }
+      case 'create':
+        if (info.name) throw ApiError.methodNotAllowed();
+        return handleCreate(ctx);
+      case 'update':
+        return handleUpdate(ctx);
+      case 'patch':
+        return handlePatch(ctx);
+      case 'delete':
+        return handleDelete(ctx);
+      case 'deletecollection':
+        return handleDeleteCollection(ctx);
+    }
+    throw ApiError.methodNotAllowed();
+  }
+}
+
+function notFoundPath(): ApiError {
+  return new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
+}
+
+function plain(res: ServerResponse, code: number, text: string): void {
+  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+  res.end(text);
+}

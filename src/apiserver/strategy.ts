@@ -1,0 +1,100 @@
+// Per-kind rules the generic registry applies on create and update, as kube-apiserver's
+// REST strategies do: what status looks like on create, which writes bump generation,
+// what a status-subresource write may touch.
+import type { KubeObject } from '../api/types.js';
+import type { ResourceInfo } from '../api/resources.js';
+
+/** Kinds whose metadata.generation tracks spec changes. */
+const GENERATION_KINDS = new Set(['Deployment', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'StatefulSet', 'Job', 'CronJob', 'PersistentVolumeClaim']);
+
+export function hasStatusSubresource(ri: ResourceInfo): boolean {
+  return ri.subresources.some((s) => s.name === 'status');
+}
+
+export function tracksGeneration(ri: ResourceInfo): boolean {
+  return GENERATION_KINDS.has(ri.kind);
+}
+
+/** Pod QoS class from requests/limits (Guaranteed, Burstable, BestEffort). */
+export function qosClass(pod: KubeObject): string {
+  const containers: any[] = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
+  let any = false;
+  let guaranteed = true;
+  for (const c of containers) {
+    const req = c.resources?.requests ?? {};
+    const lim = c.resources?.limits ?? {};
+    for (const r of ['cpu', 'memory']) {
+      if (req[r] !== undefined || lim[r] !== undefined) any = true;
+      if (lim[r] === undefined || (req[r] !== undefined && String(req[r]) !== String(lim[r]))) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+export function prepareForCreate(ri: ResourceInfo, obj: KubeObject): void {
+  if (hasStatusSubresource(ri)) {
+    if (ri.kind === 'Pod') {
+      obj.status = { phase: 'Pending', qosClass: qosClass(obj) };
+    } else if (ri.kind === 'Namespace') {
+      obj.status = { phase: 'Active' };
+    } else if (ri.kind === 'PersistentVolumeClaim' || ri.kind === 'PersistentVolume') {
+      obj.status = { phase: 'Pending' };
+    } else if (ri.kind !== 'Node' && ri.kind !== 'Service') {
+      obj.status = {};
+    }
+  }
+  if (ri.kind === 'Namespace') {
+    obj.spec = { ...(obj.spec ?? {}), finalizers: obj.spec?.finalizers ?? ['kubernetes'] };
+    obj.status = { phase: 'Active' };
+  }
+  if (ri.kind === 'Service') {
+    obj.status = { loadBalancer: {} };
+  }
+  if (tracksGeneration(ri)) obj.metadata.generation = 1;
+  else delete obj.metadata.generation;
+}
+
+function specOf(obj: KubeObject): unknown {
+  // everything except metadata/status/kind/apiVersion counts as "spec" (ConfigMap data etc.)
+  const { metadata: _m, status: _s, kind: _k, apiVersion: _a, ...rest } = obj;
+  return rest;
+}
+
+export function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Main-resource update: status is preserved when the kind has a status subresource;
+ * generation bumps on spec changes.
+ */
+export function prepareForUpdate(ri: ResourceInfo, obj: KubeObject, old: KubeObject, subresource = ''): void {
+  if (ri.kind === 'Namespace' && subresource === 'finalize') {
+    // only spec.finalizers may change through namespaces/finalize
+    const fin = obj.spec?.finalizers;
+    Object.assign(obj, { ...old, metadata: obj.metadata, spec: { ...(old.spec ?? {}), finalizers: fin ?? [] } });
+    return;
+  }
+  if (hasStatusSubresource(ri) && ri.kind !== 'Namespace') {
+    if (old.status === undefined) delete obj.status;
+    else obj.status = old.status;
+  }
+  if (ri.kind === 'Namespace') {
+    obj.status = old.status;
+    obj.spec = old.spec;
+  }
+  if (tracksGeneration(ri)) {
+    const oldGen = old.metadata.generation ?? 1;
+    obj.metadata.generation = sameJson(specOf(obj), specOf(old)) ? oldGen : oldGen + 1;
+  } else {
+    delete obj.metadata.generation;
+  }
+}
+
+/** Status-subresource update: only status changes; metadata and spec come from the stored object. */
+export function prepareForStatusUpdate(ri: ResourceInfo, obj: KubeObject, old: KubeObject): KubeObject {
+  const next: KubeObject = { ...old, status: obj.status, metadata: { ...old.metadata, managedFields: obj.metadata.managedFields ?? old.metadata.managedFields } };
+  if (ri.kind === 'Pod' && obj.status && old.status?.qosClass && !obj.status.qosClass) next.status = { ...obj.status, qosClass: old.status.qosClass };
+  return next;
+}

@@ -1,0 +1,93 @@
+// `kubelite` command line: flag parsing only; the work happens in src/server.
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { startServer, StartupError } from '../server/server.js';
+import { createLogger } from '../util/logger.js';
+
+const USAGE = `kubelite - a small Kubernetes-compatible orchestrator
+
+Usage:
+  kubelite server [flags]     run the control plane (API server + store)
+  kubelite version            print the version
+
+Server flags:
+  --data-dir DIR              state, certificates and kubeconfig (default /var/lib/kubelite)
+  --https-listen-port PORT    HTTPS port of the API server (default 6443; 0 picks a free one)
+  --bind-address ADDR         address to listen on (default 0.0.0.0)
+  --disable-agent             do not run a node agent in this process
+  --write-kubeconfig FILE     where to write the admin kubeconfig (default DIR/kubeconfig.yaml)
+  --log-level LEVEL           trace, debug, info, warn, error (default info)
+`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const cmd = argv[0];
+  if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (cmd === 'version' || cmd === '--version') {
+    process.stdout.write(`kubelite v${version()} (Kubernetes API v1.32)\n`);
+    return;
+  }
+  if (cmd !== 'server') {
+    process.stderr.write(`kubelite: unknown command "${cmd}"\n\n${USAGE}`);
+    process.exit(2);
+  }
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv.slice(1),
+      options: {
+        'data-dir': { type: 'string', default: '/var/lib/kubelite' },
+        'https-listen-port': { type: 'string', default: '6443' },
+        'bind-address': { type: 'string', default: '0.0.0.0' },
+        'disable-agent': { type: 'boolean', default: false },
+        'write-kubeconfig': { type: 'string' },
+        'log-level': { type: 'string', default: 'info' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    process.stderr.write(`kubelite server: ${(err as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  const port = Number(values['https-listen-port']);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`kubelite server: --https-listen-port must be a port number, got "${values['https-listen-port']}"\n`);
+    process.exit(2);
+  }
+  const log = createLogger({ level: values['log-level'] });
+  const ac = new AbortController();
+  try {
+    const s = await startServer(
+      {
+        dataDir: values['data-dir']!,
+        httpsPort: port,
+        bindAddress: values['bind-address']!,
+        disableAgent: values['disable-agent']!,
+        kubeconfigPath: values['write-kubeconfig'],
+        log,
+      },
+      ac.signal,
+    );
+    if (!values['disable-agent']) log.info('the node agent is not part of this build yet; running the control plane only');
+    process.stdout.write(`kubelite API server listening on ${s.url}\nkubeconfig written to ${s.kubeconfigPath}\n  export KUBECONFIG=${s.kubeconfigPath}\n`);
+    const shutdown = (sig: string) => {
+      log.info({ signal: sig }, 'shutting down');
+      void s.stop().then(() => process.exit(0));
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+  } catch (err) {
+    if (err instanceof StartupError) {
+      process.stderr.write(`kubelite server: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

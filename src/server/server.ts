@@ -1,0 +1,114 @@
+// Composition root: the boot sequence of `kubelite server`, readable top to bottom.
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { openSqliteStore } from '../storage/index.js';
+import { instrumentStore } from '../storage/instrumented.js';
+import type { Store } from '../storage/types.js';
+import { ApiServer } from '../apiserver/server.js';
+import { ApiMetrics } from '../apiserver/metrics.js';
+import { ensureCredentials, kubeconfigYaml, writeFileAtomic } from '../apiserver/certs.js';
+import { startNamespaceFinalizer } from '../apiserver/nsfinalizer.js';
+import { ApiError } from '../api/errors.js';
+import { realClock, type Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+
+export interface ServerConfig {
+  dataDir: string;
+  httpsPort: number;
+  bindAddress: string;
+  disableAgent: boolean;
+  kubeconfigPath?: string;
+  clock?: Clock;
+  log: Logger;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  kubeconfigPath: string;
+  adminToken: string;
+  caPem: string;
+  api: ApiServer;
+  store: Store;
+  stop(): Promise<void>;
+}
+
+/** A problem with the configuration or the machine that the user must fix. */
+export class StartupError extends Error {}
+
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+function checkDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+    accessSync(dir, constants.W_OK | constants.R_OK);
+  } catch (err) {
+    throw new StartupError(`data dir ${dir} is not usable: ${(err as Error).message}`);
+  }
+}
+
+export async function startServer(cfg: ServerConfig, signal?: AbortSignal): Promise<RunningServer> {
+  const clock = cfg.clock ?? realClock;
+  const dataDir = resolve(cfg.dataDir);
+  checkDataDir(dataDir);
+
+  // 1. credentials (CA, serving cert, admin token)
+  const creds = await ensureCredentials(dataDir);
+
+  // 2. store
+  const metrics = new ApiMetrics();
+  let raw: Store;
+  try {
+    mkdirSync(join(dataDir, 'server', 'db'), { recursive: true });
+    raw = openSqliteStore(join(dataDir, 'server', 'db', 'state.db'), { clock });
+  } catch (err) {
+    throw new StartupError(`cannot open the database under ${dataDir}: ${(err as Error).message}`);
+  }
+  const store = instrumentStore(raw, (op, s) => metrics.storeLatency.observe({ operation: op }, s));
+
+  // 3. API server: fill caches, listen
+  const api = new ApiServer({ store, clock, log: cfg.log, tokens: [creds.adminToken], tls: creds, metrics });
+  await api.init();
+  try {
+    await api.listen(cfg.httpsPort, cfg.bindAddress);
+  } catch (err) {
+    await api.close();
+    await store.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new StartupError(`port ${cfg.httpsPort} is already in use on ${cfg.bindAddress}: stop the other process or pass --https-listen-port`);
+    if (code === 'EACCES') throw new StartupError(`no permission to listen on ${cfg.bindAddress}:${cfg.httpsPort}`);
+    throw err;
+  }
+  const port = api.address().port;
+  const host = cfg.bindAddress === '0.0.0.0' || cfg.bindAddress === '::' ? '127.0.0.1' : cfg.bindAddress;
+  const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  // 4. system namespaces and namespace finalization
+  const nsReg = api.get('', 'namespaces')!;
+  for (const ns of SYSTEM_NAMESPACES) {
+    if (nsReg.tryGet('', ns)) continue;
+    try {
+      await nsReg.create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 409)) throw err;
+    }
+  }
+  const lifecycle = new AbortController();
+  startNamespaceFinalizer(api, cfg.log, lifecycle.signal);
+
+  // 5. kubeconfig for kubectl
+  const kubeconfigPath = resolve(cfg.kubeconfigPath ?? join(dataDir, 'kubeconfig.yaml'));
+  writeFileAtomic(kubeconfigPath, kubeconfigYaml(url, creds.caPem, creds.adminToken));
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    lifecycle.abort();
+    await api.close();
+    await store.close();
+  };
+  signal?.addEventListener('abort', () => void stop(), { once: true });
+  return { url, port, kubeconfigPath, adminToken: creds.adminToken, caPem: creds.caPem, api, store, stop };
+}

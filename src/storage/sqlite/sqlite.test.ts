@@ -1,0 +1,195 @@
+// SqliteStore: the shared conformance suite plus SQLite-specific behaviour.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+import type { Clock } from '../../util/clock.js';
+import { runStoreConformance } from '../conformance.js';
+import { dec, enc, EventReader, expectWatchCompacted } from '../conformance-util.js';
+import { StoreCompactedError } from '../types.js';
+import { openSqliteStore } from './store.js';
+import { WatchOverflowError } from './watcher.js';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kubelite-sqlite-'));
+after(() => fs.rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const freshPath = (): string => path.join(root, `s${n++}`, 'state.db');
+const mkdirFor = (file: string): string => {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  return file;
+};
+
+runStoreConformance('sqlite', async () => {
+  const file = mkdirFor(freshPath());
+  const store = openSqliteStore(file, { compactIntervalMs: 0 });
+  return { store, cleanup: () => store.close() };
+});
+
+class FakeClock implements Clock {
+  constructor(public t = 1_700_000_000_000) {}
+  now(): number {
+    return this.t;
+  }
+  nowRFC3339(): string {
+    return new Date(this.t).toISOString();
+  }
+}
+
+describe('SqliteStore specifics', () => {
+  it('rejects an unusable path with a clear error', () => {
+    assert.throws(() => openSqliteStore(path.join(root, 'no-such-dir', 'x', 'state.db')), /unusable/);
+    const file = path.join(root, 'not-a-db');
+    fs.writeFileSync(file, 'this is not a database '.repeat(100));
+    assert.throws(() => openSqliteStore(file), /sqlite store/);
+  });
+
+  it('an empty store is at revision 0 and the first write gets revision 1', async () => {
+    const store = openSqliteStore(mkdirFor(freshPath()), { compactIntervalMs: 0 });
+    try {
+      assert.equal(await store.currentRevision(), 0);
+      assert.equal(await store.compactedRevision(), 0);
+      assert.equal((await store.create('/a', enc('x'))).modRevision, 1);
+      await assert.rejects(store.create('/a', enc('y')));
+      assert.equal((await store.create('/b', enc('x'))).modRevision, 2, 'a conflict consumes no revision');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('reopen keeps data, revision and compaction boundary', async () => {
+    const file = mkdirFor(freshPath());
+    let store = openSqliteStore(file, { compactIntervalMs: 0 });
+    const a = await store.create('/r/a', enc('a1'));
+    await store.update('/r/a', enc('a2'), a.modRevision);
+    await store.create('/r/b', enc('b1'));
+    const del = await store.delete('/r/b');
+    await store.compact(del.modRevision); // the newest row is compacted away
+    await store.close();
+    await assert.rejects(store.get('/r/a'), /closed/);
+    await assert.rejects(store.create('/r/c', enc('c')), /closed/);
+
+    store = openSqliteStore(file, { compactIntervalMs: 0 });
+    try {
+      assert.equal(await store.currentRevision(), del.modRevision);
+      assert.equal(await store.compactedRevision(), del.modRevision);
+      assert.equal(dec((await store.get('/r/a'))!.value), 'a2');
+      assert.equal(await store.get('/r/b'), undefined);
+      assert.equal((await store.create('/r/c', enc('c'))).modRevision, del.modRevision + 1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('automatic compaction keeps retentionMs of history (injected clock)', async () => {
+    const clock = new FakeClock();
+    const store = openSqliteStore(mkdirFor(freshPath()), { clock, retentionMs: 5 * 60_000, compactIntervalMs: 10 });
+    try {
+      const old = await store.create('/t/a', enc('1'));
+      const oldUpd = await store.update('/t/a', enc('2'), old.modRevision);
+      clock.t += 4 * 60_000;
+      const recent = await store.update('/t/a', enc('3'), oldUpd.modRevision);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(await store.compactedRevision(), 0, 'nothing is older than the retention yet');
+      clock.t += 2 * 60_000; // first two writes are now 6 min old, the last 2 min
+      await waitFor(async () => (await store.compactedRevision()) === oldUpd.modRevision);
+      await expectWatchCompacted(store, '/t/', old.modRevision);
+      const w = new EventReader(store.watch('/t/', oldUpd.modRevision));
+      try {
+        const [ev] = await w.take(1);
+        assert.equal(ev!.revision, recent.modRevision);
+        assert.equal(dec(ev!.prevKv!.value), '2');
+      } finally {
+        w.close();
+      }
+      assert.equal(dec((await store.get('/t/a'))!.value), '3');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('automatic compaction never passes a watcher that is still replaying', async () => {
+    const clock = new FakeClock();
+    const store = openSqliteStore(mkdirFor(freshPath()), { clock, retentionMs: 1000, compactIntervalMs: 0 });
+    try {
+      for (let i = 0; i < 3000; i++) void store.create(`/w/${i}`, enc('x'));
+      await store.create('/w/last', enc('x'));
+      const w = new EventReader(store.watch('/w/', 0));
+      await w.take(10); // replay in progress: the first page (1000 events) is read
+      clock.t += 10_000;
+      assert.equal(await store.autoCompact(), 1000);
+      const rest = await w.take(2991);
+      assert.equal(rest[rest.length - 1]!.kv.key, '/w/last');
+      w.close();
+      assert.equal(await store.autoCompact(), 3001);
+      // An explicit compaction ends replaying watchers that fall behind it.
+      const w2 = new EventReader(store.watch('/w/', 3001));
+      await store.create('/w/more', enc('x'));
+      const w3 = new EventReader(store.watch('/w/', 3001));
+      await store.compact(3002);
+      assert.equal((await w2.take(1))[0]!.kv.key, '/w/more'); // w2 is not replaying: fine
+      await assert.rejects(w3.next(), StoreCompactedError);
+      w2.close();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a watcher whose buffer overflows is ended with WatchOverflowError', async () => {
+    const store = openSqliteStore(mkdirFor(freshPath()), { compactIntervalMs: 0, watchBufferLimit: 100 });
+    try {
+      const slow = new EventReader(store.watch('/o/', 0));
+      const fast = new EventReader(store.watch('/o/', 0));
+      await slow.expectQuiet(10);
+      await fast.expectQuiet(10);
+      for (let round = 0; round < 6; round++) {
+        const writes = [];
+        for (let i = 0; i < 50; i++) writes.push(store.create(`/o/${round}/${i}`, enc('x')));
+        await Promise.all(writes);
+        assert.equal((await fast.take(50)).length, 50); // the fast one keeps up
+      }
+      assert.equal((await slow.next()).kv.key, '/o/0/0'); // was handed to the pending next()
+      await assert.rejects(slow.next(), WatchOverflowError);
+      assert.equal(await slow.ended(), true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('kill -9 loses no acknowledged write', { timeout: 60_000 }, async () => {
+    const file = mkdirFor(freshPath());
+    const script = fileURLToPath(new URL('./crash-writer.js', import.meta.url));
+    const child = spawn(process.execPath, [script, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => (out += d));
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    await waitFor(async () => out.includes('\n'), 20_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    child.kill('SIGKILL');
+    await exited;
+    const acked = out.split('\n').slice(0, -1).filter((l) => l.startsWith('/'));
+    assert.ok(acked.length > 1000, `only ${acked.length} writes acknowledged`);
+    const store = openSqliteStore(file, { compactIntervalMs: 0 });
+    try {
+      const missing: string[] = [];
+      for (const key of acked) if (!(await store.get(key))) missing.push(key);
+      assert.deepEqual(missing.slice(0, 10), [], `${missing.length} acknowledged keys lost`);
+      const count = await store.count('/crash/');
+      assert.ok(count >= acked.length);
+      assert.equal(await store.currentRevision(), count);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+async function waitFor(cond: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,0 +1,269 @@
+// SqliteStore: the Store contract on one SQLite file (see schema.ts for the layout).
+// Single writer process: revisions are assigned in JS by the group committer; reads run
+// synchronously on the same connection and always see the last committed state.
+// Revisions: an empty store has currentRevision 0; the first write gets revision 1.
+// Watches are served in-process: replay from the log, then fan-out after each commit.
+import { realClock, type Clock } from '../../util/clock.js';
+import {
+  StoreCompactedError,
+  StoreFutureRevisionError,
+  type KV,
+  type ListOptions,
+  type ListResult,
+  type Store,
+  type WatchEvent,
+  type Watcher,
+} from '../types.js';
+import { Compactor } from './compactor.js';
+import { compareKeys, toBuffer, upperBound } from './keys.js';
+import { listAtRevision, type KeyRange } from './list-at.js';
+import { openDurableDb, type Db } from './pragmas.js';
+import { initSchema, Statements, type LogRow } from './schema.js';
+import { StoreWatcher, type ReplayPage } from './watcher.js';
+import { GroupCommitter, rowToKv } from './writer.js';
+
+export interface SqliteStoreOptions {
+  clock?: Clock;
+  /** history younger than this is never compacted automatically (default 5 min) */
+  retentionMs?: number;
+  /** how often automatic compaction runs (default 60 s; 0 disables it) */
+  compactIntervalMs?: number;
+  /** max writes per transaction (default 256) */
+  maxBatch?: number;
+  /** live events a watcher may buffer before it is ended with WatchOverflowError (default 100 000) */
+  watchBufferLimit?: number;
+  /** revisions per compaction transaction (default 10 000) */
+  compactChunk?: number;
+  /** errors from background work (automatic compaction); default: ignored */
+  onError?: (err: Error) => void;
+}
+
+const REPLAY_PAGE = 1000;
+
+export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): SqliteStore {
+  const db = openDurableDb(path);
+  try {
+    initSchema(db, path);
+    return new SqliteStore(db, opts);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+export class SqliteStore implements Store {
+  private readonly st: Statements;
+  private readonly writer: GroupCommitter;
+  private readonly compactor: Compactor;
+  private readonly clock: Clock;
+  private readonly retentionMs: number;
+  private readonly bufferLimit: number;
+  private readonly onError: (err: Error) => void;
+  /** watchers grouped by prefix, for fan-out */
+  private readonly watchers = new Map<string, Set<StoreWatcher>>();
+  private readonly timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+
+  /** Use openSqliteStore. */
+  constructor(private readonly db: Db, opts: SqliteStoreOptions) {
+    this.clock = opts.clock ?? realClock;
+    this.retentionMs = opts.retentionMs ?? 5 * 60_000;
+    this.bufferLimit = opts.watchBufferLimit ?? 100_000;
+    this.onError = opts.onError ?? (() => undefined);
+    this.st = new Statements(db);
+    const compacted = this.st.getMeta.get('compacted') ?? 0;
+    this.compactor = new Compactor(db, this.st, {
+      chunk: opts.compactChunk ?? 10_000,
+      compacted,
+      onAdvance: (rev) => this.failWatchersBehind(rev),
+    });
+    this.writer = new GroupCommitter(db, this.st, {
+      maxBatch: opts.maxBatch ?? 256,
+      clock: this.clock,
+      revision: Math.max(this.st.maxRevision.get() ?? 0, compacted),
+      lastTs: this.st.maxCommitTs.get() ?? 0,
+      onCommit: (events) => this.fanOut(events),
+    });
+    const interval = opts.compactIntervalMs ?? 60_000;
+    if (interval > 0) {
+      this.timer = setInterval(() => {
+        this.autoCompact().catch((err: unknown) => this.onError(err as Error));
+      }, interval);
+      this.timer.unref();
+    }
+  }
+
+  async get(key: string): Promise<KV | undefined> {
+    this.checkOpen();
+    const r = this.st.getCurrent.get(key);
+    return r ? rowToKv(r) : undefined;
+  }
+
+  async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    this.checkOpen();
+    const committed = this.writer.revision();
+    const requested = opts.revision ?? 0;
+    if (requested > committed) throw new StoreFutureRevisionError(requested, committed);
+    const compacted = this.compactor.revision();
+    if (requested > 0 && requested < compacted) throw new StoreCompactedError(requested, compacted);
+    const atRev = requested > 0 && requested < committed ? requested : 0;
+    const limit = opts.limit !== undefined && opts.limit > 0 ? opts.limit : -1;
+    const upper = upperBound(prefix);
+    const after = opts.startAfter !== undefined && compareKeys(opts.startAfter, prefix) >= 0;
+    const range: KeyRange = { lower: after ? opts.startAfter! : prefix, lowerOp: after ? 1 : 0, upper };
+    if (atRev) {
+      const { rows, remaining } = listAtRevision(this.st, range, atRev, limit);
+      return { items: rows.map(rowToKv), revision: atRev, more: remaining > 0, remaining };
+    }
+    const rows = this.st.listCurrent[range.lowerOp].all(range.lower, upper, limit);
+    let remaining = 0;
+    if (limit > 0 && rows.length === limit) remaining = this.st.countCurrent[1].get(rows[limit - 1]!.key, upper)!;
+    return { items: rows.map(rowToKv), revision: committed, more: remaining > 0, remaining };
+  }
+
+  async count(prefix: string): Promise<number> {
+    this.checkOpen();
+    return this.st.countCurrent[0].get(prefix, upperBound(prefix)) ?? 0;
+  }
+
+  create(key: string, value: Uint8Array): Promise<KV> {
+    return this.writer.enqueue({ kind: 'create', key, value: copy(value) });
+  }
+
+  update(key: string, value: Uint8Array, expectedRevision: number): Promise<KV> {
+    return this.writer.enqueue({ kind: 'update', key, value: copy(value), expected: expectedRevision });
+  }
+
+  delete(key: string, expectedRevision?: number): Promise<KV> {
+    return this.writer.enqueue({ kind: 'delete', key, expected: expectedRevision });
+  }
+
+  watch(prefix: string, fromRevision: number): Watcher {
+    this.checkOpen();
+    const compacted = this.compactor.revision();
+    if (fromRevision < compacted) throw new StoreCompactedError(fromRevision, compacted);
+    const w = new StoreWatcher(
+      prefix,
+      fromRevision,
+      (p, afterRev) => this.readReplay(p, afterRev),
+      this.bufferLimit,
+      (ended) => this.removeWatcher(ended),
+      this.writer.revision(),
+    );
+    let set = this.watchers.get(prefix);
+    if (!set) this.watchers.set(prefix, (set = new Set()));
+    set.add(w);
+    return w;
+  }
+
+  async currentRevision(): Promise<number> {
+    this.checkOpen();
+    return this.writer.revision();
+  }
+
+  async compactedRevision(): Promise<number> {
+    this.checkOpen();
+    return this.compactor.revision();
+  }
+
+  async compact(revision: number): Promise<void> {
+    this.checkOpen();
+    const committed = this.writer.revision();
+    if (revision > committed) throw new StoreFutureRevisionError(revision, committed);
+    await this.compactor.compactTo(revision);
+  }
+
+  /**
+   * One round of time-based compaction: compact history committed more than retentionMs
+   * ago, but never past a watcher still replaying. Resolves with the compacted revision.
+   */
+  async autoCompact(): Promise<number> {
+    if (this.closed) return this.compactor.revision();
+    const target = this.st.revisionAtOrBefore.get(this.clock.now() - this.retentionMs);
+    if (target !== undefined && target > this.compactor.revision()) {
+      await this.compactor.compactTo(target, () => this.minReplayCursor());
+    }
+    return this.compactor.revision();
+  }
+
+  close(): Promise<void> {
+    if (!this.closing) this.closing = this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.writer.close();
+    this.closed = true;
+    await this.compactor.stop();
+    for (const set of [...this.watchers.values()]) for (const w of [...set]) w.close();
+    this.db.close();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error('sqlite store is closed');
+  }
+
+  private fanOut(events: WatchEvent[]): void {
+    for (const [prefix, set] of this.watchers) {
+      for (const ev of events) {
+        if (!ev.kv.key.startsWith(prefix)) continue;
+        for (const w of set) w.push(ev);
+      }
+    }
+  }
+
+  private readReplay(prefix: string, afterRevision: number): ReplayPage {
+    if (this.closed) throw new Error('sqlite store is closed');
+    const compacted = this.compactor.revision();
+    if (afterRevision < compacted) throw new StoreCompactedError(afterRevision, compacted);
+    const rows = this.st.replay.all(afterRevision, prefix, upperBound(prefix), REPLAY_PAGE);
+    return { events: rows.map(rowToEvent), caughtUp: rows.length < REPLAY_PAGE, committed: this.writer.revision() };
+  }
+
+  private removeWatcher(w: StoreWatcher): void {
+    const set = this.watchers.get(w.prefix);
+    if (!set) return;
+    set.delete(w);
+    if (set.size === 0) this.watchers.delete(w.prefix);
+  }
+
+  private minReplayCursor(): number {
+    let min = Infinity;
+    for (const set of this.watchers.values()) {
+      for (const w of set) {
+        const c = w.replayCursor();
+        if (c !== undefined && c < min) min = c;
+      }
+    }
+    return min;
+  }
+
+  private failWatchersBehind(compacted: number): void {
+    for (const set of [...this.watchers.values()]) {
+      for (const w of [...set]) {
+        const c = w.replayCursor();
+        if (c !== undefined && c < compacted) w.fail(new StoreCompactedError(c, compacted));
+      }
+    }
+  }
+}
+
+function rowToEvent(r: LogRow): WatchEvent {
+  const kv: KV = { key: r.key, value: r.value, createRevision: r.create_revision, modRevision: r.revision };
+  if (r.deleted) {
+    const prevKv: KV = { ...kv, modRevision: r.prev_revision };
+    return { type: 'DELETE', kv, prevKv, revision: r.revision };
+  }
+  if (r.prev_revision > 0 && r.prev_value !== null) {
+    const prevKv: KV = { key: r.key, value: r.prev_value, createRevision: r.create_revision, modRevision: r.prev_revision };
+    return { type: 'PUT', kv, prevKv, revision: r.revision };
+  }
+  return { type: 'PUT', kv, revision: r.revision };
+}
+
+/** Own copy of the caller's bytes (they end up in events shared with watchers). */
+function copy(v: Uint8Array): Buffer {
+  return Buffer.from(toBuffer(v));
+}
