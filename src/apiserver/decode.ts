@@ -71,15 +71,31 @@ export function checkObject(value: unknown, text: string | undefined, gvk: GVK, 
   }
   obj.metadata = obj.metadata ?? {};
   const warnings: string[] = [];
+  const unknown = findUnknownFields(gvk, obj);
   if (validation !== 'Ignore') {
     const problems = [
       ...(text ? findDuplicateFields(text).map((f) => `duplicate field "${f}"`) : []),
-      ...findUnknownFields(gvk, obj).map((f) => `unknown field "${f}"`),
+      ...unknown.map((f) => `unknown field "${f}"`),
     ];
     if (problems.length && validation === 'Strict') {
       throw ApiError.badRequest(`${gvk.kind} in version "${gvk.version}" cannot be handled as a ${gvk.kind}: strict decoding error: ${problems.join(', ')}`);
     }
     warnings.push(...problems);
   }
+  // like a typed decoder, never keep what the schema does not know
+  for (const path of unknown) deletePath(obj, path);
   return { obj, warnings };
+}
+
+/** Delete `a.b[2].c` from obj (paths as findUnknownFields reports them). */
+function deletePath(obj: unknown, path: string): void {
+  const parts = path.match(/[^.[\]]+|\[\d+\]/g) ?? [];
+  let cur: unknown = obj;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const p = parts[i]!;
+    if (cur === null || typeof cur !== 'object') return;
+    cur = p.startsWith('[') ? (cur as unknown[])[Number(p.slice(1, -1))] : (cur as Record<string, unknown>)[p];
+  }
+  const last = parts[parts.length - 1];
+  if (last && cur !== null && typeof cur === 'object' && !Array.isArray(cur)) delete (cur as Record<string, unknown>)[last];
 }
