@@ -1,6 +1,6 @@
 // npm run bench:api — durable pod creates/s with 64 keep-alive clients next to the raw SQLite
 // floor, listing 10,000 pods, watch delivery to 100 watchers, server RSS.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:https';
@@ -127,6 +127,8 @@ async function benchWatch(s: ServerProc): Promise<{ p50: number; p99: number; de
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'kubelite-bench-'));
   try {
+    mkdirSync(join(dir, 'floor1'));
+    mkdirSync(join(dir, 'floor64'));
     const floor1 = measureRawInsertRate(join(dir, 'floor1'), { rows: 5000, batch: 1 });
     const floor64 = measureRawInsertRate(join(dir, 'floor64'), { rows: 64000, batch: 64 });
     const s = await startServerProcess(join(dir, 'server'));

@@ -54,9 +54,15 @@ export function randomSuffix(n = 5): string {
   return s;
 }
 
+/** Stored form: JSON without resourceVersion (the store's revision is injected on read), apiVersion, kind and metadata first. */
 export function encodeObject(obj: KubeObject): Uint8Array {
+  return Buffer.from(storedJson(obj), 'utf8');
+}
+
+export function storedJson(obj: KubeObject): string {
   const { resourceVersion: _rv, ...meta } = obj.metadata;
-  return Buffer.from(JSON.stringify({ ...obj, metadata: meta }), 'utf8');
+  const { apiVersion, kind, metadata: _m, ...rest } = obj;
+  return JSON.stringify({ apiVersion, kind, metadata: meta, ...rest });
 }
 
 export class ResourceRegistry {
@@ -375,7 +381,7 @@ export function finalizersOf(kind: string, obj: KubeObject): string[] {
 }
 
 function sameStored(a: KubeObject, b: KubeObject): boolean {
-  return Buffer.from(encodeObject(a)).equals(Buffer.from(encodeObject(b)));
+  return storedJson(a) === storedJson(b);
 }
 
 export function matches(kind: string, obj: KubeObject, sel: ReturnType<typeof kindHooks.selectors>): boolean {

@@ -46,7 +46,7 @@ export class ApiServer implements Registries {
   readonly metrics: ApiMetrics;
   private readonly regs = new Map<string, ResourceRegistry>();
   private readonly tokens: Buffer[];
-  private readonly openapi = buildOpenApiV3();
+  private openapiDocs: ReturnType<typeof buildOpenApiV3> | undefined;
   private readonly abort = new AbortController();
   private server: Server | undefined;
   private ready = false;
@@ -59,6 +59,11 @@ export class ApiServer implements Registries {
       const cache = new WatchCache(o.store, ResourceRegistry.prefixFor(ri), o.log);
       this.regs.set(`${ri.group}/${ri.resource}`, new ResourceRegistry(ri, o.store, cache, o.clock));
     }
+  }
+
+  /** OpenAPI documents are built on first request: most processes never need them. */
+  private get openapi(): ReturnType<typeof buildOpenApiV3> {
+    return (this.openapiDocs ??= buildOpenApiV3());
   }
 
   get(group: string, resource: string): ResourceRegistry | undefined {

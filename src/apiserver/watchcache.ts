@@ -8,9 +8,38 @@ import type { Logger } from '../util/logger.js';
 export interface CacheEntry {
   /** namespace/name, or name for cluster-scoped */
   key: string;
-  obj: KubeObject;
+  /** the object with its resourceVersion; parsed on first use and then kept */
+  readonly obj: KubeObject;
   rev: number;
+  /** the object's JSON with its resourceVersion */
   json: string;
+}
+
+/** An entry whose object is parsed from its JSON only when someone needs it. */
+class LazyEntry implements CacheEntry {
+  private parsed: KubeObject | undefined;
+  constructor(
+    readonly key: string,
+    readonly rev: number,
+    readonly json: string,
+  ) {}
+  get obj(): KubeObject {
+    if (!this.parsed) this.parsed = JSON.parse(this.json) as KubeObject;
+    return this.parsed;
+  }
+}
+
+/** Stored JSON (top-level keys apiVersion, kind, metadata first) plus the revision as resourceVersion. */
+export function withResourceVersion(stored: string, rev: number): string {
+  const i = stored.indexOf('"metadata":{');
+  if (i < 0) throw new Error('stored object has no metadata');
+  const at = i + '"metadata":{'.length;
+  const sep = stored[at] === '}' ? '' : ',';
+  return `${stored.slice(0, at)}"resourceVersion":"${rev}"${sep}${stored.slice(at)}`;
+}
+
+export function entryFromKV(kv: KV, key: string, rev = kv.modRevision): CacheEntry {
+  return new LazyEntry(key, rev, withResourceVersion(Buffer.from(kv.value).toString('utf8'), kv.modRevision));
 }
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -23,12 +52,6 @@ export interface CacheEvent {
 }
 
 export type WatchListener = (ev: CacheEvent) => void;
-
-export function decodeKV(kv: KV): { obj: KubeObject; json: string } {
-  const obj = JSON.parse(Buffer.from(kv.value).toString('utf8')) as KubeObject;
-  obj.metadata.resourceVersion = String(kv.modRevision);
-  return { obj, json: JSON.stringify(obj) };
-}
 
 export class WatchCache {
   private readonly items = new Map<string, CacheEntry>();
@@ -100,15 +123,13 @@ export class WatchCache {
       if (!cur || cur.rev !== e.rev) this.apply('PUT', kv);
     }
     for (const [k, cur] of [...this.items]) {
-      if (!seen.has(k)) this.emit({ type: 'DELETED', entry: { ...cur, rev: res.revision }, prev: cur, rev: res.revision }, k, undefined);
+      if (!seen.has(k)) this.emit({ type: 'DELETED', entry: new LazyEntry(cur.key, res.revision, cur.json), prev: cur, rev: res.revision }, k, undefined);
     }
     this.advance(res.revision);
   }
 
   private entryOf(kv: KV): CacheEntry {
-    const { obj, json } = decodeKV(kv);
-    const rel = kv.key.slice(this.prefix.length);
-    return { key: rel, obj, rev: kv.modRevision, json };
+    return entryFromKV(kv, kv.key.slice(this.prefix.length));
   }
 
   private apply(kind: 'PUT' | 'DELETED', kv: KV): void {

@@ -7,7 +7,7 @@ import { StoreCompactedError, type Store } from '../../storage/types.js';
 import type { ResourceRegistry } from '../registry.js';
 import { matches } from '../registry.js';
 import { kindHooks } from '../hooks.js';
-import { decodeKV, type CacheEntry, type CacheEvent } from '../watchcache.js';
+import { entryFromKV, type CacheEntry, type CacheEvent } from '../watchcache.js';
 import { buildTable, includeObjectOf } from '../tablewriter.js';
 import type { Clock } from '../../util/clock.js';
 
@@ -173,16 +173,11 @@ async function watchFromStore(
   try {
     for await (const ev of w) {
       if (isClosed()) break;
-      const { obj, json } = decodeKV(ev.kv);
       const key = ev.kv.key.slice(reg.storePrefix.length);
-      const entry: CacheEntry = { key, obj, rev: ev.revision, json };
+      const entry = entryFromKV(ev.kv, key, ev.revision);
       let prev: CacheEntry | undefined;
-      if (ev.prevKv) {
-        const d = decodeKV(ev.prevKv);
-        prev = { key, obj: d.obj, rev: ev.prevKv.modRevision, json: d.json };
-      } else if (ev.type === 'DELETE') {
-        prev = entry;
-      }
+      if (ev.prevKv) prev = entryFromKV(ev.prevKv, key);
+      else if (ev.type === 'DELETE') prev = entry;
       onEvent({ type: ev.type === 'DELETE' ? 'DELETED' : prev ? 'MODIFIED' : 'ADDED', entry, prev, rev: ev.revision });
     }
   } catch (err) {
