@@ -2,7 +2,7 @@
 import { FieldError } from '../errors.js';
 import type { KubeObject } from '../types.js';
 import { hostPortConflicts, validateContainerCommon, validateProbesAndLifecycle } from './container.js';
-import { nonNegative, validateAnnotations, validateLabels, validateObjectMeta, validateDNS1123Label } from './meta.js';
+import { validateAnnotations, validateLabels, validateObjectMeta, validateDNS1123Label } from './meta.js';
 import { isDNS1123Subdomain, isQualifiedName, isValidIP, isValidLabelValue, nameIsDNSSubdomain } from './names.js';
 import type { Container, PodSpec, PodTemplateSpec, Toleration } from './shapes.js';
 import { isObj } from './shapes.js';
@@ -199,4 +199,3 @@ export function validatePodTemplateSpec(t: PodTemplateSpec | undefined, path: st
   return errs;
 }
 
-export { nonNegative };

@@ -49,8 +49,8 @@ function appsSelector(sel: unknown, kindWord: string, errs: FieldError[]): ((l: 
   }
 }
 
-const intOrPercent = (v: IntOrString | undefined, total = 100): number =>
-  typeof v === 'string' && v.endsWith('%') ? Number.parseInt(v, 10) : typeof v === 'number' ? v : total === 0 ? 0 : Number(v ?? 0);
+/** The numeric part of an int-or-percent (only compared against 0). */
+const intOrPercent = (v: IntOrString | undefined): number => (typeof v === 'string' ? Number.parseInt(v, 10) : (v ?? 0));
 
 function positiveIntOrPercent(v: unknown, path: string): FieldError[] {
   if (typeof v === 'string') return isValidPercent(v).map((m) => FieldError.invalid(path, v, m));

@@ -23,17 +23,23 @@ export function openDurableDb(file: string): Db {
     throw new Error(`sqlite store: cannot open ${file}: ${(err as Error).message}`);
   }
   try {
+    // One writer process: revisions are assigned in JS, so a second process must not
+    // write. Exclusive locking (set before WAL is entered) also lets WAL skip shared memory.
+    db.pragma('busy_timeout = 1000');
+    db.pragma('locking_mode = EXCLUSIVE');
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (String(mode).toLowerCase() !== 'wal') throw new Error(`journal_mode is ${String(mode)}, WAL required`);
     db.pragma('synchronous = FULL');
-    db.pragma('busy_timeout = 5000');
     db.pragma('cache_size = -65536'); // 64 MiB page cache
     db.pragma('temp_store = MEMORY');
     // Checkpoint less often than the default 1000 pages: fewer stalls under write bursts.
     db.pragma('wal_autocheckpoint = 4000');
+    db.exec('BEGIN IMMEDIATE; COMMIT'); // take the write lock now: fail at open, not later
   } catch (err) {
     db.close();
-    throw new Error(`sqlite store: cannot configure ${file}: ${(err as Error).message}`);
+    const msg = (err as Error).message;
+    const hint = /locked|busy/i.test(msg) ? ' (is another process using this database?)' : '';
+    throw new Error(`sqlite store: cannot configure ${file}: ${msg}${hint}`);
   }
   return db;
 }

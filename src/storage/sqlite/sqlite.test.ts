@@ -46,6 +46,36 @@ describe('SqliteStore specifics', () => {
     assert.throws(() => openSqliteStore(file), /sqlite store/);
   });
 
+  it('a second open of the same file fails while the first is open', async () => {
+    const file = mkdirFor(freshPath());
+    const store = openSqliteStore(file, { compactIntervalMs: 0 });
+    try {
+      assert.throws(() => openSqliteStore(file), /another process/);
+    } finally {
+      await store.close();
+    }
+    const again = openSqliteStore(file, { compactIntervalMs: 0 });
+    await again.close();
+  });
+
+  it('a malformed write is rejected on its own, not with its batch', async () => {
+    const store = openSqliteStore(mkdirFor(freshPath()), { compactIntervalMs: 0 });
+    try {
+      const [bad1, bad2, good, bad3] = await Promise.allSettled([
+        store.create('', enc('x')),
+        store.create('/k', 'not bytes' as unknown as Uint8Array),
+        store.create('/ok', enc('x')),
+        store.create('/\uD800', enc('x')),
+      ]);
+      assert.equal(bad1.status, 'rejected');
+      assert.equal(bad2.status, 'rejected');
+      assert.equal(bad3.status, 'rejected');
+      assert.equal(good.status, 'fulfilled');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('an empty store is at revision 0 and the first write gets revision 1', async () => {
     const store = openSqliteStore(mkdirFor(freshPath()), { compactIntervalMs: 0 });
     try {
@@ -110,7 +140,7 @@ describe('SqliteStore specifics', () => {
     }
   });
 
-  it('automatic compaction never passes a watcher that is still replaying', async () => {
+  it('automatic compaction waits for replaying watchers, for at most one more retention period', async () => {
     const clock = new FakeClock();
     const store = openSqliteStore(mkdirFor(freshPath()), { clock, retentionMs: 1000, compactIntervalMs: 0 });
     try {
@@ -118,17 +148,27 @@ describe('SqliteStore specifics', () => {
       await store.create('/w/last', enc('x'));
       const w = new EventReader(store.watch('/w/', 0));
       await w.take(10); // replay in progress: the first page (1000 events) is read
-      clock.t += 10_000;
-      assert.equal(await store.autoCompact(), 1000);
+      clock.t += 1500;
+      assert.equal(await store.autoCompact(), 1000, 'held back by the replaying watcher');
       const rest = await w.take(2991);
       assert.equal(rest[rest.length - 1]!.kv.key, '/w/last');
       w.close();
       assert.equal(await store.autoCompact(), 3001);
+      // ... but only for up to twice the retention
+      for (let i = 0; i < 3000; i++) void store.create(`/w2/${i}`, enc('x'));
+      await store.create('/w2/last', enc('x'));
+      const lagging = new EventReader(store.watch('/w2/', 3001));
+      await lagging.take(1);
+      clock.t += 1500;
+      assert.equal(await store.autoCompact(), 4001);
+      clock.t += 1000;
+      assert.equal(await store.autoCompact(), 6002);
+      await assert.rejects(lagging.next(), StoreCompactedError); // buffered events are dropped too
       // An explicit compaction ends replaying watchers that fall behind it.
-      const w2 = new EventReader(store.watch('/w/', 3001));
+      const w2 = new EventReader(store.watch('/w/', 6002));
       await store.create('/w/more', enc('x'));
-      const w3 = new EventReader(store.watch('/w/', 3001));
-      await store.compact(3002);
+      const w3 = new EventReader(store.watch('/w/', 6002));
+      await store.compact(6003);
       assert.equal((await w2.take(1))[0]!.kv.key, '/w/more'); // w2 is not replaying: fine
       await assert.rejects(w3.next(), StoreCompactedError);
       w2.close();
@@ -158,7 +198,7 @@ describe('SqliteStore specifics', () => {
     }
   });
 
-  it('kill -9 loses no acknowledged write', { timeout: 60_000 }, async () => {
+  it('kill -9 loses no acknowledged write', { timeout: 60_000 }, async (t) => {
     const file = mkdirFor(freshPath());
     const script = fileURLToPath(new URL('./crash-writer.js', import.meta.url));
     const child = spawn(process.execPath, [script, file], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -179,6 +219,7 @@ describe('SqliteStore specifics', () => {
       assert.deepEqual(missing.slice(0, 10), [], `${missing.length} acknowledged keys lost`);
       const count = await store.count('/crash/');
       assert.ok(count >= acked.length);
+      t.diagnostic(`acknowledged ${acked.length} creates before SIGKILL; ${count} present after reopen`);
       assert.equal(await store.currentRevision(), count);
     } finally {
       await store.close();

@@ -127,15 +127,22 @@ export class SqliteStore implements Store {
     return this.st.countCurrent[0].get(prefix, upperBound(prefix)) ?? 0;
   }
 
+  // Writes are validated before queueing: a malformed op must not fail its whole batch.
   create(key: string, value: Uint8Array): Promise<KV> {
+    const bad = invalidKey(key) ?? invalidValue(value);
+    if (bad) return Promise.reject(bad);
     return this.writer.enqueue({ kind: 'create', key, value: copy(value) });
   }
 
   update(key: string, value: Uint8Array, expectedRevision: number): Promise<KV> {
+    const bad = invalidKey(key) ?? invalidValue(value) ?? invalidRevision(expectedRevision);
+    if (bad) return Promise.reject(bad);
     return this.writer.enqueue({ kind: 'update', key, value: copy(value), expected: expectedRevision });
   }
 
   delete(key: string, expectedRevision?: number): Promise<KV> {
+    const bad = invalidKey(key) ?? (expectedRevision === undefined ? undefined : invalidRevision(expectedRevision));
+    if (bad) return Promise.reject(bad);
     return this.writer.enqueue({ kind: 'delete', key, expected: expectedRevision });
   }
 
@@ -176,13 +183,17 @@ export class SqliteStore implements Store {
 
   /**
    * One round of time-based compaction: compact history committed more than retentionMs
-   * ago, but never past a watcher still replaying. Resolves with the compacted revision.
+   * ago, but not past a watcher still replaying history, unless that history is older than
+   * twice the retention (an abandoned or hopelessly slow watcher must not hold compaction
+   * back forever; it ends with StoreCompactedError). Resolves with the compacted revision.
    */
   async autoCompact(): Promise<number> {
     if (this.closed) return this.compactor.revision();
-    const target = this.st.revisionAtOrBefore.get(this.clock.now() - this.retentionMs);
+    const now = this.clock.now();
+    const target = this.st.revisionAtOrBefore.get(now - this.retentionMs);
     if (target !== undefined && target > this.compactor.revision()) {
-      await this.compactor.compactTo(target, () => this.minReplayCursor());
+      const forced = this.st.revisionAtOrBefore.get(now - 2 * this.retentionMs) ?? 0;
+      await this.compactor.compactTo(target, () => Math.max(this.minReplayCursor(), forced));
     }
     return this.compactor.revision();
   }
@@ -266,4 +277,20 @@ function rowToEvent(r: LogRow): WatchEvent {
 /** Own copy of the caller's bytes (they end up in events shared with watchers). */
 function copy(v: Uint8Array): Buffer {
   return Buffer.from(toBuffer(v));
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function invalidKey(key: unknown): Error | undefined {
+  if (typeof key !== 'string' || key.length === 0) return new TypeError('storage key must be a non-empty string');
+  if (LONE_SURROGATE.test(key)) return new TypeError(`storage key is not well-formed UTF-16: ${JSON.stringify(key)}`);
+  return undefined;
+}
+
+function invalidValue(value: unknown): Error | undefined {
+  return value instanceof Uint8Array ? undefined : new TypeError('storage value must be a Uint8Array');
+}
+
+function invalidRevision(rev: unknown): Error | undefined {
+  return Number.isSafeInteger(rev) ? undefined : new TypeError(`expected revision must be an integer, got ${String(rev)}`);
 }
