@@ -10,12 +10,15 @@ import type { Clock } from '../util/clock.js';
 import { WatchCache, type CacheEntry } from './watchcache.js';
 import { kindHooks } from './hooks.js';
 import { prepareForCreate, prepareForUpdate, prepareForStatusUpdate } from './strategy.js';
+import { recordUpdate } from './patch/apply.js';
 
 export interface WriteOptions {
   dryRun?: boolean;
   /** skip defaulting+validation (internal writes that only touch metadata) */
   trusted?: boolean;
   subresource?: string;
+  /** record this write in managedFields (operation Update) for this field manager, after defaulting */
+  manager?: string;
 }
 
 export interface DeleteOptions {
@@ -144,7 +147,8 @@ export class ResourceRegistry {
   }
 
   /** Normalise, default and validate a new object; returns it ready to store. */
-  prepareCreate(namespace: string, obj: KubeObject, opts: WriteOptions = {}): KubeObject {
+  prepareCreate(namespace: string, input: KubeObject, opts: WriteOptions = {}): KubeObject {
+    let obj = input;
     const meta = obj.metadata ?? (obj.metadata = {});
     if (this.ri.namespaced) {
       if (meta.namespace && meta.namespace !== namespace) {
@@ -165,6 +169,7 @@ export class ResourceRegistry {
     prepareForCreate(this.ri, obj);
     if (!opts.trusted) {
       kindHooks.defaults(gvkOf(this.ri), obj);
+      if (opts.manager) obj = recordUpdate({ gvk: gvkOf(this.ri), old: undefined, updated: obj, manager: opts.manager, now: this.clock.nowRFC3339() });
       const errs = kindHooks.validate(gvkOf(this.ri), obj);
       if (!meta.name && !errs.some((e) => e.field === 'metadata.name')) {
         throw ApiError.invalid(this.ri.kind, this.ri.group, '', [...errs]);
@@ -227,6 +232,7 @@ export class ResourceRegistry {
     }
     if (!opts.trusted) {
       kindHooks.defaults(gvkOf(this.ri), obj);
+      if (opts.manager) obj = recordUpdate({ gvk: gvkOf(this.ri), old, updated: obj, manager: opts.manager, now: this.clock.nowRFC3339(), subresource: opts.subresource || undefined });
       const errs = kindHooks.validate(gvkOf(this.ri), obj, old);
       if (errs.length) throw ApiError.invalid(this.ri.kind, this.ri.group, name, errs);
     }

@@ -9,7 +9,6 @@ import { applyJsonPatch } from '../patch/jsonpatch.js';
 import { applyMergePatch } from '../patch/mergepatch.js';
 import { applyStrategicMergePatch } from '../patch/strategic.js';
 import { serverSideApply } from '../patch/apply.js';
-import { recordUpdate } from '../patch/apply.js';
 import type { RequestContext } from './context.js';
 import { fieldManagerOf, isDryRun, namespaceMustExist, replyObject } from './common.js';
 
@@ -92,9 +91,9 @@ export async function handlePatch(ctx: RequestContext, subresource = ''): Promis
       for (const w of warnings) if (!ctx.warnings.includes(w)) ctx.warnings.push(w);
       // a resourceVersion left unchanged by the patch is not a precondition
       if (checked.metadata.resourceVersion === base.metadata.resourceVersion) delete checked.metadata.resourceVersion;
-      return recordUpdate({ gvk, old: base, updated: checked, manager, now, subresource: subresource || undefined });
+      return checked;
     },
-    { dryRun, subresource },
+    { dryRun, subresource, manager },
   );
   replyObject(ctx, 200, obj);
 }

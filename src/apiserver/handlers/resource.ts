@@ -5,7 +5,6 @@ import { gvkOf } from '../../api/resources.js';
 import { readBody, sendJson, sendRawJson, successStatus, wantsTable } from '../http.js';
 import { decodeObject, fieldValidationOf, parseBody } from '../decode.js';
 import { buildTable, includeObjectOf } from '../tablewriter.js';
-import { recordUpdate } from '../patch/apply.js';
 import type { RequestContext } from './context.js';
 import { fieldManagerOf, isDryRun, namespaceMustExist, replyObject, warningHeaders } from './common.js';
 import type { DeleteOptions } from '../registry.js';
@@ -65,8 +64,7 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
   ctx.warnings.push(...warnings);
   namespaceMustExist(ctx, true, obj.metadata.name ?? '');
   const manager = fieldManagerOf(ctx);
-  const withFields = recordUpdate({ gvk: gvkOf(ctx.ri), old: undefined, updated: obj, manager, now: ctx.clock.nowRFC3339() });
-  const created = await ctx.reg.create(ctx.info.namespace, withFields, { dryRun });
+  const created = await ctx.reg.create(ctx.info.namespace, obj, { dryRun, manager });
   replyObject(ctx, 201, created);
 }
 
@@ -89,8 +87,7 @@ export async function handleUpdate(ctx: RequestContext, subresource = ''): Promi
     if (!obj.metadata.name) obj.metadata.name = name;
     if (obj.metadata.name !== name) throw ApiError.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
     delete obj.metadata.resourceVersion;
-    const withFields = recordUpdate({ gvk: gvkOf(ctx.ri), old: undefined, updated: obj, manager, now: ctx.clock.nowRFC3339() });
-    replyObject(ctx, 201, await ctx.reg.create(namespace, withFields, { dryRun }));
+    replyObject(ctx, 201, await ctx.reg.create(namespace, obj, { dryRun, manager }));
     return;
   }
   if (!obj.metadata.resourceVersion && !allowUnconditionalUpdate(ctx.ri.kind)) {
@@ -98,8 +95,7 @@ export async function handleUpdate(ctx: RequestContext, subresource = ''): Promi
       new FieldError('FieldValueInvalid', 'metadata.resourceVersion', obj.metadata.resourceVersion ?? '', 'must be specified for an update'),
     ]);
   }
-  const withFields = recordUpdate({ gvk: gvkOf(ctx.ri), old: cur.obj, updated: obj, manager, now: ctx.clock.nowRFC3339(), subresource: subresource || undefined });
-  const updated = await ctx.reg.update(namespace, name, withFields, cur, { dryRun, subresource });
+  const updated = await ctx.reg.update(namespace, name, obj, cur, { dryRun, subresource, manager });
   replyObject(ctx, 200, updated);
 }
 
