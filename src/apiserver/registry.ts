@@ -71,6 +71,8 @@ export function storedJson(obj: KubeObject): string {
 export class ResourceRegistry {
   readonly ref: ResourceRef;
   readonly storePrefix: string;
+  /** admission step run on a valid new object before it is stored (e.g. service IP allocation) */
+  admitCreate?: (obj: KubeObject) => void;
 
   constructor(
     readonly ri: ResourceInfo,
@@ -177,6 +179,7 @@ export class ResourceRegistry {
       if (errs.length) throw ApiError.invalid(this.ri.kind, this.ri.group, meta.name ?? '', errs);
     }
     if (!meta.name) throw ApiError.badRequest('name or generateName is required');
+    this.admitCreate?.(obj);
     return obj;
   }
 

@@ -26,8 +26,9 @@ import { buildOpenApiV3 } from './openapi.js';
 import type { RequestContext, Registries } from './handlers/context.js';
 import { handleCreate, handleDelete, handleDeleteCollection, handleGet, handleList, handleUpdate } from './handlers/resource.js';
 import { handlePatch } from './handlers/patch.js';
-import { handleSubresource } from './handlers/subresources.js';
+import { handleSubresource, handleBinding } from './handlers/subresources.js';
 import { serveWatch } from './handlers/watch.js';
+import { ServiceAllocator } from './services.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -59,6 +60,9 @@ export class ApiServer implements Registries {
       const cache = new WatchCache(o.store, ResourceRegistry.prefixFor(ri), o.log);
       this.regs.set(`${ri.group}/${ri.resource}`, new ResourceRegistry(ri, o.store, cache, o.clock));
     }
+    const services = this.get('', 'services')!;
+    const allocator = new ServiceAllocator(services.cache);
+    services.admitCreate = (svc) => allocator.allocate(svc);
   }
 
   /** OpenAPI documents are built on first request: most processes never need them. */
@@ -213,6 +217,12 @@ export class ApiServer implements Registries {
   }
 
   private async resource(req: IncomingMessage, res: ServerResponse, info: RequestInfo): Promise<void> {
+    if (info.group === '' && info.resource === 'bindings' && info.verb === 'create' && info.namespace) {
+      // the legacy bindings collection: POST a Binding naming the pod
+      const pods = this.get('', 'pods')!;
+      const ctx: RequestContext = { req, res, info, ri: pods.ri, reg: pods, registries: this, store: this.o.store, clock: this.o.clock, log: this.o.log, warnings: [] };
+      return handleBinding(ctx);
+    }
     const ri = findResource(info.group, info.version, info.resource);
     const reg = ri && this.get(ri.group, ri.resource);
     if (!ri || !reg) throw notFoundPath();

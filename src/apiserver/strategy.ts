@@ -76,6 +76,7 @@ export function prepareForUpdate(ri: ResourceInfo, obj: KubeObject, old: KubeObj
     Object.assign(obj, { ...old, metadata: obj.metadata, spec: { ...(old.spec ?? {}), finalizers: fin ?? [] } });
     return;
   }
+  if (subresource === 'binding') return; // binding sets spec.nodeName and the PodScheduled condition together
   if (hasStatusSubresource(ri) && ri.kind !== 'Namespace') {
     if (old.status === undefined) delete obj.status;
     else obj.status = old.status;

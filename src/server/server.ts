@@ -8,6 +8,8 @@ import { ApiServer } from '../apiserver/server.js';
 import { ApiMetrics } from '../apiserver/metrics.js';
 import { ensureCredentials, kubeconfigYaml, writeFileAtomic } from '../apiserver/certs.js';
 import { startNamespaceFinalizer } from '../apiserver/nsfinalizer.js';
+import { startEventTTL } from '../apiserver/eventttl.js';
+import { ensureKubernetesService } from '../apiserver/bootstrap.js';
 import { ApiError } from '../api/errors.js';
 import { realClock, type Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -94,8 +96,10 @@ export async function startServer(cfg: ServerConfig, signal?: AbortSignal): Prom
       if (!(err instanceof ApiError && err.code === 409)) throw err;
     }
   }
+  await ensureKubernetesService(api, port);
   const lifecycle = new AbortController();
   startNamespaceFinalizer(api, cfg.log, lifecycle.signal);
+  startEventTTL(api.get('', 'events')!, clock, cfg.log, lifecycle.signal);
 
   // 5. kubeconfig for kubectl
   const kubeconfigPath = resolve(cfg.kubeconfigPath ?? join(dataDir, 'kubeconfig.yaml'));

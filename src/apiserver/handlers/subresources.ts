@@ -108,11 +108,14 @@ async function handleScale(ctx: RequestContext): Promise<void> {
   sendJson(ctx.res, 200, toScale(ctx, obj));
 }
 
-async function handleBinding(ctx: RequestContext): Promise<void> {
+/** pods/NAME/binding, or the legacy bindings collection (the pod named by the body). */
+export async function handleBinding(ctx: RequestContext): Promise<void> {
   const body = await readBody(ctx.req);
   const { value } = parseBody(body, ctx.req.headers['content-type']);
   const binding = value as { metadata?: { name?: string }; target?: { kind?: string; name?: string } };
-  const { namespace, name } = ctx.info;
+  const namespace = ctx.info.namespace;
+  const name = ctx.info.name || binding?.metadata?.name || '';
+  if (!name) throw ApiError.badRequest('the binding must name the pod in metadata.name');
   const target = binding?.target?.name;
   if (!target) {
     throw new ApiError(422, 'Invalid', `Binding "${name}" is invalid: target.name: Required value`, {
@@ -140,7 +143,7 @@ async function handleBinding(ctx: RequestContext): Promise<void> {
       delete pod.metadata.resourceVersion;
       return pod;
     },
-    { dryRun, trusted: true },
+    { dryRun, trusted: true, subresource: 'binding' },
   );
   sendJson(ctx.res, 201, successStatus());
 }
