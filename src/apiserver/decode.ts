@@ -82,6 +82,7 @@ export function checkObject(value: unknown, text: string | undefined, gvk: GVK, 
     }
     warnings.push(...problems);
   }
+  checkBase64(gvk, obj);
   // like a typed decoder, never keep what the schema does not know
   for (const path of unknown) deletePath(obj, path);
   return { obj, warnings };
@@ -98,4 +99,23 @@ function deletePath(obj: unknown, path: string): void {
   }
   const last = parts[parts.length - 1];
   if (last && cur !== null && typeof cur === 'object' && !Array.isArray(cur)) delete (cur as Record<string, unknown>)[last];
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Secret data and ConfigMap binaryData are []byte: their JSON form must be standard base64. */
+function checkBase64(gvk: GVK, obj: KubeObject): void {
+  const field = gvk.group === '' && gvk.kind === 'Secret' ? 'data' : gvk.group === '' && gvk.kind === 'ConfigMap' ? 'binaryData' : undefined;
+  const data = field ? (obj[field] as Record<string, unknown> | undefined) : undefined;
+  if (!data || typeof data !== 'object') return;
+  for (const v of Object.values(data)) {
+    if (v === null) continue;
+    const str = String(v);
+    const bad = typeof v !== 'string' || str.length % 4 !== 0 || !BASE64.test(str);
+    if (bad) {
+      let at = 0;
+      while (at < str.length && /[A-Za-z0-9+/=]/.test(str[at]!)) at++;
+      throw ApiError.badRequest(`${gvk.kind} in version "${gvk.version}" cannot be handled as a ${gvk.kind}: illegal base64 data at input byte ${Math.min(at, str.length)}`);
+    }
+  }
 }

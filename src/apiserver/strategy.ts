@@ -32,7 +32,19 @@ export function qosClass(pod: KubeObject): string {
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
+/** Secrets: stringData is write-only sugar; it is merged into data (base64) and dropped. */
+export function normalizeSecret(obj: KubeObject): void {
+  const sd = obj.stringData as Record<string, unknown> | undefined;
+  if (sd && typeof sd === 'object') {
+    const data = { ...((obj.data as Record<string, string> | undefined) ?? {}) };
+    for (const [k, v] of Object.entries(sd)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+    obj.data = data;
+  }
+  delete obj.stringData;
+}
+
 export function prepareForCreate(ri: ResourceInfo, obj: KubeObject): void {
+  if (ri.kind === 'Secret') normalizeSecret(obj);
   if (hasStatusSubresource(ri)) {
     if (ri.kind === 'Pod') {
       obj.status = { phase: 'Pending', qosClass: qosClass(obj) };
@@ -70,6 +82,7 @@ export function sameJson(a: unknown, b: unknown): boolean {
  * generation bumps on spec changes.
  */
 export function prepareForUpdate(ri: ResourceInfo, obj: KubeObject, old: KubeObject, subresource = ''): void {
+  if (ri.kind === 'Secret') normalizeSecret(obj);
   if (ri.kind === 'Namespace' && subresource === 'finalize') {
     // only spec.finalizers may change through namespaces/finalize
     const fin = obj.spec?.finalizers;

@@ -195,3 +195,29 @@ function httpsCallWithHeaders(s: { port: number; token: string; agent: Agent }, 
     req.end(data);
   });
 }
+
+describe('secrets', () => {
+  let c: TestCluster;
+  let s: { port: number; token: string; agent: Agent };
+  before(async () => {
+    c = await startTestCluster();
+    s = { port: c.port, token: c.adminToken, agent: new Agent({ keepAlive: true, ca: c.caPem }) };
+  });
+  after(async () => {
+    s.agent.destroy();
+    await c?.close();
+  });
+
+  it('merges stringData into data and refuses data that is not base64', async () => {
+    const ok = await httpsCall(s, 'POST', '/api/v1/namespaces/default/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's1' }, data: { a: 'YQ==' }, stringData: { b: 'bee' } });
+    assert.equal(ok.status, 201, ok.body);
+    const sec = JSON.parse(ok.body);
+    assert.deepEqual(sec.data, { a: 'YQ==', b: Buffer.from('bee').toString('base64') });
+    assert.equal(sec.stringData, undefined);
+    assert.equal(sec.type, 'Opaque');
+    const bad = await httpsCall(s, 'POST', '/api/v1/namespaces/default/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's2' }, data: { a: 'not base64!' } });
+    assert.equal(bad.status, 400);
+    assert.match(JSON.parse(bad.body).message, /illegal base64 data at input byte/);
+    assert.equal((await httpsCall(s, 'GET', '/api/v1/namespaces/default/secrets/s2')).status, 404);
+  });
+});
