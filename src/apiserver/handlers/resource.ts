@@ -1,5 +1,6 @@
 // CRUD on a resource collection or item: get, list, create, update, delete, deletecollection.
 import { ApiError, FieldError } from '../../api/errors.js';
+import { allowCreateOnUpdate } from '../strategy.js';
 import type { KubeObject } from '../../api/types.js';
 import { gvkOf } from '../../api/resources.js';
 import { readBody, sendJson, sendRawJson, successStatus, wantsTable } from '../http.js';
@@ -14,7 +15,10 @@ export function handleGet(ctx: RequestContext): void {
   replyObject(ctx, 200, e.obj, e.json);
 }
 
-export function handleList(ctx: RequestContext): void {
+export async function handleList(ctx: RequestContext): Promise<void> {
+  // A list's resourceVersion must still be watchable: when this resource has been quiet
+  // for longer than the store keeps history, move the cache up to the store's revision.
+  if (ctx.reg.cache.rev < (await ctx.store.compactedRevision())) await ctx.reg.cache.syncToStore();
   const q = ctx.info.query;
   const limit = Number(q.get('limit') ?? '0');
   const rv = q.get('resourceVersion');
@@ -81,8 +85,8 @@ export async function handleUpdate(ctx: RequestContext, subresource = ''): Promi
   const manager = fieldManagerOf(ctx);
   const cur = ctx.reg.tryGet(namespace, name);
   if (!cur) {
-    // PUT creates when the object is absent (as upstream does for most kinds)
-    if (subresource) throw ApiError.notFound(ctx.reg.ref, name);
+    // PUT creates when the object is absent only for a few kinds (upstream AllowCreateOnUpdate)
+    if (subresource || !allowCreateOnUpdate(ctx.ri)) throw ApiError.notFound(ctx.reg.ref, name);
     namespaceMustExist(ctx, true, name);
     if (!obj.metadata.name) obj.metadata.name = name;
     if (obj.metadata.name !== name) throw ApiError.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
@@ -90,19 +94,12 @@ export async function handleUpdate(ctx: RequestContext, subresource = ''): Promi
     replyObject(ctx, 201, await ctx.reg.create(namespace, obj, { dryRun, manager }));
     return;
   }
-  if (!obj.metadata.resourceVersion && !allowUnconditionalUpdate(ctx.ri.kind)) {
-    throw ApiError.invalid(ctx.ri.kind, ctx.ri.group, name, [
-      new FieldError('FieldValueInvalid', 'metadata.resourceVersion', obj.metadata.resourceVersion ?? '', 'must be specified for an update'),
-    ]);
-  }
   const updated = await ctx.reg.update(namespace, name, obj, cur, { dryRun, subresource, manager });
   replyObject(ctx, 200, updated);
 }
 
-/** Kinds that accept PUT without resourceVersion (last writer wins), as upstream. */
-function allowUnconditionalUpdate(kind: string): boolean {
-  return !['Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet', 'ControllerRevision'].includes(kind);
-}
+// Every built-in kind accepts PUT without resourceVersion (upstream AllowUnconditionalUpdate
+// is true for all of them, Deployments and ReplicaSets included): last writer wins.
 
 export async function deleteOptionsOf(ctx: RequestContext): Promise<DeleteOptions> {
   const q = ctx.info.query;

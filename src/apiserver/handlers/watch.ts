@@ -113,7 +113,10 @@ export async function serveWatch(reg: ResourceRegistry, p: WatchParams, res: Ser
     cleanups.push(() => clearTimeout(t));
   }
   if (bookmarks) {
-    const t = setInterval(() => sendBookmark(Math.max(lastRev, cache.rev)), deps.bookmarkIntervalMs);
+    const t = setInterval(() => {
+      // bookmarks carry the store's progress so a quiet resource's watchers stay resumable
+      void cache.syncToStore().then(() => sendBookmark(Math.max(lastRev, cache.rev)));
+    }, deps.bookmarkIntervalMs);
     cleanups.push(() => clearInterval(t));
   }
 
