@@ -7,6 +7,13 @@ import type { ResourceInfo } from '../api/resources.js';
 /** Kinds whose metadata.generation tracks spec changes. */
 const GENERATION_KINDS = new Set(['Deployment', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'StatefulSet', 'Job', 'CronJob', 'PersistentVolumeClaim']);
 
+/** Kinds whose PUT creates the object when it is absent (upstream AllowCreateOnUpdate). */
+const CREATE_ON_UPDATE_KINDS = new Set(['Service', 'Endpoints', 'Event', 'Lease', 'LimitRange']);
+
+export function allowCreateOnUpdate(ri: ResourceInfo): boolean {
+  return CREATE_ON_UPDATE_KINDS.has(ri.kind);
+}
+
 export function hasStatusSubresource(ri: ResourceInfo): boolean {
   return ri.subresources.some((s) => s.name === 'status');
 }
@@ -100,7 +107,9 @@ export function prepareForUpdate(ri: ResourceInfo, obj: KubeObject, old: KubeObj
   }
   if (tracksGeneration(ri)) {
     const oldGen = old.metadata.generation ?? 1;
-    obj.metadata.generation = sameJson(specOf(obj), specOf(old)) ? oldGen : oldGen + 1;
+    // Deployments also count annotation changes: they are copied to the ReplicaSets
+    const annotationsChanged = ri.kind === 'Deployment' && !sameJson(obj.metadata.annotations ?? {}, old.metadata.annotations ?? {});
+    obj.metadata.generation = sameJson(specOf(obj), specOf(old)) && !annotationsChanged ? oldGen : oldGen + 1;
   } else {
     delete obj.metadata.generation;
   }
