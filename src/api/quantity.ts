@@ -204,7 +204,29 @@ export function formatQuantity(q: Quantity | string): string {
   return sign + mantissa.toString() + suffix;
 }
 
+const CANONICAL_DECIMAL = /^[1-9][0-9]*[numkMGTPE]?$/;
+const CANONICAL_BINARY = /^([1-9][0-9]{0,14})([KMGTPE])i$/;
+const BINARY_POWER: Record<string, number> = { K: 10, M: 20, G: 30, T: 40, P: 50, E: 60 };
+
+/**
+ * True for strings formatQuantity(parseQuantity(s)) returns unchanged, recognised without
+ * bigint work: an integer mantissa (no sign, no leading zero) with a decimal suffix and at most
+ * two trailing zeros (exponent and mantissa then survive normalisation), or with a binary suffix,
+ * not a multiple of 1024 and within int64.
+ */
+function isCanonicalQuantity(s: string): boolean {
+  if (CANONICAL_DECIMAL.test(s)) {
+    const digitsEnd = s.length - (s.charCodeAt(s.length - 1) > 57 ? 1 : 0);
+    return !s.endsWith('000', digitsEnd);
+  }
+  const m = CANONICAL_BINARY.exec(s);
+  if (!m) return false;
+  const mantissa = Number(m[1]);
+  return mantissa % 1024 !== 0 && mantissa * 2 ** BINARY_POWER[m[2]!]! < 2 ** 63;
+}
+
 /** Parses and re-serializes in canonical form. Throws QuantityError when invalid. */
 export function canonicalQuantity(s: string | number): string {
+  if (typeof s === 'string' && (s === '0' || isCanonicalQuantity(s))) return s;
   return formatQuantity(parseQuantity(s));
 }

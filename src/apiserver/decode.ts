@@ -3,7 +3,7 @@
 import { parse as parseYaml } from 'yaml';
 import { ApiError } from '../api/errors.js';
 import type { GVK, KubeObject } from '../api/types.js';
-import { findUnknownFields, findDuplicateFields } from '../api/schema/strict.js';
+import { findUnknownFields, findDuplicateFields, findTypeErrors, typeErrorMessage } from '../api/schema/strict.js';
 import { decodeK8sProtobuf } from './protobuf/decode.js';
 import { mediaType } from './http.js';
 
@@ -70,6 +70,9 @@ export function checkObject(value: unknown, text: string | undefined, gvk: GVK, 
     throw ApiError.badRequest(`${gvk.kind} in version "${gvk.version}" cannot be handled as a ${gvk.kind}: metadata must be an object`);
   }
   obj.metadata = obj.metadata ?? {};
+  // a value the typed decoder cannot unmarshal fails whatever fieldValidation says
+  const typeErr = findTypeErrors(gvk, obj)[0];
+  if (typeErr) throw ApiError.badRequest(typeErrorMessage(gvk, typeErr));
   const warnings: string[] = [];
   const unknown = findUnknownFields(gvk, obj);
   if (validation !== 'Ignore') {

@@ -295,3 +295,20 @@ export function buildOpenApiV3(): OpenApiV3 {
     doc: (p: string) => compute().docs.get(p.replace(/^\/+|\/+$/g, '').replace(/^openapi\/v3\//, '')),
   };
 }
+
+/** Content type of the gnostic-protobuf OpenAPI v2 document kubectl asks for. */
+export const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+
+/**
+ * An OpenAPI v2 document with no paths and no definitions: {swagger, info} only, as gnostic
+ * protobuf (openapi_v2.Document) or JSON. kubectl falls back to v2 only for group/versions
+ * missing from /openapi/v3, i.e. kinds this server does not serve; an empty document makes it
+ * skip client-side validation for them and report the missing mapping as it does upstream
+ * ("no matches for kind ...") instead of failing validation on a 404.
+ */
+export function openApiV2Stub(version: string, protobuf: boolean): Buffer {
+  if (!protobuf) return Buffer.from(JSON.stringify({ swagger: '2.0', info: { title: 'Kubernetes', version }, paths: {} }));
+  const field = (no: number, payload: Buffer): Buffer => Buffer.concat([Buffer.from([(no << 3) | 2, payload.length]), payload]);
+  const info = Buffer.concat([field(1, Buffer.from('Kubernetes')), field(2, Buffer.from(version))]);
+  return Buffer.concat([field(1, Buffer.from('2.0')), field(2, info)]);
+}

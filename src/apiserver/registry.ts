@@ -68,6 +68,51 @@ export function storedJson(obj: KubeObject): string {
   return JSON.stringify({ apiVersion, kind, metadata: meta, ...rest });
 }
 
+const isPlain = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
+
+/**
+ * storedJson(obj) plus, from the same serialisation, a function giving exactly
+ * JSON.stringify(obj) once metadata.resourceVersion = String(rev) is set. Undefined when obj's
+ * shape does not allow that (then serialise the usual way): metadata must be a plain object
+ * without a resourceVersion key (so the new key goes last) and no top-level key may be an
+ * array index (those would come first in storedJson's object).
+ */
+export function storedAndReplyJson(obj: KubeObject): { stored: string; reply: (rev: number) => string } | undefined {
+  const meta = obj.metadata as unknown;
+  if (!isPlain(obj) || !isPlain(meta) || Object.prototype.hasOwnProperty.call(meta, 'resourceVersion')) return undefined;
+  const keys = Object.keys(obj);
+  const pieces: string[] = [];
+  let metaJson: string | undefined;
+  let head = '';
+  let rest = '';
+  for (const k of keys) {
+    const c = k.charCodeAt(0);
+    if (c >= 48 && c <= 57) return undefined;
+    const json = k === 'metadata' ? (metaJson = JSON.stringify(meta)) : (JSON.stringify(obj[k]) as string | undefined);
+    pieces.push(json === undefined ? '' : `${JSON.stringify(k)}:`);
+    pieces.push(json ?? '');
+    if (json === undefined || k === 'apiVersion' || k === 'kind' || k === 'metadata') continue;
+    rest += `,${JSON.stringify(k)}:${json}`;
+  }
+  for (const k of ['apiVersion', 'kind', 'metadata']) {
+    const i = keys.indexOf(k);
+    if (i >= 0 && pieces[2 * i]) head += `${head ? ',' : ''}${pieces[2 * i]}${pieces[2 * i + 1]}`;
+  }
+  const stored = `{${head}${head ? rest : rest.slice(1)}}`;
+  const reply = (rev: number): string => {
+    const rv = `"resourceVersion":${JSON.stringify(String(rev))}`;
+    let out = '';
+    for (let i = 0; i < keys.length; i++) {
+      if (!pieces[2 * i]) continue;
+      const json = keys[i] === 'metadata' ? (metaJson === '{}' ? `{${rv}}` : `${metaJson!.slice(0, -1)},${rv}}`) : pieces[2 * i + 1];
+      out += `${out ? ',' : ''}${pieces[2 * i]}${json}`;
+    }
+    return `{${out}}`;
+  };
+  return { stored, reply };
+}
+
 export class ResourceRegistry {
   readonly ref: ResourceRef;
   readonly storePrefix: string;
@@ -184,17 +229,23 @@ export class ResourceRegistry {
   }
 
   async create(namespace: string, obj: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
+    return (await this.createForReply(namespace, obj, opts)).obj;
+  }
+
+  /** create, also giving JSON.stringify of the result when it comes for free (from the stored form). */
+  async createForReply(namespace: string, obj: KubeObject, opts: WriteOptions = {}): Promise<{ obj: KubeObject; json?: string }> {
     const prepared = this.prepareCreate(namespace, obj, opts);
     const name = prepared.metadata.name!;
     if (opts.dryRun) {
       if (this.tryGet(namespace, name)) throw ApiError.alreadyExists(this.ref, name);
-      return prepared;
+      return { obj: prepared };
     }
     try {
-      const kv = await this.store.create(this.storeKey(namespace, name), encodeObject(prepared));
+      const enc = storedAndReplyJson(prepared);
+      const kv = await this.store.create(this.storeKey(namespace, name), enc ? Buffer.from(enc.stored, 'utf8') : encodeObject(prepared));
       await this.cache.waitFor(kv.modRevision);
       prepared.metadata.resourceVersion = String(kv.modRevision);
-      return prepared;
+      return { obj: prepared, json: enc?.reply(kv.modRevision) };
     } catch (err) {
       if (err instanceof StoreConflictError) throw ApiError.alreadyExists(this.ref, name);
       throw err;
@@ -228,6 +279,9 @@ export class ResourceRegistry {
       delete obj.metadata.deletionTimestamp;
       delete obj.metadata.deletionGracePeriodSeconds;
     }
+    // defaults first, as the decoder does upstream, so that a write spelling out (or leaving
+    // out) defaulted fields compares equal in prepareForUpdate's generation check
+    if (!opts.trusted && opts.subresource !== 'status') kindHooks.defaults(gvkOf(this.ri), obj);
     if (opts.subresource === 'status') {
       obj = prepareForStatusUpdate(this.ri, obj, old);
     } else {
@@ -244,7 +298,11 @@ export class ResourceRegistry {
       if (opts.dryRun) return obj;
       return (await this.remove(namespace, name, cur)).obj;
     }
-    if (opts.dryRun) return obj;
+    if (opts.dryRun) {
+      // nothing is stored: the object keeps the current resourceVersion (kubectl diff shows none changing)
+      obj.metadata.resourceVersion = old.metadata.resourceVersion;
+      return obj;
+    }
     delete obj.metadata.resourceVersion;
     if (sameStored(obj, old)) return old; // no-op writes do not bump resourceVersion
     try {

@@ -15,8 +15,25 @@ export interface RequestInfo {
   query: URLSearchParams;
 }
 
+// Request targets the WHATWG URL parser returns unchanged: an origin-form path of characters it
+// never percent-encodes, without "//" at the start (an authority), "%" (encoded dot segments) or
+// "/." (dot segments); a query of characters it keeps as they are, no fragment.
+const PLAIN_PATH = /^\/(?!\/)[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
+const PLAIN_QUERY = /^[A-Za-z0-9\-._~!$&()*+,;=:@/?%]*$/;
+
+/** pathname and searchParams of new URL(rawUrl, 'https://x'), without building a URL when it would change nothing. */
+export function splitUrl(rawUrl: string): { pathname: string; searchParams: URLSearchParams } {
+  const q = rawUrl.indexOf('?');
+  const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
+  const query = q < 0 ? '' : rawUrl.slice(q + 1);
+  if (PLAIN_PATH.test(path) && !path.includes('/.') && PLAIN_QUERY.test(query)) {
+    return { pathname: path, searchParams: new URLSearchParams(query) };
+  }
+  return new URL(rawUrl, 'https://x');
+}
+
 export function parseRequestInfo(method: string, rawUrl: string): RequestInfo {
-  const url = new URL(rawUrl, 'https://x');
+  const url = splitUrl(rawUrl);
   const parts = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
   const info: RequestInfo = {
     isResource: false,

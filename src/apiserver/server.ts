@@ -22,7 +22,7 @@ import {
   legacyApiGroupList,
   legacyApiVersions,
 } from './discovery.js';
-import { buildOpenApiV3 } from './openapi.js';
+import { buildOpenApiV3, OPENAPI_V2_PROTOBUF, openApiV2Stub } from './openapi.js';
 import type { RequestContext, Registries } from './handlers/context.js';
 import { handleCreate, handleDelete, handleDeleteCollection, handleGet, handleList, handleUpdate } from './handlers/resource.js';
 import { handlePatch } from './handlers/patch.js';
@@ -178,8 +178,13 @@ export class ApiServer implements Registries {
       }
       case '/openapi/v3':
         return sendRawJson(res, 200, this.openapi.index());
-      case '/openapi/v2':
-        throw notFoundPath();
+      case '/openapi/v2': {
+        const proto = (req.headers.accept ?? '').includes(OPENAPI_V2_PROTOBUF);
+        // as kube-openapi: the reply type has a dot where the Accept had "@" (Go's mime parser rejects "@")
+        res.writeHead(200, { 'Content-Type': proto ? 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf' : 'application/json', Vary: 'Accept' });
+        res.end(openApiV2Stub(VERSION_INFO.gitVersion, proto));
+        return;
+      }
     }
     if (path.startsWith('/openapi/v3/')) return this.openapiDoc(req, res, path.slice('/openapi/v3/'.length), info.query);
     if (path.startsWith('/api/') || path.startsWith('/apis/')) {

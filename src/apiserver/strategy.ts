@@ -3,6 +3,7 @@
 // what a status-subresource write may touch.
 import type { KubeObject } from '../api/types.js';
 import type { ResourceInfo } from '../api/resources.js';
+import { deepEqual } from './patch/json.js';
 
 /** Kinds whose metadata.generation tracks spec changes. */
 const GENERATION_KINDS = new Set(['Deployment', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'StatefulSet', 'Job', 'CronJob', 'PersistentVolumeClaim']);
@@ -80,8 +81,9 @@ function specOf(obj: KubeObject): unknown {
   return rest;
 }
 
+/** Semantic equality of JSON values: key order does not matter (clients re-encode objects). */
 export function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return deepEqual(a, b);
 }
 
 /**

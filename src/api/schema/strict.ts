@@ -24,6 +24,17 @@ function isOpen(s: Schema): boolean {
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+// Schemas are frozen and the registry never changes: resolve each field schema once.
+const resolvedCache = new WeakMap<Schema, Resolved>();
+function resolve(s: Schema): Resolved {
+  let r = resolvedCache.get(s);
+  if (!r) {
+    r = resolveSchema(s);
+    if (typeof s === 'object' && s !== null) resolvedCache.set(s, r);
+  }
+  return r;
+}
+
 // ---- unknown fields -------------------------------------------------------------------
 
 /**
@@ -35,32 +46,45 @@ export function findUnknownFields(gvk: GVK, obj: unknown): string[] {
   const root = schemaForKind(gvk);
   const out: string[] = [];
   if (!root || !isPlainObject(obj)) return out;
-  for (const [k, v] of Object.entries(obj)) {
+  for (const k of Object.keys(obj)) {
     if (k === 'apiVersion' || k === 'kind') continue;
     const p = root.properties?.[k];
     if (!p) out.push(k);
-    else unknownIn(resolveSchema(p), v, k, out);
+    else unknownIn(resolve(p), obj[k], k, out);
   }
   return out;
 }
 
 function unknownIn(r: Resolved, v: unknown, path: string, out: string[]): void {
+  if (typeof v !== 'object' || v === null) return; // scalars hold no fields
   const s = r.schema;
   if (isOpen(s)) return;
   if (Array.isArray(v)) {
-    if (s.items) v.forEach((x, i) => unknownIn(resolveSchema(s.items!), x, `${path}[${i}]`, out));
+    if (s.items) {
+      const is = resolve(s.items);
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (typeof x === 'object' && x !== null) unknownIn(is, x, `${path}[${i}]`, out);
+      }
+    }
     return;
   }
-  if (!isPlainObject(v)) return;
+  const o = v as Record<string, unknown>;
   if (s.properties) {
-    for (const [k, x] of Object.entries(v)) {
+    for (const k of Object.keys(o)) {
       const p = s.properties[k];
       if (!p) out.push(child(path, k));
-      else unknownIn(resolveSchema(p), x, child(path, k), out);
+      else {
+        const x = o[k];
+        if (typeof x === 'object' && x !== null) unknownIn(resolve(p), x, child(path, k), out);
+      }
     }
   } else if (s.additionalProperties && typeof s.additionalProperties === 'object') {
-    const vs = resolveSchema(s.additionalProperties);
-    for (const [k, x] of Object.entries(v)) unknownIn(vs, x, child(path, k), out);
+    const vs = resolve(s.additionalProperties);
+    for (const k of Object.keys(o)) {
+      const x = o[k];
+      if (typeof x === 'object' && x !== null) unknownIn(vs, x, child(path, k), out);
+    }
   }
 }
 
@@ -69,6 +93,7 @@ function unknownIn(r: Resolved, v: unknown, path: string, out: string[]): void {
 /** Paths of keys that appear more than once in the same JSON object. [] for invalid JSON. */
 export function findDuplicateFields(jsonText: string): string[] {
   const out: string[] = [];
+  if (provablyNoDuplicateKeys(jsonText)) return out;
   try {
     new DupScanner(jsonText, out).document();
   } catch {
@@ -76,6 +101,47 @@ export function findDuplicateFields(jsonText: string): string[] {
   }
   return out;
 }
+
+function countColons(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf(':'); i >= 0; i = s.indexOf(':', i + 1)) n++;
+  return n;
+}
+
+/** Members (key occurrences) of all objects in v plus the ':' characters inside its strings. */
+function membersAndColons(v: unknown): number {
+  if (typeof v === 'string') return countColons(v);
+  if (typeof v !== 'object' || v === null) return 0;
+  let n = 0;
+  if (Array.isArray(v)) {
+    for (const x of v) n += membersAndColons(x);
+    return n;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) n += 1 + countColons(k) + membersAndColons(o[k]);
+  return n;
+}
+
+/**
+ * A cheap proof that a JSON text repeats no key, for texts without backslashes. In valid JSON
+ * every ':' is either a member's separator or inside a string; without escapes a string's text
+ * is its value. So ':' count = members in the text + ':' in all its strings. JSON.parse keeps one
+ * member per distinct key: the parsed value shows the same total exactly when no member was
+ * dropped, that is when no key repeats. False means "not proven" (the scanner decides).
+ */
+function provablyNoDuplicateKeys(text: string): boolean {
+  if (text.indexOf('\\') >= 0) return false;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  return countColons(text) === membersAndColons(parsed);
+}
+
+const isWs = (c: number): boolean => c === 32 || c === 9 || c === 13 || c === 10;
+const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
 
 class DupScanner {
   private i = 0;
@@ -91,7 +157,7 @@ class DupScanner {
   }
 
   private ws(): void {
-    while (this.i < this.t.length && ' \t\r\n'.includes(this.t[this.i])) this.i++;
+    while (this.i < this.t.length && isWs(this.t.charCodeAt(this.i))) this.i++;
   }
 
   private value(path: string): void {
@@ -106,7 +172,7 @@ class DupScanner {
   private object(path: string): void {
     this.i++;
     const seen = new Set<string>();
-    const reported = new Set<string>();
+    let reported: Set<string> | undefined;
     this.ws();
     if (this.t[this.i] === '}') {
       this.i++;
@@ -116,8 +182,8 @@ class DupScanner {
       this.ws();
       const key = this.string();
       const p = child(path, key);
-      if (seen.has(key) && !reported.has(key)) {
-        reported.add(key);
+      if (seen.has(key) && !reported?.has(key)) {
+        (reported ??= new Set()).add(key);
         this.out.push(p);
       }
       seen.add(key);
@@ -148,19 +214,56 @@ class DupScanner {
   }
 
   private string(): string {
-    if (this.t[this.i] !== '"') throw new Error('expected string');
+    const t = this.t;
+    if (t[this.i] !== '"') throw new Error('expected string');
     const start = this.i;
     this.i++;
-    while (this.i < this.t.length && this.t[this.i] !== '"') this.i += this.t[this.i] === '\\' ? 2 : 1;
-    if (this.i >= this.t.length) throw new Error('unterminated string');
+    let plain = true; // no escapes or control characters: the text is the value
+    while (this.i < t.length) {
+      const c = t.charCodeAt(this.i);
+      if (c === 34) break;
+      if (c === 92) {
+        plain = false;
+        this.i += 2;
+      } else {
+        if (c < 32) plain = false;
+        this.i++;
+      }
+    }
+    if (this.i >= t.length) throw new Error('unterminated string');
     this.i++;
-    return JSON.parse(this.t.slice(start, this.i)) as string;
+    return plain ? t.slice(start + 1, this.i - 1) : (JSON.parse(t.slice(start, this.i)) as string);
   }
 
+  /** true|false|null|-?\d+(\.\d+)?([eE][+-]?\d+)? within the next 64 characters. */
   private scalar(): void {
-    const m = /^(?:true|false|null|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(this.t.slice(this.i, this.i + 64));
-    if (!m) throw new Error('bad value');
-    this.i += m[0].length;
+    const t = this.t;
+    const end = Math.min(t.length, this.i + 64);
+    for (const lit of ['true', 'false', 'null']) {
+      if (this.i + lit.length <= end && t.startsWith(lit, this.i)) {
+        this.i += lit.length;
+        return;
+      }
+    }
+    let j = this.i;
+    if (j < end && t.charCodeAt(j) === 45) j++;
+    const digits = (k: number): number => {
+      while (k < end && isDigitCode(t.charCodeAt(k))) k++;
+      return k;
+    };
+    let k = digits(j);
+    if (k === j) throw new Error('bad value');
+    if (k < end && t.charCodeAt(k) === 46) {
+      const f = digits(k + 1);
+      if (f > k + 1) k = f;
+    }
+    if (k < end && (t.charCodeAt(k) === 101 || t.charCodeAt(k) === 69)) {
+      let e = k + 1;
+      if (e < end && (t.charCodeAt(e) === 43 || t.charCodeAt(e) === 45)) e++;
+      const d = digits(e);
+      if (d > e) k = d;
+    }
+    this.i = k;
   }
 }
 
@@ -201,7 +304,12 @@ function jsonType(v: unknown): string {
   return typeof v === 'object' ? 'object' : typeof v;
 }
 
-const shortName = (name: string): string => name.slice(name.lastIndexOf('.') + 1);
+const shortNames = new Map<string, string>();
+const shortName = (name: string): string => {
+  let n = shortNames.get(name);
+  if (n === undefined) shortNames.set(name, (n = name.slice(name.lastIndexOf('.') + 1)));
+  return n;
+};
 const goNamed = (name: string): string => {
   const parts = name.split('.');
   return parts.length >= 2 ? `${parts[parts.length - 2]}.${parts[parts.length - 1]}` : name;
@@ -249,25 +357,29 @@ function accepts(r: Resolved, v: unknown): boolean {
 function typeIn(r: Resolved, v: unknown, path: string, struct: string, out: FieldTypeError[]): void {
   const s = r.schema;
   if (s['x-kubernetes-preserve-unknown-fields']) return;
-  const check = (fs: Schema, x: unknown, p: string, owner: string): void => {
-    const fr = resolveSchema(fs);
-    if (!accepts(fr, x)) {
-      out.push({ path: p, expected: goType(fs), actual: jsonType(x), struct: owner });
-      return;
-    }
-    if (x !== null && typeof x === 'object') typeIn(fr, x, p, fr.name ? shortName(fr.name) : owner, out);
-  };
   if (Array.isArray(v)) {
-    if (s.items) v.forEach((x, i) => check(s.items!, x, `${path}[${i}]`, struct));
+    if (s.items) for (let i = 0; i < v.length; i++) if (i in v) typeCheck(s.items, v[i], path, i, struct, out); // holes skipped, as forEach does
     return;
   }
   if (!isPlainObject(v)) return;
   if (s.properties) {
-    for (const [k, x] of Object.entries(v)) {
+    const owner = r.name ? shortName(r.name) : struct;
+    for (const k of Object.keys(v)) {
       const p = s.properties[k];
-      if (p) check(p, x, child(path, k), r.name ? shortName(r.name) : struct);
+      if (p) typeCheck(p, v[k], path, k, owner, out);
     }
   } else if (s.additionalProperties && typeof s.additionalProperties === 'object') {
-    for (const [k, x] of Object.entries(v)) check(s.additionalProperties, x, child(path, k), struct);
+    for (const k of Object.keys(v)) typeCheck(s.additionalProperties, v[k], path, k, struct, out);
   }
+}
+
+/** Checks x, the member `key` (a name, or an index) of the value at `parent`; the path is built only when needed. */
+function typeCheck(fs: Schema, x: unknown, parent: string, key: string | number, owner: string, out: FieldTypeError[]): void {
+  const fr = resolve(fs);
+  const at = (): string => (typeof key === 'number' ? `${parent}[${key}]` : child(parent, key));
+  if (!accepts(fr, x)) {
+    out.push({ path: at(), expected: goType(fs), actual: jsonType(x), struct: owner });
+    return;
+  }
+  if (x !== null && typeof x === 'object') typeIn(fr, x, at(), fr.name ? shortName(fr.name) : owner, out);
 }

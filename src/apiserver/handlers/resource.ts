@@ -68,8 +68,8 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
   ctx.warnings.push(...warnings);
   namespaceMustExist(ctx, true, obj.metadata.name ?? '');
   const manager = fieldManagerOf(ctx);
-  const created = await ctx.reg.create(ctx.info.namespace, obj, { dryRun, manager });
-  replyObject(ctx, 201, created);
+  const created = await ctx.reg.createForReply(ctx.info.namespace, obj, { dryRun, manager });
+  replyObject(ctx, 201, created.obj, created.json);
 }
 
 export async function handleUpdate(ctx: RequestContext, subresource = ''): Promise<void> {

@@ -7,6 +7,7 @@ import { clone, deepEqual, isObject, sortedJson, type JsonObject } from './json.
 import {
   compareObjects,
   computeFieldSet,
+  createdFieldsV1,
   decodeManagedFields,
   encodeManagedFields,
   managerId,
@@ -77,8 +78,8 @@ export function conflictError(conflicts: readonly { manager: Manager; path: Fiel
   return new ApiError(409, 'Conflict', message, { causes });
 }
 
-function scopedCompare(gvk: GVK, a: unknown, b: unknown, subresource: string | undefined): Comparison {
-  const c = compareObjects(gvk, a, b);
+function scopedCompare(gvk: GVK, a: unknown, b: unknown, subresource: string | undefined, dropUndefined = false): Comparison {
+  const c = compareObjects(gvk, a, b, dropUndefined);
   return {
     added: scopeToSubresource(c.added, subresource),
     removed: scopeToSubresource(c.removed, subresource),
@@ -101,8 +102,30 @@ function takeOwnership(managers: Map<string, Manager>, self: string, cmp: Compar
   return conflicts;
 }
 
+/**
+ * True when clone(v) would be an exact copy: only plain objects, no undefined members (clone
+ * drops them) and no own "__proto__" key (clone would set the prototype instead).
+ */
+function cloneIsExact(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!cloneIsExact(v[i])) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  const o = v as JsonObject;
+  for (const k of Object.keys(o)) {
+    const x = o[k];
+    if (x === undefined || k === '__proto__' || !cloneIsExact(x)) return false;
+  }
+  return true;
+}
+
 function withManagedFields(obj: KubeObject, entries: ManagedFieldsEntry[]): KubeObject {
-  const out = clone(obj);
+  // A fresh top level and metadata suffice when a deep clone would copy obj exactly: callers
+  // own `obj` (a decoded body or a private copy) and change only those two levels.
+  const out = cloneIsExact(obj) ? { ...obj } : clone(obj);
   out.metadata = { ...out.metadata };
   if (entries.length > 0) out.metadata.managedFields = entries;
   else delete out.metadata.managedFields;
@@ -204,15 +227,21 @@ export function recordUpdate(args: UpdateArgs): KubeObject {
   // A client may rewrite managedFields: an explicit empty list resets them, other changes are taken as given.
   if (Array.isArray(newEntries) && newEntries.length === 0 && (oldEntries?.length ?? 0) > 0) return withManagedFields(updated, []);
   const base = Array.isArray(newEntries) && newEntries.length > 0 && !deepEqual(newEntries, oldEntries) ? newEntries : oldEntries;
+  if (!old && subresource === undefined && (base === undefined || base.length === 0)) {
+    // create with no prior entries: one Update entry owning every field set (see createdFieldsV1)
+    const fieldsV1 = createdFieldsV1(gvk, updated);
+    if (!fieldsV1) return withManagedFields(updated, []);
+    const e: ManagedFieldsEntry = { manager, operation: 'Update', apiVersion: objectApiVersion(gvk, updated) };
+    if (now) e.time = now;
+    e.fieldsType = 'FieldsV1';
+    e.fieldsV1 = fieldsV1;
+    return withManagedFields(updated, [e]);
+  }
   const managers = decodeManagedFields(base);
-  const strip = (o: KubeObject | undefined): JsonObject | undefined => {
-    if (!o) return undefined;
-    const c = clone(o) as JsonObject;
-    if (isObject(c.metadata)) delete c.metadata.managedFields;
-    return c;
-  };
   const apiVersion = objectApiVersion(gvk, updated);
-  const cmp = scopedCompare(gvk, strip(old) ?? {}, strip(updated), subresource);
+  // Compared as clones without metadata.managedFields: the field walk never reports
+  // metadata.managedFields, and dropUndefined reads each object as its clone.
+  const cmp = scopedCompare(gvk, old ?? {}, updated, subresource, true);
   const selfKey = managerId({ manager, operation: 'Update', apiVersion, subresource });
   // Like upstream, the operation runs as a fresh manager, then merges into the named one.
   takeOwnership(managers, '', cmp);

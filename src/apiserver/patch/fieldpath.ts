@@ -51,16 +51,95 @@ export function pathToString(path: FieldPath): string {
     .join('');
 }
 
-interface Node {
+/** A trie node. Invariant: every node reachable from a root is a member or has children. */
+export interface Node {
   member: boolean;
   children: Map<PathElement, Node>;
 }
 
-const newNode = (): Node => ({ member: false, children: new Map() });
+export const newNode = (): Node => ({ member: false, children: new Map() });
+
+const sortedKeys = (n: Node): PathElement[] => {
+  const keys = [...n.children.keys()];
+  if (keys.length > 1) keys.sort(comparePE);
+  return keys;
+};
+
+/** Union of two tries (shares unchanged subtrees: sets are immutable once built). */
+function unionNode(a: Node, b: Node): Node {
+  if (b.children.size === 0 && (!b.member || a.member)) return a;
+  if (a.children.size === 0 && (!a.member || b.member)) return b;
+  const out: Node = { member: a.member || b.member, children: new Map(a.children) };
+  for (const [pe, bc] of b.children) {
+    const ac = out.children.get(pe);
+    out.children.set(pe, ac ? unionNode(ac, bc) : bc);
+  }
+  return out;
+}
+
+/** Members of a not in b (b may be undefined); undefined when the result is empty. */
+function differenceNode(a: Node, b: Node | undefined): Node | undefined {
+  if (!b) return a;
+  const out: Node = { member: a.member && !b.member, children: new Map() };
+  for (const [pe, ac] of a.children) {
+    const c = differenceNode(ac, b.children.get(pe));
+    if (c) out.children.set(pe, c);
+  }
+  return out.member || out.children.size > 0 ? out : undefined;
+}
+
+function intersectionNode(a: Node, b: Node): Node | undefined {
+  const out: Node = { member: a.member && b.member, children: new Map() };
+  const [small, large] = a.children.size <= b.children.size ? [a, b] : [b, a];
+  for (const [pe, sc] of small.children) {
+    const lc = large.children.get(pe);
+    if (!lc) continue;
+    const c = small === a ? intersectionNode(sc, lc) : intersectionNode(lc, sc);
+    if (c) out.children.set(pe, c);
+  }
+  return out.member || out.children.size > 0 ? out : undefined;
+}
+
+function encodeNode(n: Node): JsonObject {
+  const out: JsonObject = {};
+  if (n.member && n.children.size > 0) out['.'] = {};
+  for (const pe of sortedKeys(n)) out[pe] = encodeNode(n.children.get(pe) as Node);
+  return out;
+}
+
+/** Decode a FieldsV1 object below `n`; false when nothing was added (n stays empty). */
+function decodeInto(o: JsonObject, n: Node): void {
+  for (const k in o) {
+    if (k === '.' || !Object.prototype.hasOwnProperty.call(o, k)) continue;
+    const v = o[k];
+    if (!isObject(v)) continue;
+    let c = n.children.get(k);
+    const fresh = !c;
+    if (!c) c = newNode();
+    let empty = true;
+    for (const kk in v) {
+      if (!Object.prototype.hasOwnProperty.call(v, kk)) continue;
+      empty = false;
+      if (kk === '.') c.member = true;
+    }
+    if (empty) c.member = true;
+    decodeInto(v, c);
+    if (fresh && (c.member || c.children.size > 0)) n.children.set(k, c);
+  }
+}
 
 /** An immutable-by-convention set of field paths. */
 export class FieldSet {
-  private readonly root: Node = newNode();
+  private readonly root: Node;
+
+  constructor(root?: Node) {
+    this.root = root ?? newNode();
+  }
+
+  /** A set over a trie built elsewhere; the caller must not change the trie afterwards. */
+  static fromRoot(root: Node): FieldSet {
+    return new FieldSet(root);
+  }
 
   static of(paths: Iterable<FieldPath>): FieldSet {
     const s = new FieldSet();
@@ -106,7 +185,7 @@ export class FieldSet {
   paths(): FieldPath[] {
     const out: FieldPath[] = [];
     const walk = (n: Node, prefix: PathElement[]): void => {
-      for (const pe of [...n.children.keys()].sort(comparePE)) {
+      for (const pe of sortedKeys(n)) {
         const c = n.children.get(pe) as Node;
         const p = [...prefix, pe];
         if (c.member) out.push(p);
@@ -118,16 +197,27 @@ export class FieldSet {
   }
 
   union(o: FieldSet): FieldSet {
-    return FieldSet.of([...this.paths(), ...o.paths()]);
+    const r = unionNode(this.root, o.root);
+    return r === this.root ? this : r === o.root ? o : new FieldSet(r);
   }
   difference(o: FieldSet): FieldSet {
-    return FieldSet.of(this.paths().filter((p) => !o.has(p)));
+    const r = differenceNode(this.root, o.root);
+    return r === this.root ? this : new FieldSet(r);
   }
   intersection(o: FieldSet): FieldSet {
-    return FieldSet.of(this.paths().filter((p) => o.has(p)));
+    return new FieldSet(intersectionNode(this.root, o.root));
   }
   filter(pred: (p: FieldPath) => boolean): FieldSet {
     return FieldSet.of(this.paths().filter(pred));
+  }
+  /** The members under top-level element `pe` (keep) or all others (drop). */
+  scopeTop(pe: PathElement, keep: boolean): FieldSet {
+    const c = this.root.children.get(pe);
+    if (keep) return c ? new FieldSet({ member: false, children: new Map([[pe, c]]) }) : new FieldSet();
+    if (!c) return this;
+    const children = new Map(this.root.children);
+    children.delete(pe);
+    return new FieldSet({ member: false, children });
   }
   equals(o: FieldSet): boolean {
     const a = this.paths();
@@ -137,24 +227,12 @@ export class FieldSet {
 
   /** FieldsV1 JSON object. */
   toFieldsV1(): JsonObject {
-    const enc = (n: Node): JsonObject => {
-      const out: JsonObject = {};
-      if (n.member && n.children.size > 0) out['.'] = {};
-      for (const pe of [...n.children.keys()].sort(comparePE)) out[pe] = enc(n.children.get(pe) as Node);
-      return out;
-    };
-    return enc(this.root);
+    return encodeNode(this.root);
   }
 
   static fromFieldsV1(v: unknown): FieldSet {
-    const s = new FieldSet();
-    const dec = (o: unknown, prefix: PathElement[]): void => {
-      if (!isObject(o)) return;
-      const keys = Object.keys(o);
-      if (prefix.length > 0 && (keys.length === 0 || keys.includes('.'))) s.insertMut(prefix);
-      for (const k of keys) if (k !== '.') dec(o[k], [...prefix, k]);
-    };
-    dec(v, []);
-    return s;
+    const root = newNode();
+    if (isObject(v)) decodeInto(v, root);
+    return new FieldSet(root);
   }
 }

@@ -1,18 +1,69 @@
 // Field ownership bookkeeping: which fields an object sets (with list items identified the way
 // server-side apply does), comparison of two objects, and metadata.managedFields (de)coding.
 import type { GVK, KubeObject, ManagedFieldsEntry } from '../../api/types.js';
-import { FieldSet, fieldPE, keyPE, valuePE, type FieldPath } from './fieldpath.js';
+import { comparePE, FieldSet, fieldPE, keyPE, newNode, valuePE, type Node, type PathElement } from './fieldpath.js';
 import { deepEqual, isObject, type JsonObject } from './json.js';
 import { fieldOf, rootStruct, structOf, type FieldSpec, type StructSpec } from './patchmeta.js';
 
 /** metadata fields never tracked (stripped by the server's field manager). */
 const STRIPPED_META = new Set(['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion']);
 
-interface Visited {
-  path: FieldPath;
-  value: unknown;
+/**
+ * What a walk of an object records per path, as a trie. `visited` paths are the ones the field
+ * walk reports; for a path reported more than once the last report's kind and value count.
+ */
+interface VNode {
+  visited: boolean;
   /** 'leaf' values are compared; 'item' marks an associative-list item; 'container' a non-leaf map/list field. */
   kind: 'leaf' | 'item' | 'container';
+  value: unknown;
+  /** reported at least once as something other than a container */
+  owned: boolean;
+  /** children: path elements and nodes in parallel (cheaper than a Map for the usual few) */
+  pes: PathElement[] | undefined;
+  kids: VNode[] | undefined;
+  /** pes -> position, built once there are many children */
+  index: Map<PathElement, number> | undefined;
+}
+
+const newVNode = (): VNode => ({ visited: false, kind: 'leaf', value: undefined, owned: false, pes: undefined, kids: undefined, index: undefined });
+const INDEX_FROM = 16;
+
+function findChild(n: VNode, pe: PathElement): VNode | undefined {
+  const pes = n.pes;
+  if (!pes) return undefined;
+  if (n.index) {
+    const i = n.index.get(pe);
+    return i === undefined ? undefined : n.kids![i];
+  }
+  const i = pes.indexOf(pe);
+  return i < 0 ? undefined : n.kids![i];
+}
+
+/** The child at `pe`, created when missing. `fresh`: the caller knows it is missing. */
+function childOf(n: VNode, pe: PathElement, fresh = false): VNode {
+  if (!fresh) {
+    const c = findChild(n, pe);
+    if (c) return c;
+  }
+  const c = newVNode();
+  if (!n.pes) {
+    n.pes = [pe];
+    n.kids = [c];
+    return c;
+  }
+  n.pes.push(pe);
+  n.kids!.push(c);
+  if (n.index) n.index.set(pe, n.pes.length - 1);
+  else if (n.pes.length >= INDEX_FROM) n.index = new Map(n.pes.map((p, i) => [p, i]));
+  return c;
+}
+
+function mark(n: VNode, kind: VNode['kind'], value: unknown): void {
+  n.visited = true;
+  n.kind = kind;
+  n.value = value;
+  if (kind !== 'container') n.owned = true;
 }
 
 /** The key object of an associative-list item, or undefined when a key field is missing. */
@@ -28,66 +79,108 @@ export function itemKey(item: unknown, f: FieldSpec | undefined): Record<string,
   return key;
 }
 
-function walkObject(o: JsonObject, s: StructSpec | undefined, path: FieldPath, out: Visited[], top: boolean): void {
-  for (const [k, v] of Object.entries(o)) {
-    if (v === undefined) continue;
-    if (top && (k === 'apiVersion' || k === 'kind')) continue;
-    const field = fieldOf(s, k);
-    const p = [...path, fieldPE(k)];
-    if (top && k === 'metadata' && isObject(v)) {
-      const meta = Object.fromEntries(Object.entries(v).filter(([mk]) => !STRIPPED_META.has(mk)));
-      walkObject(meta, structOf(field), p, out, false);
-      continue;
-    }
-    if (v === null || (isObject(v) && Object.keys(v).length === 0)) out.push({ path: p, value: v, kind: 'leaf' });
-    else {
-      const before = out.length;
-      walkValue(v, field, p, out);
-      const isLeaf = out.length === before + 1 && out[before].path.length === p.length;
-      const present = field?.present || field?.type === 'ObjectMeta' || (top && k === 'metadata');
-      if (!isLeaf && !present) out.push({ path: p, value: undefined, kind: 'container' });
-    }
-  }
-}
+class Walker {
+  /** dropUndefined: walk the object as its clone() would be walked (objects with only undefined members are empty). */
+  constructor(private readonly dropUndefined: boolean) {}
 
-function walkValue(v: unknown, field: FieldSpec | undefined, path: FieldPath, out: Visited[]): void {
-  if (Array.isArray(v)) {
-    const type = field?.list?.ssa ?? 'atomic';
-    const keys = type === 'map' ? v.map((x) => itemKey(x, field)) : [];
-    if (type === 'atomic' || v.length === 0 || keys.some((k) => k === undefined) || (type === 'set' && v.some((x) => isObject(x) || Array.isArray(x)))) {
-      out.push({ path, value: v, kind: 'leaf' });
-      return;
+  private isEmpty(o: JsonObject): boolean {
+    for (const k in o) {
+      if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
+      if (!this.dropUndefined || o[k] !== undefined) return false;
     }
-    v.forEach((item, i) => {
-      if (type === 'set') {
-        out.push({ path: [...path, valuePE(item)], value: item, kind: 'leaf' });
-        return;
+    return true;
+  }
+
+  object(o: JsonObject, s: StructSpec | undefined, node: VNode, top: boolean, skip?: ReadonlySet<string>): void {
+    // an object's keys are distinct: a node walked for the first time gets new children only
+    const fresh = node.pes === undefined;
+    for (const k of Object.keys(o)) {
+      const v = o[k];
+      if (v === undefined) continue;
+      if (skip?.has(k)) continue;
+      if (top && (k === 'apiVersion' || k === 'kind')) continue;
+      const field = fieldOf(s, k);
+      const c = childOf(node, fieldPE(k), fresh);
+      if (top && k === 'metadata' && isObject(v)) {
+        this.object(v, structOf(field), c, false, STRIPPED_META);
+        continue;
       }
-      const p = [...path, keyPE(keys[i] as Record<string, unknown>)];
-      out.push({ path: p, value: undefined, kind: 'item' });
-      walkObject(item as JsonObject, structOf(field), p, out, false);
-    });
-    return;
+      if (v === null || (isObject(v) && this.isEmpty(v))) mark(c, 'leaf', v);
+      else {
+        const isLeaf = this.value(v, field, c);
+        const present = field?.present || field?.type === 'ObjectMeta' || (top && k === 'metadata');
+        if (!isLeaf && !present) mark(c, 'container', undefined);
+      }
+    }
   }
-  if (isObject(v) && !field?.atomic) walkObject(v, structOf(field), path, out, false);
-  else out.push({ path, value: v, kind: 'leaf' });
+
+  /** Walks a non-null value at `node`; true when the value itself is reported as a leaf. */
+  value(v: unknown, field: FieldSpec | undefined, node: VNode): boolean {
+    if (Array.isArray(v)) {
+      const type = field?.list?.ssa ?? 'atomic';
+      if (type === 'atomic' || v.length === 0) {
+        mark(node, 'leaf', v);
+        return true;
+      }
+      if (type === 'set') {
+        for (const x of v) {
+          if (isObject(x) || Array.isArray(x)) {
+            mark(node, 'leaf', v);
+            return true;
+          }
+        }
+        for (const item of v) mark(childOf(node, valuePE(item)), 'leaf', item);
+        return false;
+      }
+      const keys = v.map((x) => itemKey(x, field));
+      if (keys.some((k) => k === undefined)) {
+        mark(node, 'leaf', v);
+        return true;
+      }
+      const s = structOf(field);
+      for (let i = 0; i < v.length; i++) {
+        const c = childOf(node, keyPE(keys[i] as Record<string, unknown>));
+        mark(c, 'item', undefined);
+        this.object(v[i] as JsonObject, s, c, false);
+      }
+      return false;
+    }
+    if (isObject(v) && !field?.atomic) {
+      this.object(v, structOf(field), node, false);
+      return false;
+    }
+    mark(node, 'leaf', v);
+    return true;
+  }
 }
 
-function visit(gvk: GVK, obj: unknown, containers = false): Visited[] {
-  const out: Visited[] = [];
-  if (isObject(obj)) walkObject(obj, rootStruct(gvk), [], out, true);
-  return containers ? out : out.filter((x) => x.kind !== 'container');
+function visit(gvk: GVK, obj: unknown, dropUndefined = false): VNode {
+  const root = newVNode();
+  if (isObject(obj)) new Walker(dropUndefined).object(obj, rootStruct(gvk), root, true);
+  return root;
+}
+
+/** FieldSet trie of the reported paths selected by `pick`. */
+function toSet(v: VNode, pick: (n: VNode) => boolean): Node | undefined {
+  const out = newNode();
+  out.member = v.visited && pick(v);
+  if (v.pes) {
+    for (let i = 0; i < v.pes.length; i++) {
+      const r = toSet(v.kids![i]!, pick);
+      if (r) out.children.set(v.pes[i]!, r);
+    }
+  }
+  return out.member || out.children.size > 0 ? out : undefined;
 }
 
 /** The set of fields `obj` sets (server-managed metadata excluded). */
 export function computeFieldSet(gvk: GVK, obj: unknown): FieldSet {
-  return FieldSet.of(visit(gvk, obj).map((x) => x.path));
+  return FieldSet.fromRoot(toSet(visit(gvk, obj), (n) => n.owned) ?? newNode());
 }
 
 /** Restrict a set to what a write through `subresource` may own (status for `status`, everything else otherwise). */
 export function scopeToSubresource(set: FieldSet, subresource: string | undefined): FieldSet {
-  const isStatus = (p: FieldPath): boolean => p[0] === 'f:status';
-  return set.filter((p) => (subresource === 'status' ? isStatus(p) : !isStatus(p)));
+  return set.scopeTop('f:status', subresource === 'status');
 }
 
 export interface Comparison {
@@ -96,25 +189,78 @@ export interface Comparison {
   modified: FieldSet;
 }
 
+interface Diff {
+  added: Node;
+  removed: Node;
+  modified: Node;
+}
+
+const nonEmpty = (n: Node): boolean => n.member || n.children.size > 0;
+
+function diffInto(a: VNode | undefined, b: VNode | undefined, out: Diff): void {
+  const av = a?.visited === true;
+  const bv = b?.visited === true;
+  if (bv && !av) out.added.member = true;
+  else if (bv && av && a!.kind === 'leaf' && b!.kind === 'leaf' && !deepEqual(b!.value, a!.value)) out.modified.member = true;
+  if (av && !bv) out.removed.member = true;
+  const visitChild = (pe: PathElement, ac: VNode | undefined, bc: VNode | undefined): void => {
+    // one-sided subtrees are wholly added (removed)
+    if (!ac || !bc) {
+      const r = toSet((ac ?? bc)!, () => true);
+      if (r) (ac ? out.removed : out.added).children.set(pe, r);
+      return;
+    }
+    const d: Diff = { added: newNode(), removed: newNode(), modified: newNode() };
+    diffInto(ac, bc, d);
+    if (nonEmpty(d.added)) out.added.children.set(pe, d.added);
+    if (nonEmpty(d.removed)) out.removed.children.set(pe, d.removed);
+    if (nonEmpty(d.modified)) out.modified.children.set(pe, d.modified);
+  };
+  if (b?.pes) for (let i = 0; i < b.pes.length; i++) visitChild(b.pes[i]!, a && findChild(a, b.pes[i]!), b.kids![i]);
+  if (a?.pes) for (let i = 0; i < a.pes.length; i++) if (!b || !findChild(b, a.pes[i]!)) visitChild(a.pes[i]!, a.kids![i], undefined);
+}
+
 /**
  * Field-level difference between two objects. Like structured-merge-diff comparing typed objects,
  * a map/list field that appears (or disappears) is itself added (removed), unless the Go type
- * always serializes it (schema `present`).
+ * always serializes it (schema `present`). With `dropUndefined` both objects are read as their
+ * clone() would be (see json.ts).
  */
-export function compareObjects(gvk: GVK, a: unknown, b: unknown): Comparison {
-  const key = (p: FieldPath): string => p.join('\u0000');
-  const ma = new Map(visit(gvk, a, true).map((x) => [key(x.path), x]));
-  const mb = new Map(visit(gvk, b, true).map((x) => [key(x.path), x]));
-  const added: FieldPath[] = [];
-  const removed: FieldPath[] = [];
-  const modified: FieldPath[] = [];
-  for (const [k, x] of mb) {
-    const y = ma.get(k);
-    if (!y) added.push(x.path);
-    else if (x.kind === 'leaf' && y.kind === 'leaf' && !deepEqual(x.value, y.value)) modified.push(x.path);
+export function compareObjects(gvk: GVK, a: unknown, b: unknown, dropUndefined = false): Comparison {
+  const out: Diff = { added: newNode(), removed: newNode(), modified: newNode() };
+  diffInto(visit(gvk, a, dropUndefined), visit(gvk, b, dropUndefined), out);
+  return { added: FieldSet.fromRoot(out.added), removed: FieldSet.fromRoot(out.removed), modified: FieldSet.fromRoot(out.modified) };
+}
+
+/** FieldsV1 JSON text of the visited paths below `v` (status excluded at the root); '' when empty. */
+function encodeVisited(v: VNode, root: boolean): string {
+  let out = '';
+  if (v.pes) {
+    const pes = v.pes;
+    const order = pes.map((_, i) => i);
+    if (order.length > 1) order.sort((x, y) => comparePE(pes[x]!, pes[y]!));
+    for (const i of order) {
+      const pe = pes[i]!;
+      if (root && pe === 'f:status') continue;
+      const c = encodeVisited(v.kids![i]!, false);
+      if (!c) continue;
+      out += (out ? ',' : v.visited ? '".":{},' : '') + JSON.stringify(pe) + ':' + c;
+    }
   }
-  for (const [k, y] of ma) if (!mb.has(k)) removed.push(y.path);
-  return { added: FieldSet.of(added), removed: FieldSet.of(removed), modified: FieldSet.of(modified) };
+  return out || v.visited ? `{${out}}` : '';
+}
+
+/**
+ * FieldsV1 an Update by a new manager records when `obj` is created: the fields added
+ * compared with nothing, outside status, each object read as its clone() would be.
+ * Same as scopeToSubresource(compareObjects(gvk, {}, obj, true).added, undefined).toFieldsV1().
+ */
+export function createdFieldsV1(gvk: GVK, obj: unknown): JsonObject | undefined {
+  const root = visit(gvk, obj, true);
+  root.visited = false;
+  const text = encodeVisited(root, true);
+  // built as text and parsed once: much cheaper than adding thousands of computed keys
+  return text ? (JSON.parse(text) as JsonObject) : undefined;
 }
 
 /** One decoded managedFields entry. */

@@ -1,0 +1,186 @@
+// The trie-based managed-fields implementation must give byte-for-byte the results of the
+// original path-list algorithm (legacy.ts) on the same input: recordUpdate (create and update),
+// computeFieldSet, compareObjects, FieldSet algebra and FieldsV1 decoding.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import type { GVK, KubeObject } from '../../api/types.js';
+import { recordUpdate } from './apply.js';
+import { FieldSet } from './fieldpath.js';
+import { clone } from './json.js';
+import { compareObjects, computeFieldSet } from './managedfields.js';
+import { LegacyFieldSet, legacyCompareObjects, legacyComputeFieldSet, legacyRecordUpdate } from './legacy.js';
+
+const SEEDS = new URL('../../../../test/fixtures/seeds/', import.meta.url);
+const T0 = '2025-01-01T00:00:00Z';
+const T1 = '2025-01-01T00:01:00Z';
+
+function gvkOf(o: KubeObject): GVK {
+  const [g, v] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
+  return { group: g!, version: v!, kind: o.kind };
+}
+
+const container = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  image: `${name}:1`,
+  ports: [{ containerPort: 8080, name: 'http' }, { containerPort: 53, protocol: 'UDP' }],
+  env: [{ name: 'A', value: '1' }, { name: 'B', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+  resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: {} },
+  volumeMounts: [{ name: 'data', mountPath: '/data' }],
+  ...extra,
+});
+
+const meta = (name: string) => ({
+  name,
+  namespace: 'default',
+  uid: 'u-1',
+  resourceVersion: '5',
+  creationTimestamp: T0,
+  labels: { app: 'web', tier: 'fe' },
+  annotations: { note: 'x', 'kubectl.kubernetes.io/last-applied-configuration': '{"a":1}' },
+  finalizers: ['a.io/x', 'b.io/y'],
+  ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'rs-uid', controller: true }],
+});
+
+const podSpec = () => ({
+  containers: [container('main'), container('side', { command: ['sh', '-c', 'true'], args: [] })],
+  initContainers: [container('init')],
+  volumes: [{ name: 'data', emptyDir: {} }, { name: 'cfg', configMap: { name: 'cm', items: [{ key: 'k', path: 'p' }] } }],
+  tolerations: [{ key: 'k', operator: 'Exists' }],
+  nodeSelector: { disk: 'ssd' },
+  imagePullSecrets: [{ name: 'reg' }],
+  securityContext: {},
+  dnsConfig: null,
+});
+
+const HANDMADE: KubeObject[] = [
+  { apiVersion: 'v1', kind: 'Pod', metadata: meta('p1'), spec: podSpec(), status: { phase: 'Pending', conditions: [{ type: 'Ready', status: 'False' }] } },
+  { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'dup' }, spec: { containers: [{ name: 'a', image: 'x' }, { name: 'a', image: 'y', ports: [] }, { image: 'nokey' }] } },
+  { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'undef', labels: { a: undefined } }, spec: { containers: [{ name: 'a', image: 'x', resources: { limits: { cpu: undefined } } }], hostname: undefined } } as unknown as KubeObject,
+  { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nulls', labels: null }, spec: null } as unknown as KubeObject,
+  { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'only' } },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: meta('d1'),
+    spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%' } }, template: { metadata: { labels: { app: 'web' } }, spec: podSpec() } },
+    status: { replicas: 2, conditions: [{ type: 'Available', status: 'True' }] },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta('s1'),
+    spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080, name: 'http' }, { port: 53, protocol: 'UDP' }], clusterIP: '10.0.0.1', clusterIPs: ['10.0.0.1'], type: 'ClusterIP', ipFamilies: ['IPv4'] },
+  },
+  { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', labels: {} }, data: { a: '1', b: '2' }, binaryData: {} },
+  { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { list: [1, 2], nested: { a: { b: [{ c: 1 }] } } } },
+];
+
+function seeds(): KubeObject[] {
+  const out: KubeObject[] = [];
+  for (const f of readdirSync(SEEDS).sort()) {
+    if (!/\.ya?ml$/.test(f)) continue;
+    for (const d of parseAllDocuments(readFileSync(new URL(f, SEEDS), 'utf8'))) {
+      const v = (Array.isArray(d) ? undefined : d.toJS()) as KubeObject | undefined;
+      if (v && typeof v === 'object' && typeof v.kind === 'string' && typeof v.apiVersion === 'string') out.push(v);
+    }
+  }
+  return out;
+}
+
+/** Deterministic PRNG so failures reproduce. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** A random variation: delete, change or add members somewhere below the root. */
+function mutate(o: KubeObject, r: () => number): KubeObject {
+  const c = clone(o);
+  const walk = (v: unknown, depth: number): void => {
+    if (Array.isArray(v)) {
+      if (v.length > 0 && r() < 0.2) v.splice(Math.floor(r() * v.length), 1);
+      for (const x of v) walk(x, depth + 1);
+      return;
+    }
+    if (typeof v !== 'object' || v === null) return;
+    const rec = v as Record<string, unknown>;
+    for (const k of Object.keys(rec)) {
+      const p = r();
+      if (depth > 0 && p < 0.08) delete rec[k];
+      else if (p < 0.16 && typeof rec[k] === 'string') rec[k] = `${rec[k] as string}-x`;
+      else if (p < 0.2) rec[`new${Math.floor(r() * 3)}`] = r() < 0.5 ? 'v' : { z: [1] };
+      else walk(rec[k], depth + 1);
+    }
+  };
+  walk(c, 0);
+  return c;
+}
+
+const json = (v: unknown): string => JSON.stringify(v);
+const same = (a: FieldSet, b: LegacyFieldSet, what: string): void => {
+  assert.equal(json(a.toFieldsV1()), json(b.toFieldsV1()), what);
+  assert.equal(json(a.paths()), json(b.paths()), `${what} (paths)`);
+};
+
+const ALL = [...seeds(), ...HANDMADE];
+
+test('equivalence corpus has the seeds and the hand-made objects', () => {
+  assert.ok(ALL.length >= HANDMADE.length + 10, `only ${ALL.length} objects`);
+});
+
+test('recordUpdate on create and update matches the original algorithm', () => {
+  const r = rng(1);
+  for (const obj of ALL) {
+    const gvk = gvkOf(obj);
+    const created = recordUpdate({ gvk, old: undefined, updated: clone(obj), manager: 'kubectl-create', now: T0 });
+    const legacyCreated = legacyRecordUpdate({ gvk, old: undefined, updated: clone(obj), manager: 'kubectl-create', now: T0 });
+    assert.equal(json(created), json(legacyCreated), `create ${obj.kind}/${obj.metadata?.name}`);
+    let cur = created;
+    for (let i = 0; i < 12; i++) {
+      const next = mutate(cur, r);
+      if (i % 4 === 3 && next.metadata) next.metadata.managedFields = [];
+      const sub = i % 3 === 2 ? 'status' : undefined;
+      const manager = ['m1', 'm2', 'kubectl-create'][i % 3]!;
+      const a = recordUpdate({ gvk, old: cur, updated: clone(next), manager, now: i % 2 ? T1 : T0, subresource: sub });
+      const b = legacyRecordUpdate({ gvk, old: cur, updated: clone(next), manager, now: i % 2 ? T1 : T0, subresource: sub });
+      assert.equal(json(a), json(b), `update ${i} of ${obj.kind}/${obj.metadata?.name}`);
+      cur = a;
+    }
+  }
+});
+
+test('computeFieldSet, compareObjects and FieldSet algebra match the original algorithm', () => {
+  const r = rng(2);
+  for (const obj of ALL) {
+    const gvk = gvkOf(obj);
+    const variants = [obj, mutate(obj, r), mutate(obj, r), {}];
+    for (const a of variants) {
+      same(computeFieldSet(gvk, a), legacyComputeFieldSet(gvk, a), `fieldset ${obj.kind}`);
+      for (const b of variants) {
+        const x = compareObjects(gvk, a, b);
+        const y = legacyCompareObjects(gvk, a, b);
+        same(x.added, y.added, 'added');
+        same(x.removed, y.removed, 'removed');
+        same(x.modified, y.modified, 'modified');
+        const [sa, sb] = [computeFieldSet(gvk, a).union(x.added), computeFieldSet(gvk, b)];
+        const [la, lb] = [legacyComputeFieldSet(gvk, a).union(y.added), legacyComputeFieldSet(gvk, b)];
+        same(sa.union(sb), la.union(lb), 'union');
+        same(sa.difference(sb), la.difference(lb), 'difference');
+        same(sa.intersection(sb), la.intersection(lb), 'intersection');
+        same(sa.difference(sb).difference(x.removed), la.difference(lb).difference(y.removed), 'difference chain');
+        same(FieldSet.fromFieldsV1(sa.toFieldsV1()), LegacyFieldSet.fromFieldsV1(la.toFieldsV1()), 'fromFieldsV1');
+        assert.equal(sa.isEmpty(), la.isEmpty());
+      }
+    }
+  }
+});
+
+test('FieldsV1 decoding of odd input matches the original', () => {
+  const inputs: unknown[] = [{}, { '.': {} }, { 'f:a': 1 }, { 'f:a': { '.': {}, 'f:b': { 'f:c': 'x' } } }, { 'f:a': { 'f:b': {} }, 'k:{"x":1}': { '.': {} } }, null, []];
+  for (const v of inputs) same(FieldSet.fromFieldsV1(v), LegacyFieldSet.fromFieldsV1(v), json(v));
+});
