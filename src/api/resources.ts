@@ -99,11 +99,23 @@ export const RESOURCES: ResourceInfo[] = [
   r('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
 ];
 
+/**
+ * Create-only resources answered by a handler without storage (reviews, as upstream's authorization.k8s.io):
+ * served in discovery, but unlike RESOURCES they get no registry, watch cache, table printer or OpenAPI document.
+ */
+export const VIRTUAL_RESOURCES: ResourceInfo[] = [
+  r('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false, { verbs: ['create'] }),
+];
+
 /** Group order in discovery (core first, as upstream). */
-export const GROUP_ORDER = ['', 'apps', 'batch', 'autoscaling', 'coordination.k8s.io'];
+export const GROUP_ORDER = ['', 'apps', 'batch', 'autoscaling', 'coordination.k8s.io', 'authorization.k8s.io'];
 
 export function findResource(group: string, version: string, resource: string): ResourceInfo | undefined {
   return RESOURCES.find((x) => x.group === group && x.version === version && x.resource === resource);
+}
+
+export function findVirtualResource(group: string, version: string, resource: string): ResourceInfo | undefined {
+  return VIRTUAL_RESOURCES.find((x) => x.group === group && x.version === version && x.resource === resource);
 }
 
 export function findByKind(group: string, kind: string): ResourceInfo | undefined {

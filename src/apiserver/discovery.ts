@@ -1,5 +1,5 @@
 // /version, legacy discovery (/api, /apis, /api/v1, /apis/g/v) and aggregated discovery (v2).
-import { RESOURCES, GROUP_ORDER, type ResourceInfo } from '../api/resources.js';
+import { RESOURCES, GROUP_ORDER, VIRTUAL_RESOURCES, type ResourceInfo } from '../api/resources.js';
 
 export const VERSION_INFO = {
   major: '1',
@@ -16,12 +16,15 @@ export const VERSION_INFO = {
 export const AGGREGATED_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 const AGGREGATED_V2BETA1 = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
 
+/** Everything discovery lists: stored resources and the create-only virtual ones. */
+const SERVED: readonly ResourceInfo[] = [...RESOURCES, ...VIRTUAL_RESOURCES];
+
 /** Groups that have no resources of their own but kinds referenced by subresources. */
 const EXTRA_GROUPS: { group: string; version: string }[] = [{ group: 'autoscaling', version: 'v1' }, { group: 'policy', version: 'v1' }];
 
 function groupsInOrder(): { group: string; versions: string[] }[] {
   const seen = new Map<string, Set<string>>();
-  for (const r of RESOURCES) {
+  for (const r of SERVED) {
     if (!seen.has(r.group)) seen.set(r.group, new Set());
     seen.get(r.group)!.add(r.version);
   }
@@ -53,7 +56,7 @@ export function aggregatedAccept(accept: string | undefined): string | undefined
 }
 
 function resourcesOf(group: string, version: string): ResourceInfo[] {
-  return RESOURCES.filter((r) => r.group === group && r.version === version);
+  return SERVED.filter((r) => r.group === group && r.version === version);
 }
 
 export function aggregatedDiscovery(core: boolean, contentType: string): unknown {

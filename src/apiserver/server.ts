@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { ApiError } from '../api/errors.js';
-import { RESOURCES, findResource } from '../api/resources.js';
+import { RESOURCES, findResource, findVirtualResource } from '../api/resources.js';
 import type { Store } from '../storage/types.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -28,6 +28,7 @@ import { handleCreate, handleDelete, handleDeleteCollection, handleGet, handleLi
 import { handlePatch } from './handlers/patch.js';
 import { handleSubresource, handleBinding } from './handlers/subresources.js';
 import { serveWatch } from './handlers/watch.js';
+import { handleAccessReview } from './handlers/authz.js';
 import { ServiceAllocator } from './services.js';
 
 export interface ApiServerOptions {
@@ -228,6 +229,9 @@ export class ApiServer implements Registries {
       const ctx: RequestContext = { req, res, info, ri: pods.ri, reg: pods, registries: this, store: this.o.store, clock: this.o.clock, log: this.o.log, warnings: [] };
       return handleBinding(ctx);
     }
+    // create-only reviews: answered without storage, so no registry
+    const virtual = findVirtualResource(info.group, info.version, info.resource);
+    if (virtual) return handleAccessReview(req, res, info, virtual);
     const ri = findResource(info.group, info.version, info.resource);
     const reg = ri && this.get(ri.group, ri.resource);
     if (!ri || !reg) throw notFoundPath();

@@ -51,8 +51,35 @@ export function normalizeSecret(obj: KubeObject): void {
   delete obj.stringData;
 }
 
+/** The labels upstream's Job strategy puts on generated selectors and pod templates. */
+export const JOB_NAME_LABELS = ['job-name', 'batch.kubernetes.io/job-name'];
+export const JOB_UID_LABELS = ['controller-uid', 'batch.kubernetes.io/controller-uid'];
+
+type Rec = Record<string, unknown>;
+const isRec = (v: unknown): v is Rec => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Jobs without manualSelector get a selector on their own uid, and the pod template the matching labels (upstream
+ * generateSelector, run by the Job strategy once the uid is set). Labels the user already set are left alone, so a
+ * conflicting one fails validation.
+ */
+export function generateJobSelector(obj: KubeObject): void {
+  if (!isRec(obj.spec) || obj.spec.manualSelector === true) return;
+  const spec = obj.spec;
+  const uid = obj.metadata.uid ?? '';
+  const template = isRec(spec.template) ? spec.template : (spec.template = {});
+  const tmeta = isRec(template.metadata) ? template.metadata : (template.metadata = {});
+  const labels = isRec(tmeta.labels) ? tmeta.labels : (tmeta.labels = {});
+  for (const k of JOB_NAME_LABELS) if (!(k in labels)) labels[k] = obj.metadata.name ?? '';
+  for (const k of JOB_UID_LABELS) if (!(k in labels)) labels[k] = uid;
+  const selector = isRec(spec.selector) ? spec.selector : (spec.selector = {});
+  const matchLabels = isRec(selector.matchLabels) ? selector.matchLabels : (selector.matchLabels = {});
+  if (!('batch.kubernetes.io/controller-uid' in matchLabels)) matchLabels['batch.kubernetes.io/controller-uid'] = uid;
+}
+
 export function prepareForCreate(ri: ResourceInfo, obj: KubeObject): void {
   if (ri.kind === 'Secret') normalizeSecret(obj);
+  if (ri.group === 'batch' && ri.kind === 'Job') generateJobSelector(obj);
   if (hasStatusSubresource(ri)) {
     if (ri.kind === 'Pod') {
       obj.status = { phase: 'Pending', qosClass: qosClass(obj) };

@@ -18,7 +18,7 @@ export class RestClient {
 
   constructor(private readonly cfg: RestConfig) {
     this.url = new URL(cfg.server);
-    this.agent = new Agent({ keepAlive: true, maxSockets: 32, ca: cfg.caPem });
+    this.agent = new Agent({ keepAlive: true, maxSockets: 64, ca: cfg.caPem });
   }
 
   /** JSON request; non-2xx answers become ApiError carrying the server's Status. */
@@ -57,6 +57,11 @@ export class RestClient {
       st = { message: text };
     }
     throw new ApiError(status, st.reason ?? 'Unknown', st.message ?? `HTTP ${status}`, st.details);
+  }
+
+  /** What streamWatch needs to open a watch with this client's credentials. */
+  watchTarget(): { url: URL; token: string; agent: Agent; userAgent?: string } {
+    return { url: this.url, token: this.cfg.token, agent: this.agent, userAgent: this.cfg.userAgent };
   }
 
   close(): void {

@@ -19,7 +19,10 @@ const KIND_MESSAGES: Readonly<Record<string, string>> = {
   'v1/Secret': 'k8s.io.api.core.v1.Secret',
   'v1/Service': 'k8s.io.api.core.v1.Service',
   'v1/Pod': 'k8s.io.api.core.v1.Pod',
+  'v1/ServiceAccount': 'k8s.io.api.core.v1.ServiceAccount',
   'apps/v1/Deployment': 'k8s.io.api.apps.v1.Deployment',
+  'batch/v1/Job': 'k8s.io.api.batch.v1.Job',
+  'batch/v1/CronJob': 'k8s.io.api.batch.v1.CronJob',
   'authorization.k8s.io/v1/SelfSubjectAccessReview': 'k8s.io.api.authorization.v1.SelfSubjectAccessReview',
 };
 

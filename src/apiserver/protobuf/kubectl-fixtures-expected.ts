@@ -60,5 +60,36 @@ export const EXPECTED_DECODED: Record<string, unknown> = {
     spec: { resourceAttributes: { namespace: 'default', verb: 'create', resource: 'pods' } },
     status: { allowed: false },
   },
+  serviceAccount: { kind: 'ServiceAccount', apiVersion: 'v1', metadata: { name: 'sa1', creationTimestamp: null } },
+  job: {
+    kind: 'Job',
+    apiVersion: 'batch/v1',
+    metadata: { name: 'j1', creationTimestamp: null },
+    spec: {
+      template: {
+        metadata: { creationTimestamp: null },
+        spec: { containers: [{ name: 'j1', image: 'busybox', command: ['echo', 'hi'], resources: {} }], restartPolicy: 'Never' },
+      },
+    },
+    status: {},
+  },
+  cronJob: {
+    kind: 'CronJob',
+    apiVersion: 'batch/v1',
+    metadata: { name: 'c1', creationTimestamp: null },
+    spec: {
+      schedule: '*/5 * * * *',
+      jobTemplate: {
+        metadata: { name: 'c1', creationTimestamp: null },
+        spec: {
+          template: {
+            metadata: { creationTimestamp: null },
+            spec: { containers: [{ name: 'c1', image: 'busybox', resources: {} }], restartPolicy: 'OnFailure' },
+          },
+        },
+      },
+    },
+    status: {},
+  },
 };
 

@@ -214,6 +214,6 @@ test('errors: missing magic, malformed bytes, missing type meta → 400', () => 
 });
 
 test('errors: unknown kinds and content encodings → 415', () => {
-  assert.throws(() => decodeK8sProtobuf(envelope('batch/v1', 'Job', new Uint8Array())), isApiError(415));
+  assert.throws(() => decodeK8sProtobuf(envelope('coordination.k8s.io/v1', 'Lease', new Uint8Array())), isApiError(415));
   assert.throws(() => decodeK8sProtobuf(envelope('v1', 'Namespace', new Uint8Array(), 'gzip')), isApiError(415));
 });

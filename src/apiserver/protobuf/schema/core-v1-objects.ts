@@ -1,4 +1,4 @@
-// core/v1 top-level objects: Namespace, ConfigMap, Secret, Service, Pod, PodTemplateSpec.
+// core/v1 top-level objects: Namespace, ConfigMap, Secret, Service, Pod, PodTemplateSpec, ServiceAccount.
 // Field numbers follow k8s.io/api and k8s.io/apimachinery generated.proto (Kubernetes 1.32); only a subset is
 // declared, unknown fields are skipped on decode. Options: (keep) = emit even when zero (pointer or non-omitempty
 // Go field); (inline) = the nested message's fields are flattened into the parent in JSON (Go `json:",inline"`).
@@ -132,5 +132,20 @@ message HostIP {
 message PodTemplateSpec {
   optional .k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta metadata = 1;
   optional PodSpec spec = 2;
+}
+message ServiceAccount {
+  optional .k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta metadata = 1;
+  repeated ObjectReference secrets = 2;
+  repeated LocalObjectReference imagePullSecrets = 3;
+  optional bool automountServiceAccountToken = 4 [(keep) = true];
+}
+message ObjectReference {
+  optional string kind = 1;
+  optional string namespace = 2;
+  optional string name = 3;
+  optional string uid = 4;
+  optional string apiVersion = 5;
+  optional string resourceVersion = 6;
+  optional string fieldPath = 7;
 }
 `;
