@@ -97,6 +97,7 @@ export const RESOURCES: ResourceInfo[] = [
   r('batch', 'v1', 'jobs', 'Job', true, { cats: ['all'], subs: (g, v, k) => [status(g, v, k)] }),
   r('batch', 'v1', 'cronjobs', 'CronJob', true, { short: ['cj'], cats: ['all'], subs: (g, v, k) => [status(g, v, k)] }),
   r('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
+  r('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', false, { short: ['pc'] }),
 ];
 
 /**

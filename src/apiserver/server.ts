@@ -30,6 +30,7 @@ import { handleSubresource, handleBinding } from './handlers/subresources.js';
 import { serveWatch } from './handlers/watch.js';
 import { handleAccessReview } from './handlers/authz.js';
 import { ServiceAllocator } from './services.js';
+import { admitPodPriority } from './priority.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -64,6 +65,8 @@ export class ApiServer implements Registries {
     const services = this.get('', 'services')!;
     const allocator = new ServiceAllocator(services.cache);
     services.admitCreate = (svc) => allocator.allocate(svc);
+    const classes = this.get('scheduling.k8s.io', 'priorityclasses')!;
+    this.get('', 'pods')!.admitCreate = (pod) => admitPodPriority(pod, classes);
   }
 
   /** OpenAPI documents are built on first request: most processes never need them. */

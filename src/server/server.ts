@@ -10,6 +10,7 @@ import { ensureCredentials, kubeconfigYaml, writeFileAtomic } from '../apiserver
 import { startNamespaceFinalizer } from '../apiserver/nsfinalizer.js';
 import { startEventTTL } from '../apiserver/eventttl.js';
 import { ensureKubernetesService } from '../apiserver/bootstrap.js';
+import { ensureSystemPriorityClasses } from '../apiserver/priority.js';
 import { ApiError } from '../api/errors.js';
 import { realClock, type Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -97,6 +98,7 @@ export async function startServer(cfg: ServerConfig, signal?: AbortSignal): Prom
     }
   }
   await ensureKubernetesService(api, port);
+  await ensureSystemPriorityClasses(api.get('scheduling.k8s.io', 'priorityclasses')!);
   const lifecycle = new AbortController();
   startNamespaceFinalizer(api, cfg.log, lifecycle.signal);
   startEventTTL(api.get('', 'events')!, clock, cfg.log, lifecycle.signal);

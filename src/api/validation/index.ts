@@ -20,6 +20,7 @@ import { nameIsDNSSubdomain } from './names.js';
 import { validatePodCreate } from './pod.js';
 import { validatePodUpdate } from './podupdate.js';
 import { validateService } from './service.js';
+import { validatePriorityClass } from './scheduling.js';
 import {
   validateAppsUpdate,
   validateDaemonSet,
@@ -63,6 +64,7 @@ const VALIDATORS: Record<string, Validator> = {
   'batch/Job': withMetaUpdate(validateJob, validateJobUpdate),
   'batch/CronJob': (obj, old) => validateCronJob(obj, old),
   'coordination.k8s.io/Lease': withMetaUpdate(validateLease),
+  'scheduling.k8s.io/PriorityClass': (obj, old) => validatePriorityClass(obj, old),
 };
 
 /**

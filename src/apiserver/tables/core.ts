@@ -105,3 +105,14 @@ export const nodePrinter: TablePrinter = {
     ];
   },
 };
+
+export const priorityClassPrinter: TablePrinter = {
+  columns: [
+    NAME_COLUMN,
+    column('Value', 'integer', 'The priority of pods that use this class.'),
+    column('Global-Default', 'boolean', 'Whether pods that name no class get this one.'),
+    AGE_COLUMN,
+    wide('PreemptionPolicy', 'string', 'Whether these pods may preempt lower-priority pods.'),
+  ],
+  cells: (o, now) => [name(o), Number(o.value ?? 0), Boolean(o.globalDefault ?? false), age(o, now), String(o.preemptionPolicy ?? 'PreemptLowerPriority')],
+};

@@ -1,7 +1,7 @@
 // Server-side Table printers (what `kubectl get` prints), keyed by kind and API group.
 import { RESOURCES } from '../../api/resources.js';
 import { translateTimestampSince } from './duration.js';
-import { configMapPrinter, leasePrinter, namespacePrinter, nodePrinter, secretPrinter, serviceAccountPrinter } from './core.js';
+import { configMapPrinter, leasePrinter, namespacePrinter, nodePrinter, priorityClassPrinter, secretPrinter, serviceAccountPrinter } from './core.js';
 import { eventPrinter } from './event.js';
 import { endpointsPrinter, servicePrinter } from './network.js';
 import { podPrinter } from './pod.js';
@@ -43,6 +43,7 @@ const PRINTERS: Readonly<Record<string, TablePrinter>> = {
   'batch/Job': jobPrinter,
   'batch/CronJob': cronJobPrinter,
   'coordination.k8s.io/Lease': leasePrinter,
+  'scheduling.k8s.io/PriorityClass': priorityClassPrinter,
 };
 
 /** Name and Age only: what kubectl shows for kinds without a dedicated printer. */
