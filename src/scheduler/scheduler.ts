@@ -1,0 +1,282 @@
+// The scheduler loop: informers keep a live snapshot of nodes and assigned pods and feed
+// pending pods into the queue; each cycle asks the algorithm for a node, assumes the pod
+// there at once (so the next cycle sees it) and binds through the API asynchronously.
+// Failures record PodScheduled=False and a FailedScheduling event, try preemption, and
+// park the pod until the cluster changes.
+import type { KubeObject } from '../api/types.js';
+import { ApiError } from '../api/errors.js';
+import type { RestClient } from '../client/rest.js';
+import { Informer } from '../client/informer.js';
+import { EventRecorder } from '../client/events.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { SchedulingQueue, podKey, type QueuedPod } from './queue.js';
+
+export type ScheduleResult = { nodeName: string } | { message: string; plugins: string[] };
+
+export interface PreemptionResult {
+  nodeName: string;
+  victims: KubeObject[];
+}
+
+/** What the scheduler needs from the framework (see algorithm.ts for the default). */
+export interface Algorithm {
+  addNode(node: KubeObject): void;
+  updateNode(oldNode: KubeObject, node: KubeObject): void;
+  removeNode(node: KubeObject): void;
+  /** a pod bound (or assumed) to a node */
+  addPod(pod: KubeObject): void;
+  removePod(pod: KubeObject): void;
+  schedule(pod: KubeObject): ScheduleResult;
+  preempt(pod: KubeObject): PreemptionResult | undefined;
+}
+
+export interface SchedulerOptions {
+  client: RestClient;
+  algorithm: Algorithm;
+  clock: Clock;
+  log: Logger;
+  schedulerName?: string;
+  /** bindings in flight at once */
+  bindConcurrency?: number;
+}
+
+export interface SchedulerStats {
+  scheduled: number;
+  failedAttempts: number;
+  preemptions: number;
+  queue: SchedulingQueue['stats'];
+}
+
+const TERMINAL = new Set(['Succeeded', 'Failed']);
+
+function isAssigned(p: KubeObject): boolean {
+  return !!p.spec?.nodeName;
+}
+
+function isActive(p: KubeObject): boolean {
+  return !TERMINAL.has(p.status?.phase);
+}
+
+export class Scheduler {
+  readonly queue: SchedulingQueue;
+  private readonly pods: Informer;
+  private readonly nodes: Informer;
+  private readonly events: EventRecorder;
+  private readonly name: string;
+  /** pods assumed on a node while their binding is in flight */
+  private readonly assumed = new Map<string, KubeObject>();
+  private bindsInFlight = 0;
+  private bindSlots: (() => void)[] = [];
+  private readonly st = { scheduled: 0, failedAttempts: 0, preemptions: 0 };
+
+  constructor(private readonly o: SchedulerOptions) {
+    this.name = o.schedulerName ?? 'default-scheduler';
+    this.queue = new SchedulingQueue(o.clock);
+    this.pods = new Informer(o.client, { path: '/api/v1/pods', pageSize: 5000 }, o.log);
+    this.nodes = new Informer(o.client, { path: '/api/v1/nodes', pageSize: 5000 }, o.log);
+    this.events = new EventRecorder(o.client, this.name, o.clock, o.log);
+    this.wire();
+  }
+
+  stats(): SchedulerStats {
+    return { ...this.st, queue: this.queue.stats };
+  }
+
+  private responsible(p: KubeObject): boolean {
+    return (p.spec?.schedulerName ?? 'default-scheduler') === this.name && !p.metadata.deletionTimestamp && isActive(p);
+  }
+
+  private wire(): void {
+    const alg = this.o.algorithm;
+    this.nodes.addHandlers({
+      add: (n) => {
+        alg.addNode(n);
+        this.queue.moveAllToActiveOrBackoff('NodeAdd');
+      },
+      update: (old, n) => {
+        alg.updateNode(old, n);
+        if (nodeSchedulingChanged(old, n)) this.queue.moveAllToActiveOrBackoff('NodeUpdate');
+      },
+      delete: (n) => alg.removeNode(n),
+    });
+    this.pods.addHandlers({
+      add: (p) => this.onPod(undefined, p),
+      update: (old, p) => this.onPod(old, p),
+      delete: (p) => {
+        const key = podKey(p);
+        if (isAssigned(p) || this.assumed.has(key)) {
+          this.forgetAssumed(key);
+          if (isAssigned(p) && isActive(p)) alg.removePod(p);
+          this.queue.moveAllToActiveOrBackoff('PodDelete');
+        }
+        this.queue.delete(p);
+      },
+    });
+  }
+
+  private onPod(old: KubeObject | undefined, p: KubeObject): void {
+    const alg = this.o.algorithm;
+    const key = podKey(p);
+    if (isAssigned(p)) {
+      const wasCounted = old ? isAssigned(old) && isActive(old) : false;
+      const assumed = this.assumed.get(key);
+      if (assumed) {
+        // the binding we sent is now visible: replace the assumed copy with the real pod
+        this.assumed.delete(key);
+        alg.removePod(assumed);
+      } else if (wasCounted) {
+        alg.removePod(old!);
+      }
+      if (isActive(p)) alg.addPod(p);
+      else if (wasCounted || assumed) this.queue.moveAllToActiveOrBackoff('PodDelete');
+      this.queue.done(key);
+      this.queue.delete(p);
+      return;
+    }
+    if (this.assumed.has(key)) return; // our binding is on its way
+    if (!this.responsible(p)) {
+      this.queue.delete(p);
+      return;
+    }
+    if (old) this.queue.update(p);
+    else this.queue.add(p);
+  }
+
+  private forgetAssumed(key: string): void {
+    const a = this.assumed.get(key);
+    if (a) {
+      this.assumed.delete(key);
+      this.o.algorithm.removePod(a);
+    }
+  }
+
+  /** Start informers and the loop; resolves once the caches are filled. */
+  async start(signal: AbortSignal): Promise<void> {
+    void this.nodes.run(signal);
+    void this.pods.run(signal);
+    await Promise.all([this.nodes.waitForSync(), this.pods.waitForSync()]);
+    signal.addEventListener('abort', () => this.queue.close(), { once: true });
+    void this.loop(signal);
+  }
+
+  private async loop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const qp = await this.queue.pop();
+      if (!qp) return;
+      try {
+        await this.scheduleOne(qp);
+      } catch (err) {
+        this.o.log.error({ err, pod: qp.key }, 'scheduling cycle failed');
+        this.queue.requeueFailed(qp, this.queue.currentMoveCycle, [], true);
+      }
+    }
+  }
+
+  private async scheduleOne(qp: QueuedPod): Promise<void> {
+    const cycle = this.queue.currentMoveCycle;
+    const pod = this.pods.get(qp.key) ?? qp.pod;
+    if (!this.responsible(pod) || isAssigned(pod)) {
+      this.queue.done(qp.key);
+      return;
+    }
+    const res = this.o.algorithm.schedule(pod);
+    if ('nodeName' in res) {
+      const assumed: KubeObject = { ...pod, spec: { ...pod.spec, nodeName: res.nodeName } };
+      this.assumed.set(qp.key, assumed);
+      this.o.algorithm.addPod(assumed);
+      await this.acquireBindSlot();
+      void this.bind(qp, assumed, res.nodeName, cycle).finally(() => this.releaseBindSlot());
+      return;
+    }
+    this.st.failedAttempts++;
+    const message = res.message;
+    if (pod.spec?.preemptionPolicy !== 'Never') {
+      const pre = this.o.algorithm.preempt(pod);
+      if (pre) {
+        this.st.preemptions++;
+        await this.preempt(pod, pre);
+      }
+    }
+    void this.recordUnschedulable(pod, message);
+    this.queue.requeueFailed(qp, cycle, res.plugins);
+  }
+
+  private acquireBindSlot(): Promise<void> {
+    if (this.bindsInFlight < (this.o.bindConcurrency ?? 64)) {
+      this.bindsInFlight++;
+      return Promise.resolve();
+    }
+    return new Promise((r) => this.bindSlots.push(() => (this.bindsInFlight++, r())));
+  }
+
+  private releaseBindSlot(): void {
+    this.bindsInFlight--;
+    this.bindSlots.shift()?.();
+  }
+
+  private async bind(qp: QueuedPod, assumed: KubeObject, nodeName: string, cycle: number): Promise<void> {
+    const { namespace, name } = assumed.metadata;
+    try {
+      await this.o.client.json('POST', `/api/v1/namespaces/${namespace}/pods/${name}/binding`, {
+        apiVersion: 'v1',
+        kind: 'Binding',
+        metadata: { name, namespace, uid: assumed.metadata.uid },
+        target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
+      });
+      this.st.scheduled++;
+      this.queue.done(qp.key);
+      void this.events.event(assumed, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`);
+    } catch (err) {
+      this.forgetAssumed(qp.key);
+      if (err instanceof ApiError && err.code === 404) {
+        this.queue.done(qp.key);
+        return;
+      }
+      this.o.log.warn({ err: (err as Error).message, pod: qp.key }, 'binding failed');
+      this.queue.requeueFailed(qp, cycle, [], true);
+    }
+  }
+
+  private async preempt(pod: KubeObject, pre: PreemptionResult): Promise<void> {
+    const { namespace, name } = pod.metadata;
+    try {
+      await this.o.client.json('PATCH', `/api/v1/namespaces/${namespace}/pods/${name}/status`, { status: { nominatedNodeName: pre.nodeName } }, 'application/merge-patch+json');
+    } catch (err) {
+      this.o.log.debug({ err }, 'could not set nominatedNodeName');
+    }
+    for (const v of pre.victims) {
+      void this.events.event(v, 'Normal', 'Preempted', `Preempted by pod ${pod.metadata.uid} on node ${pre.nodeName}`);
+      try {
+        await this.o.client.json('DELETE', `/api/v1/namespaces/${v.metadata.namespace}/pods/${v.metadata.name}`, { preconditions: { uid: v.metadata.uid } });
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 404)) this.o.log.warn({ err }, 'preemption: could not delete victim');
+      }
+    }
+  }
+
+  private async recordUnschedulable(pod: KubeObject, message: string): Promise<void> {
+    const { namespace, name } = pod.metadata;
+    const cur = (pod.status?.conditions ?? []).find((c: { type: string }) => c.type === 'PodScheduled');
+    void this.events.event(pod, 'Warning', 'FailedScheduling', message);
+    if (cur && cur.status === 'False' && cur.reason === 'Unschedulable' && cur.message === message) return;
+    const now = this.o.clock.nowRFC3339();
+    try {
+      await this.o.client.json(
+        'PATCH',
+        `/api/v1/namespaces/${namespace}/pods/${name}/status`,
+        { status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null, lastTransitionTime: now }] } },
+        'application/strategic-merge-patch+json',
+      );
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 404)) this.o.log.debug({ err }, 'could not record PodScheduled=False');
+    }
+  }
+}
+
+/** Node changes that may make a pending pod fit. */
+function nodeSchedulingChanged(a: KubeObject, b: KubeObject): boolean {
+  const pick = (n: KubeObject) =>
+    JSON.stringify([n.spec?.unschedulable, n.spec?.taints, n.metadata.labels, n.status?.allocatable, (n.status?.conditions ?? []).map((c: { type: string; status: string }) => `${c.type}=${c.status}`)]);
+  return pick(a) !== pick(b);
+}
