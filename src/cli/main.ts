@@ -3,11 +3,13 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { startServer, StartupError } from '../server/server.js';
 import { createLogger } from '../util/logger.js';
+import { runSim } from './sim.js';
 
 const USAGE = `kubelite - a small Kubernetes-compatible orchestrator
 
 Usage:
   kubelite server [flags]     run the control plane (API server + store)
+  kubelite sim --nodes N      simulated nodes (kwok-like) for an existing cluster; see kubelite sim --help
   kubelite version            print the version
 
 Server flags:
@@ -32,6 +34,10 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (cmd === 'version' || cmd === '--version') {
     process.stdout.write(`kubelite v${version()} (Kubernetes API v1.32)\n`);
+    return;
+  }
+  if (cmd === 'sim') {
+    await runSim(argv.slice(1));
     return;
   }
   if (cmd !== 'server') {
