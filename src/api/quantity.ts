@@ -87,8 +87,24 @@ function ceilDiv(n: bigint, d: bigint): bigint {
   return (n + d - 1n) / d;
 }
 
+// Parsed quantities are immutable values: recently seen strings are answered from a small cache
+// (emptied when full), which spares the bigint arithmetic for the few values objects repeat.
+const parsedCache = new Map<string, Quantity>();
+const PARSED_CACHE_MAX = 1024;
+
 /** Parses a quantity string; throws QuantityError with upstream's message on bad input. */
 export function parseQuantity(input: string | number): Quantity {
+  if (typeof input !== 'string') return parseQuantityUncached(input);
+  let q = parsedCache.get(input);
+  if (q === undefined) {
+    q = parseQuantityUncached(input);
+    if (parsedCache.size >= PARSED_CACHE_MAX) parsedCache.clear();
+    parsedCache.set(input, q);
+  }
+  return q;
+}
+
+function parseQuantityUncached(input: string | number): Quantity {
   const s = typeof input === 'number' ? numberToString(input) : input;
   if (s.length === 0) throw new QuantityError(ERR_QUANTITY_FORMAT);
   if (s === '0') return { nano: 0n, format: 'DecimalSI' };

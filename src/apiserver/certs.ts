@@ -4,8 +4,6 @@ import { webcrypto, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join, dirname } from 'node:path';
-import 'reflect-metadata'; // required by @peculiar/x509's dependency injection
-import * as x509 from '@peculiar/x509';
 
 export interface Credentials {
   caPem: string;
@@ -37,6 +35,9 @@ export function writeFileAtomic(path: string, data: string, mode = 0o600): void 
 }
 
 async function generate(): Promise<Omit<Credentials, 'adminToken'>> {
+  // loaded only when certificates must be made: the library costs ~17 MB of memory
+  await import('reflect-metadata'); // required by @peculiar/x509's dependency injection
+  const x509 = await import('@peculiar/x509');
   x509.cryptoProvider.set(webcrypto as unknown as Crypto);
   const notBefore = new Date(Date.now() - 3600_000);
   const notAfter = new Date(Date.now() + TEN_YEARS_MS);
@@ -55,7 +56,7 @@ async function generate(): Promise<Omit<Credentials, 'adminToken'>> {
     ],
   });
   const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const sans: x509.JsonGeneralName[] = [
+  const sans: import('@peculiar/x509').JsonGeneralName[] = [
     { type: 'dns', value: 'localhost' },
     { type: 'dns', value: hostname() },
     { type: 'dns', value: 'kubernetes' },

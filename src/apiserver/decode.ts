@@ -1,13 +1,32 @@
 // Request bodies: JSON, YAML or Kubernetes protobuf in; plain objects out, with
 // fieldValidation (Strict / Warn / Ignore) applied as kube-apiserver does.
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { ApiError } from '../api/errors.js';
 import type { GVK, KubeObject } from '../api/types.js';
-import { findUnknownFields, findDuplicateFields, findTypeErrors, typeErrorMessage } from '../api/schema/strict.js';
-import { decodeK8sProtobuf } from './protobuf/decode.js';
+import { findUnknownFields, findDuplicateFields, findTypeErrors, jsonHasNoDuplicateKeys, typeErrorMessage } from '../api/schema/strict.js';
 import { mediaType } from './http.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+// The YAML parser and the protobuf decoder (with its schema) take several MB and serve few
+// requests: they are loaded on first use. yaml is CommonJS and comes in synchronously;
+// the protobuf decoder is an ES module, loaded by readBody (http.ts) before such a body is parsed.
+const requireCjs = createRequire(import.meta.url);
+let yaml: typeof import('yaml') | undefined;
+const parseYaml = (text: string, options: import('yaml').ParseOptions): unknown => (yaml ??= requireCjs('yaml') as typeof import('yaml')).parse(text, options);
+
+type ProtobufDecoder = typeof import('./protobuf/decode.js').decodeK8sProtobuf;
+let protobufDecoder: ProtobufDecoder | undefined;
+
+/** Load the protobuf body decoder (readBody does, for protobuf requests). */
+export async function loadProtobufDecoder(): Promise<void> {
+  protobufDecoder ??= (await import('./protobuf/decode.js')).decodeK8sProtobuf;
+}
+
+function decodeK8sProtobuf(body: Buffer): unknown {
+  if (!protobufDecoder) throw new Error('protobuf decoder not loaded: read protobuf bodies with readBody');
+  return protobufDecoder(body);
+}
 
 export function fieldValidationOf(q: URLSearchParams): FieldValidation {
   const v = q.get('fieldValidation');
@@ -51,7 +70,11 @@ export function decodeObject(
   validation: FieldValidation,
 ): { obj: KubeObject; warnings: string[] } {
   const { value, text } = parseBody(body, contentType);
-  return checkObject(value, text, gvk, validation);
+  // A JSON body proven free of repeated keys (value is still exactly JSON.parse(text) here)
+  // needs no duplicate-key scan, which is what checkObject does with the text.
+  const mt = mediaType(contentType);
+  const proven = validation !== 'Ignore' && text !== undefined && (mt === 'application/json' || mt === '') && jsonHasNoDuplicateKeys(text, value);
+  return checkObject(value, proven ? undefined : text, gvk, validation);
 }
 
 export function checkObject(value: unknown, text: string | undefined, gvk: GVK, validation: FieldValidation): { obj: KubeObject; warnings: string[] } {

@@ -6,6 +6,13 @@ import type { Status } from '../api/types.js';
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const body = readBodyBytes(req, limit);
+  if (mediaType(req.headers['content-type']) !== 'application/vnd.kubernetes.protobuf') return body;
+  // the protobuf decoder is loaded on first use, while the body arrives (see decode.ts)
+  return Promise.all([body, import('./decode.js').then((d) => d.loadProtobufDecoder())]).then(([b]) => b);
+}
+
+function readBodyBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? '0');
     if (declared > limit) {
@@ -78,7 +85,8 @@ export interface AcceptInfo {
 
 /** Does the client ask for a meta.k8s.io Table (first acceptable entry wins)? */
 export function wantsTable(accept: string | undefined): boolean {
-  if (!accept) return false;
+  // a Table is only ever asked for with the parameter as=Table
+  if (!accept || !accept.includes('Table')) return false;
   for (const entry of accept.split(',')) {
     const parts = entry.split(';').map((s) => s.trim());
     const type = parts[0]!.toLowerCase();

@@ -11,6 +11,7 @@ import { WatchCache, type CacheEntry } from './watchcache.js';
 import { kindHooks } from './hooks.js';
 import { prepareForCreate, prepareForUpdate, prepareForStatusUpdate } from './strategy.js';
 import { recordUpdate } from './patch/apply.js';
+import { storedAndReplyJson } from './storedjson.js';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -66,51 +67,6 @@ export function storedJson(obj: KubeObject): string {
   const { resourceVersion: _rv, ...meta } = obj.metadata;
   const { apiVersion, kind, metadata: _m, ...rest } = obj;
   return JSON.stringify({ apiVersion, kind, metadata: meta, ...rest });
-}
-
-const isPlain = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
-
-/**
- * storedJson(obj) plus, from the same serialisation, a function giving exactly
- * JSON.stringify(obj) once metadata.resourceVersion = String(rev) is set. Undefined when obj's
- * shape does not allow that (then serialise the usual way): metadata must be a plain object
- * without a resourceVersion key (so the new key goes last) and no top-level key may be an
- * array index (those would come first in storedJson's object).
- */
-export function storedAndReplyJson(obj: KubeObject): { stored: string; reply: (rev: number) => string } | undefined {
-  const meta = obj.metadata as unknown;
-  if (!isPlain(obj) || !isPlain(meta) || Object.prototype.hasOwnProperty.call(meta, 'resourceVersion')) return undefined;
-  const keys = Object.keys(obj);
-  const pieces: string[] = [];
-  let metaJson: string | undefined;
-  let head = '';
-  let rest = '';
-  for (const k of keys) {
-    const c = k.charCodeAt(0);
-    if (c >= 48 && c <= 57) return undefined;
-    const json = k === 'metadata' ? (metaJson = JSON.stringify(meta)) : (JSON.stringify(obj[k]) as string | undefined);
-    pieces.push(json === undefined ? '' : `${JSON.stringify(k)}:`);
-    pieces.push(json ?? '');
-    if (json === undefined || k === 'apiVersion' || k === 'kind' || k === 'metadata') continue;
-    rest += `,${JSON.stringify(k)}:${json}`;
-  }
-  for (const k of ['apiVersion', 'kind', 'metadata']) {
-    const i = keys.indexOf(k);
-    if (i >= 0 && pieces[2 * i]) head += `${head ? ',' : ''}${pieces[2 * i]}${pieces[2 * i + 1]}`;
-  }
-  const stored = `{${head}${head ? rest : rest.slice(1)}}`;
-  const reply = (rev: number): string => {
-    const rv = `"resourceVersion":${JSON.stringify(String(rev))}`;
-    let out = '';
-    for (let i = 0; i < keys.length; i++) {
-      if (!pieces[2 * i]) continue;
-      const json = keys[i] === 'metadata' ? (metaJson === '{}' ? `{${rv}}` : `${metaJson!.slice(0, -1)},${rv}}`) : pieces[2 * i + 1];
-      out += `${out ? ',' : ''}${pieces[2 * i]}${json}`;
-    }
-    return `{${out}}`;
-  };
-  return { stored, reply };
 }
 
 export class ResourceRegistry {

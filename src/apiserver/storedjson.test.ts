@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KubeObject } from '../api/types.js';
-import { storedAndReplyJson, storedJson } from './registry.js';
+import { storedJson } from './registry.js';
+import { storedAndReplyJson } from './storedjson.js';
 
 const cases: Record<string, unknown>[] = [
   { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'n', labels: { '1': 'x', b: 'y' } }, spec: { containers: [{ name: 'c', image: 'i' }] }, status: {} },

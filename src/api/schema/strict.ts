@@ -140,6 +140,14 @@ function provablyNoDuplicateKeys(text: string): boolean {
   return countColons(text) === membersAndColons(parsed);
 }
 
+/**
+ * The same proof for a caller that has already parsed the text: `parsed` must be exactly
+ * JSON.parse(text), not changed since. True means findDuplicateFields(text) is [].
+ */
+export function jsonHasNoDuplicateKeys(text: string, parsed: unknown): boolean {
+  return text.indexOf('\\') < 0 && countColons(text) === membersAndColons(parsed);
+}
+
 const isWs = (c: number): boolean => c === 32 || c === 9 || c === 13 || c === 10;
 const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
 

@@ -7,7 +7,6 @@ import { clone, deepEqual, isObject, sortedJson, type JsonObject } from './json.
 import {
   compareObjects,
   computeFieldSet,
-  createdFieldsV1,
   decodeManagedFields,
   encodeManagedFields,
   managerId,
@@ -17,6 +16,7 @@ import {
   type Manager,
 } from './managedfields.js';
 import { mergeApplied, pruneDropped } from './ssamerge.js';
+import { createdFieldsV1 } from './createfields.js';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const BEFORE_FIRST_APPLY = 'before-first-apply';

@@ -9,6 +9,22 @@ export type PathElement = string;
 export type FieldPath = readonly PathElement[];
 
 export const fieldPE = (name: string): PathElement => `f:${name}`;
+
+// f:<name> elements of fields of known structs, made once: reusing one string per element lets
+// V8 use its caches when the element becomes an object key (FieldsV1) instead of hashing a fresh
+// string each time. Only struct fields come here (not label names or other map keys), and the
+// cache has a hard bound.
+const structFieldPEs = new Map<string, PathElement>();
+
+/** fieldPE for a field of a known struct (same value, shared string). */
+export function structFieldPE(name: string): PathElement {
+  let pe = structFieldPEs.get(name);
+  if (pe === undefined) {
+    pe = fieldPE(name);
+    if (structFieldPEs.size < 4096) structFieldPEs.set(name, pe);
+  }
+  return pe;
+}
 export const keyPE = (key: Record<string, unknown>): PathElement => `k:${sortedJson(key)}`;
 export const valuePE = (v: unknown): PathElement => `v:${sortedJson(v)}`;
 export const indexPE = (i: number): PathElement => `i:${i}`;

@@ -17,28 +17,46 @@ export function clone<T>(v: T): T {
   return v;
 }
 
+/** Deep equality of JSON-like values; object members that are undefined count as absent. */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((x, i) => deepEqual(x, b[i]));
+    for (let i = 0; i < a.length; i++) if (!(i in a) || !deepEqual(a[i], b[i])) return holeEqual(a, b, i);
+    return true;
   }
   if (isObject(a)) {
     if (!isObject(b)) return false;
-    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
-    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
-    if (ka.length !== kb.length) return false;
-    return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
+    let na = 0;
+    for (const k of Object.keys(a)) {
+      const x = a[k];
+      if (x === undefined) continue;
+      na++;
+      if (!Object.prototype.hasOwnProperty.call(b, k) || !deepEqual(x, b[k])) return false;
+    }
+    let nb = 0;
+    for (const k of Object.keys(b)) if (b[k] !== undefined) nb++;
+    return na === nb;
   }
   return false;
+}
+
+/** Array.prototype.every skips holes: the rest of the comparison from i, the way every() makes it. */
+function holeEqual(a: unknown[], b: unknown[], from: number): boolean {
+  for (let i = from; i < a.length; i++) if (i in a && !deepEqual(a[i], b[i])) return false;
+  return true;
 }
 
 /** JSON with object keys sorted recursively (Go's encoding/json map order). */
 export function sortedJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map((x) => sortedJson(x === undefined ? null : x)).join(',')}]`;
   if (isObject(v)) {
-    const keys = Object.keys(v).filter((k) => v[k] !== undefined).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${sortedJson(v[k])}`).join(',')}}`;
+    const keys: string[] = [];
+    for (const k of Object.keys(v)) if (v[k] !== undefined) keys.push(k);
+    if (keys.length > 1) keys.sort();
+    let out = '{';
+    for (let i = 0; i < keys.length; i++) out += `${i > 0 ? ',' : ''}${JSON.stringify(keys[i])}:${sortedJson(v[keys[i]!])}`;
+    return out + '}';
   }
   return JSON.stringify(v);
 }

@@ -8,7 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import type { GVK, KubeObject } from '../../api/types.js';
 import { recordUpdate } from './apply.js';
 import { FieldSet } from './fieldpath.js';
-import { clone } from './json.js';
+import { clone, deepEqual, sortedJson } from './json.js';
 import { compareObjects, computeFieldSet } from './managedfields.js';
 import { LegacyFieldSet, legacyCompareObjects, legacyComputeFieldSet, legacyRecordUpdate } from './legacy.js';
 
@@ -183,4 +183,47 @@ test('computeFieldSet, compareObjects and FieldSet algebra match the original al
 test('FieldsV1 decoding of odd input matches the original', () => {
   const inputs: unknown[] = [{}, { '.': {} }, { 'f:a': 1 }, { 'f:a': { '.': {}, 'f:b': { 'f:c': 'x' } } }, { 'f:a': { 'f:b': {} }, 'k:{"x":1}': { '.': {} } }, null, []];
   for (const v of inputs) same(FieldSet.fromFieldsV1(v), LegacyFieldSet.fromFieldsV1(v), json(v));
+});
+
+/** json.ts deepEqual before it was rewritten with loops. */
+function referenceDeepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => referenceDeepEqual(x, b[i]));
+  }
+  if (a !== null && typeof a === 'object') {
+    if (b === null || typeof b !== 'object' || Array.isArray(b)) return false;
+    const ao = a as Record<string, unknown>;
+    const bo = b as Record<string, unknown>;
+    const ka = Object.keys(ao).filter((k) => ao[k] !== undefined);
+    const kb = Object.keys(bo).filter((k) => bo[k] !== undefined);
+    if (ka.length !== kb.length) return false;
+    return ka.every((k) => Object.prototype.hasOwnProperty.call(bo, k) && referenceDeepEqual(ao[k], bo[k]));
+  }
+  return false;
+}
+
+test('deepEqual matches the original on undefined members, holes and mixed shapes', () => {
+  const r = rng(5);
+  // eslint-disable-next-line no-sparse-arrays
+  const values: unknown[] = [1, '1', null, undefined, [], {}, [1, 2], [1, , 2], [1, undefined, 2], { a: 1 }, { a: 1, b: undefined }, { b: undefined }, { a: [1, { c: 2 }] }, { a: [1, { c: 2, d: undefined }] }];
+  for (const obj of ALL.slice(0, 6)) values.push(obj, mutate(obj, r), clone(obj));
+  for (const a of values) for (const b of values) assert.equal(deepEqual(a, b), referenceDeepEqual(a, b), `${json(a)} vs ${json(b)}`);
+});
+
+test('sortedJson matches the original', () => {
+  const reference = (v: unknown): string => {
+    if (Array.isArray(v)) return `[${v.map((x) => reference(x === undefined ? null : x)).join(',')}]`;
+    if (v !== null && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+      return `{${keys.map((k) => `${JSON.stringify(k)}:${reference(o[k])}`).join(',')}}`;
+    }
+    return JSON.stringify(v);
+  };
+  const r = rng(9);
+  const values: unknown[] = [{ b: 1, a: 'x', c: undefined }, { name: 'main' }, { containerPort: 80, protocol: 'TCP' }, { 'é': 1, Z: 2, a: [1, undefined, { y: 1, x: 2 }] }, [], {}, 'a"b', 5, null];
+  for (const obj of ALL) values.push(obj, mutate(obj, r));
+  for (const v of values) assert.equal(sortedJson(v), reference(v));
 });

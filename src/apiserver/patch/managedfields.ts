@@ -1,12 +1,12 @@
 // Field ownership bookkeeping: which fields an object sets (with list items identified the way
 // server-side apply does), comparison of two objects, and metadata.managedFields (de)coding.
 import type { GVK, KubeObject, ManagedFieldsEntry } from '../../api/types.js';
-import { comparePE, FieldSet, fieldPE, keyPE, newNode, valuePE, type Node, type PathElement } from './fieldpath.js';
+import { comparePE, FieldSet, fieldPE, keyPE, newNode, structFieldPE, valuePE, type Node, type PathElement } from './fieldpath.js';
 import { deepEqual, isObject, type JsonObject } from './json.js';
 import { fieldOf, rootStruct, structOf, type FieldSpec, type StructSpec } from './patchmeta.js';
 
 /** metadata fields never tracked (stripped by the server's field manager). */
-const STRIPPED_META = new Set(['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion']);
+export const STRIPPED_META: ReadonlySet<string> = new Set(['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion']);
 
 /**
  * What a walk of an object records per path, as a trie. `visited` paths are the ones the field
@@ -100,7 +100,7 @@ class Walker {
       if (skip?.has(k)) continue;
       if (top && (k === 'apiVersion' || k === 'kind')) continue;
       const field = fieldOf(s, k);
-      const c = childOf(node, fieldPE(k), fresh);
+      const c = childOf(node, s !== undefined ? structFieldPE(k) : fieldPE(k), fresh);
       if (top && k === 'metadata' && isObject(v)) {
         this.object(v, structOf(field), c, false, STRIPPED_META);
         continue;

@@ -1,0 +1,48 @@
+// The stored form of a new object and the JSON of the reply to its create, from one
+// serialisation: the reply repeats the stored members in the object's own order.
+import type { KubeObject } from '../api/types.js';
+
+const isPlain = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
+
+/**
+ * storedJson(obj) plus, from the same serialisation, a function giving exactly
+ * JSON.stringify(obj) once metadata.resourceVersion = String(rev) is set. Undefined when obj's
+ * shape does not allow that (then serialise the usual way): metadata must be a plain object
+ * without a resourceVersion key (so the new key goes last) and no top-level key may be an
+ * array index (those would come first in storedJson's object).
+ */
+export function storedAndReplyJson(obj: KubeObject): { stored: string; reply: (rev: number) => string } | undefined {
+  const meta = obj.metadata as unknown;
+  if (!isPlain(obj) || !isPlain(meta) || Object.prototype.hasOwnProperty.call(meta, 'resourceVersion')) return undefined;
+  const keys = Object.keys(obj);
+  const pieces: string[] = [];
+  let metaJson: string | undefined;
+  let head = '';
+  let rest = '';
+  for (const k of keys) {
+    const c = k.charCodeAt(0);
+    if (c >= 48 && c <= 57) return undefined;
+    const json = k === 'metadata' ? (metaJson = JSON.stringify(meta)) : (JSON.stringify(obj[k]) as string | undefined);
+    pieces.push(json === undefined ? '' : `${JSON.stringify(k)}:`);
+    pieces.push(json ?? '');
+    if (json === undefined || k === 'apiVersion' || k === 'kind' || k === 'metadata') continue;
+    rest += `,${JSON.stringify(k)}:${json}`;
+  }
+  for (const k of ['apiVersion', 'kind', 'metadata']) {
+    const i = keys.indexOf(k);
+    if (i >= 0 && pieces[2 * i]) head += `${head ? ',' : ''}${pieces[2 * i]}${pieces[2 * i + 1]}`;
+  }
+  const stored = `{${head}${head ? rest : rest.slice(1)}}`;
+  const reply = (rev: number): string => {
+    const rv = `"resourceVersion":${JSON.stringify(String(rev))}`;
+    let out = '';
+    for (let i = 0; i < keys.length; i++) {
+      if (!pieces[2 * i]) continue;
+      const json = keys[i] === 'metadata' ? (metaJson === '{}' ? `{${rv}}` : `${metaJson!.slice(0, -1)},${rv}}`) : pieces[2 * i + 1];
+      out += `${out ? ',' : ''}${pieces[2 * i]}${json}`;
+    }
+    return `{${out}}`;
+  };
+  return { stored, reply };
+}

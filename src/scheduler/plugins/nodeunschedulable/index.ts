@@ -1,0 +1,20 @@
+// NodeUnschedulable: cordoned nodes (spec.unschedulable) take only pods tolerating
+// node.kubernetes.io/unschedulable:NoSchedule.
+import { Code, SUCCESS, newStatus, type FilterPlugin, type Status } from '../../framework/types.js';
+import { NO_SCHEDULE, TAINT_NODE_UNSCHEDULABLE, taintTolerated, type Taint } from '../../framework/taints.js';
+
+export const NAME = 'NodeUnschedulable';
+export const ERR_REASON_UNSCHEDULABLE = 'node(s) were unschedulable';
+
+const REJECT: Status = newStatus(Code.UnschedulableAndUnresolvable, ERR_REASON_UNSCHEDULABLE);
+const UNSCHEDULABLE_TAINT: Taint = { key: TAINT_NODE_UNSCHEDULABLE, value: '', effect: NO_SCHEDULE };
+
+export function newNodeUnschedulable(): FilterPlugin {
+  return {
+    name: NAME,
+    filter(_state, pod, ni): Status {
+      if (!ni.unschedulable) return SUCCESS;
+      return taintTolerated(UNSCHEDULABLE_TAINT, pod.tolerations) ? SUCCESS : REJECT;
+    },
+  };
+}
