@@ -18,8 +18,8 @@ export interface ServerProc {
   stop(): Promise<void>;
 }
 
-export async function startServerProcess(dataDir: string): Promise<ServerProc> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'kubelite.js'), 'server', '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--disable-agent', '--log-level', 'warn'], {
+export async function startServerProcess(dataDir: string, extraArgs: string[] = []): Promise<ServerProc> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'kubelite.js'), 'server', '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--disable-agent', '--log-level', 'warn', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<URL>((resolve, reject) => {

@@ -17,6 +17,7 @@ Server flags:
   --https-listen-port PORT    HTTPS port of the API server (default 6443; 0 picks a free one)
   --bind-address ADDR         address to listen on (default 0.0.0.0)
   --disable-agent             do not run a node agent in this process
+  --disable-scheduler         do not run the scheduler in this process
   --write-kubeconfig FILE     where to write the admin kubeconfig (default DIR/kubeconfig.yaml)
   --log-level LEVEL           trace, debug, info, warn, error (default info)
 `;
@@ -53,6 +54,7 @@ export async function main(argv: string[]): Promise<void> {
         'https-listen-port': { type: 'string', default: '6443' },
         'bind-address': { type: 'string', default: '0.0.0.0' },
         'disable-agent': { type: 'boolean', default: false },
+        'disable-scheduler': { type: 'boolean', default: false },
         'write-kubeconfig': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
       },
@@ -76,6 +78,7 @@ export async function main(argv: string[]): Promise<void> {
         httpsPort: port,
         bindAddress: values['bind-address']!,
         disableAgent: values['disable-agent']!,
+        disableScheduler: values['disable-scheduler']!,
         kubeconfigPath: values['write-kubeconfig'],
         log,
       },

@@ -12,7 +12,10 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { SchedulingQueue, podKey, type QueuedPod } from './queue.js';
 
-export type ScheduleResult = { nodeName: string } | { message: string; plugins: string[] };
+/** A node, or why none fits (and, when preemption found room, where and at whose cost). */
+export type ScheduleResult =
+  | { nodeName: string }
+  | { message: string; plugins: string[]; nominatedNodeName?: string; victims?: KubeObject[] };
 
 export interface PreemptionResult {
   nodeName: string;
@@ -27,8 +30,10 @@ export interface Algorithm {
   /** a pod bound (or assumed) to a node */
   addPod(pod: KubeObject): void;
   removePod(pod: KubeObject): void;
+  /** runs filters, scores and, when nothing fits, preemption */
   schedule(pod: KubeObject): ScheduleResult;
-  preempt(pod: KubeObject): PreemptionResult | undefined;
+  /** a pending pod appeared/changed (pod) or went away (removed): nominated-pod bookkeeping */
+  pendingPodChanged?(pod: KubeObject | undefined, removed?: KubeObject): void;
 }
 
 export interface SchedulerOptions {
@@ -105,6 +110,7 @@ export class Scheduler {
       update: (old, p) => this.onPod(old, p),
       delete: (p) => {
         const key = podKey(p);
+        alg.pendingPodChanged?.(undefined, p);
         if (isAssigned(p) || this.assumed.has(key)) {
           this.forgetAssumed(key);
           if (isAssigned(p) && isActive(p)) alg.removePod(p);
@@ -128,6 +134,7 @@ export class Scheduler {
       } else if (wasCounted) {
         alg.removePod(old!);
       }
+      alg.pendingPodChanged?.(undefined, p);
       if (isActive(p)) alg.addPod(p);
       else if (wasCounted || assumed) this.queue.moveAllToActiveOrBackoff('PodDelete');
       this.queue.done(key);
@@ -135,6 +142,7 @@ export class Scheduler {
       return;
     }
     if (this.assumed.has(key)) return; // our binding is on its way
+    alg.pendingPodChanged?.(p);
     if (!this.responsible(p)) {
       this.queue.delete(p);
       return;
@@ -191,12 +199,9 @@ export class Scheduler {
     }
     this.st.failedAttempts++;
     const message = res.message;
-    if (pod.spec?.preemptionPolicy !== 'Never') {
-      const pre = this.o.algorithm.preempt(pod);
-      if (pre) {
-        this.st.preemptions++;
-        await this.preempt(pod, pre);
-      }
+    if (res.nominatedNodeName && res.victims && pod.spec?.preemptionPolicy !== 'Never') {
+      this.st.preemptions++;
+      await this.preempt(pod, { nodeName: res.nominatedNodeName, victims: res.victims });
     }
     void this.recordUnschedulable(pod, message);
     this.queue.requeueFailed(qp, cycle, res.plugins);

@@ -12,6 +12,8 @@ import { startEventTTL } from '../apiserver/eventttl.js';
 import { ensureKubernetesService } from '../apiserver/bootstrap.js';
 import { ensureSystemPriorityClasses } from '../apiserver/priority.js';
 import { ApiError } from '../api/errors.js';
+import { RestClient } from '../client/rest.js';
+import { startScheduler, type Scheduler } from '../scheduler/index.js';
 import { realClock, type Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 
@@ -20,6 +22,8 @@ export interface ServerConfig {
   httpsPort: number;
   bindAddress: string;
   disableAgent: boolean;
+  /** do not run the scheduler in this process */
+  disableScheduler?: boolean;
   kubeconfigPath?: string;
   clock?: Clock;
   log: Logger;
@@ -33,6 +37,7 @@ export interface RunningServer {
   caPem: string;
   api: ApiServer;
   store: Store;
+  scheduler?: Scheduler;
   stop(): Promise<void>;
 }
 
@@ -103,7 +108,16 @@ export async function startServer(cfg: ServerConfig, signal?: AbortSignal): Prom
   startNamespaceFinalizer(api, cfg.log, lifecycle.signal);
   startEventTTL(api.get('', 'events')!, clock, cfg.log, lifecycle.signal);
 
-  // 5. kubeconfig for kubectl
+  // 5. control-plane components, talking to the API over HTTPS like any client
+  const clients: RestClient[] = [];
+  let scheduler: Scheduler | undefined;
+  if (!cfg.disableScheduler) {
+    const client = new RestClient({ server: `https://127.0.0.1:${port}`, token: creds.adminToken, caPem: creds.caPem, userAgent: 'kubelite-scheduler' });
+    clients.push(client);
+    scheduler = await startScheduler({ client, clock, log: cfg.log.child({ component: 'scheduler' }) }, lifecycle.signal);
+  }
+
+  // 6. kubeconfig for kubectl
   const kubeconfigPath = resolve(cfg.kubeconfigPath ?? join(dataDir, 'kubeconfig.yaml'));
   writeFileAtomic(kubeconfigPath, kubeconfigYaml(url, creds.caPem, creds.adminToken));
 
@@ -112,9 +126,10 @@ export async function startServer(cfg: ServerConfig, signal?: AbortSignal): Prom
     if (stopped) return;
     stopped = true;
     lifecycle.abort();
+    for (const c of clients) c.close();
     await api.close();
     await store.close();
   };
   signal?.addEventListener('abort', () => void stop(), { once: true });
-  return { url, port, kubeconfigPath, adminToken: creds.adminToken, caPem: creds.caPem, api, store, stop };
+  return { url, port, kubeconfigPath, adminToken: creds.adminToken, caPem: creds.caPem, api, store, scheduler, stop };
 }

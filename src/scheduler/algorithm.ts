@@ -1,0 +1,90 @@
+// The default scheduling algorithm: the framework with the default profile over a live,
+// incrementally maintained snapshot, and the listers the plugins need (namespaces,
+// services and workload controllers for default spreading) backed by informers.
+import type { KubeObject } from '../api/types.js';
+import type { Informer } from '../client/informer.js';
+import { Snapshot } from './framework/snapshot.js';
+import { PodInfo } from './framework/podinfo.js';
+import type { ClusterLister } from './framework/types.js';
+import { newDefaultFramework } from './plugins/registry.js';
+import { NominatedPods } from './preemption/index.js';
+import type { Framework } from './framework/framework.js';
+import type { Algorithm, ScheduleResult } from './scheduler.js';
+
+export interface ListerInformers {
+  namespaces: Informer;
+  services: Informer;
+  replicaSets: Informer;
+  statefulSets: Informer;
+  replicationControllers: Informer;
+}
+
+export function informerLister(i: ListerInformers): ClusterLister {
+  return {
+    namespaces: () => i.namespaces.list().map((n) => ({ name: n.metadata.name ?? '', labels: n.metadata.labels ?? {} })),
+    namespaceLabels: (name) => i.namespaces.get(name)?.metadata.labels ?? (i.namespaces.get(name) ? {} : undefined),
+    services: (ns) => i.services.list().filter((s) => s.metadata.namespace === ns),
+    controller: (kind, ns, name) => {
+      const inf = kind === 'ReplicaSet' ? i.replicaSets : kind === 'StatefulSet' ? i.statefulSets : kind === 'ReplicationController' ? i.replicationControllers : undefined;
+      return inf?.get(`${ns}/${name}`);
+    },
+  };
+}
+
+export interface DefaultAlgorithmOptions {
+  lister: ClusterLister;
+  percentageOfNodesToScore?: number;
+  rng?: () => number;
+}
+
+export class DefaultAlgorithm implements Algorithm {
+  readonly snapshot = Snapshot.fromLists([], []);
+  readonly nominator = new NominatedPods();
+  private readonly framework: Framework;
+
+  constructor(o: DefaultAlgorithmOptions) {
+    this.framework = newDefaultFramework({ lister: o.lister }, { percentageOfNodesToScore: o.percentageOfNodesToScore, rng: o.rng, nominator: this.nominator });
+  }
+
+  addNode(node: KubeObject): void {
+    this.snapshot.upsertNode(node);
+  }
+
+  updateNode(_old: KubeObject, node: KubeObject): void {
+    this.snapshot.updateNode(node);
+  }
+
+  removeNode(node: KubeObject): void {
+    this.snapshot.removeNode(node.metadata.name!);
+  }
+
+  addPod(pod: KubeObject): void {
+    this.nominator.delete(new PodInfo(pod).key);
+    this.snapshot.upsertPod(pod);
+  }
+
+  removePod(pod: KubeObject): void {
+    this.snapshot.removePod(pod);
+  }
+
+  /** Track pods that preempted others and wait for room (status.nominatedNodeName). */
+  pendingPodChanged(pod: KubeObject | undefined, removed?: KubeObject): void {
+    if (removed) this.nominator.delete(new PodInfo(removed).key);
+    if (!pod) return;
+    const pi = new PodInfo(pod);
+    if (pi.nominatedNodeName) this.nominator.add(pi, pi.nominatedNodeName);
+    else this.nominator.delete(pi.key);
+  }
+
+  schedule(pod: KubeObject): ScheduleResult {
+    const r = this.framework.schedulePod(pod, this.snapshot);
+    if (r.node !== undefined) return { nodeName: r.node };
+    const plugins = [...new Set([...r.diagnosis.nodeToStatus.values()].map((s) => s.plugin ?? '').filter(Boolean))];
+    return {
+      message: r.message,
+      plugins,
+      nominatedNodeName: r.nominatedNodeName,
+      victims: r.victims?.map((v) => v.pod),
+    };
+  }
+}
