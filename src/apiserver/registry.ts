@@ -126,7 +126,7 @@ export class ResourceRegistry {
     for (; i < all.length; i++) {
       const e = all[i]!;
       if (nsPrefix && !e.key.startsWith(nsPrefix)) break;
-      if (!matches(this.ri.kind, e.obj, sel)) continue;
+      if (!matches(this.ri.kind, e, sel)) continue;
       if (out.length >= limit) {
         more = true;
         break;
@@ -407,7 +407,15 @@ function sameStored(a: KubeObject, b: KubeObject): boolean {
   return storedJson(a) === storedJson(b);
 }
 
-export function matches(kind: string, obj: KubeObject, sel: ReturnType<typeof kindHooks.selectors>): boolean {
+export function matches(kind: string, e: CacheEntry | KubeObject, sel: ReturnType<typeof kindHooks.selectors>): boolean {
+  if (!sel.label && !sel.field) return true;
+  if ('selectable' in e && typeof e.selectable === 'function') {
+    const s = (e as CacheEntry).selectable!((o: KubeObject) => kindHooks.fields(kind, o));
+    if (sel.label && !sel.label.matches(s.labels)) return false;
+    if (sel.field && !sel.field.matches(s.fields)) return false;
+    return true;
+  }
+  const obj = 'json' in e && 'rev' in e ? (e as CacheEntry).obj : (e as KubeObject);
   if (sel.label && !sel.label.matches(obj.metadata.labels)) return false;
   if (sel.field && !sel.field.matches(kindHooks.fields(kind, obj))) return false;
   return true;

@@ -46,7 +46,7 @@ export async function serveWatch(reg: ResourceRegistry, p: WatchParams, res: Ser
   let firstTable = true;
 
   const inScope = (key: string) => !nsPrefix || key.startsWith(nsPrefix);
-  const match = (obj: KubeObject) => matches(reg.ri.kind, obj, sel);
+  const match = (e: CacheEntry) => matches(reg.ri.kind, e, sel);
 
   const encodeObj = (entry: CacheEntry): string => {
     if (!p.table) return entry.json;
@@ -96,10 +96,10 @@ export async function serveWatch(reg: ResourceRegistry, p: WatchParams, res: Ser
 
   const onEvent = (ev: CacheEvent): void => {
     if (closed || !inScope(ev.entry.key)) return;
-    const nowMatch = ev.type !== 'DELETED' && match(ev.entry.obj);
-    const prevMatch = ev.prev !== undefined && match(ev.prev.obj);
+    const nowMatch = ev.type !== 'DELETED' && match(ev.entry);
+    const prevMatch = ev.prev !== undefined && match(ev.prev);
     if (ev.type === 'DELETED') {
-      if (prevMatch || (ev.prev === undefined && match(ev.entry.obj))) send('DELETED', ev.entry);
+      if (prevMatch || (ev.prev === undefined && match(ev.entry))) send('DELETED', ev.entry);
     } else if (nowMatch && prevMatch) send('MODIFIED', ev.entry);
     else if (nowMatch) send('ADDED', ev.entry);
     else if (prevMatch) send('DELETED', ev.entry);
@@ -123,7 +123,7 @@ export async function serveWatch(reg: ResourceRegistry, p: WatchParams, res: Ser
   // Synthetic ADDED for the current state when no concrete revision was named.
   if (rvParam === null || rvParam === '' || rvParam === '0' || sendInitial) {
     // list and subscribe in the same tick: no event can fall in between
-    for (const e of cache.list()) if (inScope(e.key) && match(e.obj)) send('ADDED', e);
+    for (const e of cache.list()) if (inScope(e.key) && match(e)) send('ADDED', e);
     lastRev = cache.rev;
     cleanups.push(cache.subscribe(onEvent));
     if (sendInitial) sendBookmark(cache.rev, true);
