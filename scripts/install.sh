@@ -9,6 +9,13 @@ command -v node >/dev/null || need_apt+=(nodejs npm)
 command -v make >/dev/null || need_apt+=(make)
 command -v g++ >/dev/null || need_apt+=(g++)
 command -v python3 >/dev/null || need_apt+=(python3)
+# the node agent's container runtime: containerd (+ ctr), runc, CNI plugins in /usr/lib/cni,
+# and the static busybox that kubelite's pause and test images are built from
+command -v containerd >/dev/null && command -v ctr >/dev/null || need_apt+=(containerd)
+command -v runc >/dev/null || need_apt+=(runc)
+[ -x /usr/lib/cni/bridge ] || need_apt+=(containernetworking-plugins)
+# (the plain busybox package's /bin/busybox is dynamically linked: useless inside an image)
+dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || need_apt+=(busybox-static)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   apt-get update -qq
@@ -23,5 +30,6 @@ fi
 # better-sqlite3 compiles from source here (no prebuilt binaries can be downloaded)
 npm ci --no-audit --no-fund
 npm run build
+bash scripts/build-images.sh
 ln -sf "$PWD/bin/kubelite.js" /usr/local/bin/kubelite
 echo "kubelite installed: $(command -v kubelite)"

@@ -1,0 +1,125 @@
+// CriClient against an in-process fake runtime on a temp unix socket: checks the proto
+// (field names, enums, int64, bytes), the typed errors by gRPC code, timeouts and aborts.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { CriClient, criServices } from './client.js';
+import { CriCancelledError, CriNotFoundError, CriRuntimeError, CriTimeoutError, CriUnavailableError, CriAlreadyExistsError } from './errors.js';
+
+type Handler = (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, cb: grpc.sendUnaryData<unknown>) => void;
+
+let dir: string;
+let server: grpc.Server;
+let socket: string;
+const seen: Record<string, Record<string, unknown>> = {};
+
+function fail(code: grpc.status, details: string): grpc.ServiceError {
+  return Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'klt-cri-'));
+  socket = join(dir, 'cri.sock');
+  const { runtime, image } = criServices();
+  server = new grpc.Server();
+  const record = (name: string, h: Handler): Handler => (call, cb) => {
+    seen[name] = call.request;
+    h(call, cb);
+  };
+  server.addService(runtime.service, {
+    Version: record('Version', (_c, cb) => cb(null, { version: '0.1.0', runtimeName: 'fake', runtimeVersion: '1.0', runtimeApiVersion: 'v1' })),
+    RunPodSandbox: record('RunPodSandbox', (_c, cb) => cb(null, { podSandboxId: 'sb1' })),
+    ContainerStatus: record('ContainerStatus', (c, cb) => {
+      if (c.request.containerId !== 'c1') return cb(fail(grpc.status.NOT_FOUND, 'an error occurred when try to find container'));
+      cb(null, { status: { id: 'c1', state: 'CONTAINER_EXITED', createdAt: 1_700_000_000_123_456_789, exitCode: 137, reason: 'OOMKilled', metadata: { name: 'main', attempt: 2 } } });
+    }),
+    CreateContainer: record('CreateContainer', (_c, cb) => cb(fail(grpc.status.UNKNOWN, 'failed to reserve container name "main_pod"'))),
+    StartContainer: record('StartContainer', (_c, cb) => cb(fail(grpc.status.ALREADY_EXISTS, 'exists'))),
+    ExecSync: record('ExecSync', (_c, cb) => setTimeout(() => cb(null, { stdout: Buffer.from('hi\n'), stderr: Buffer.alloc(0), exitCode: 0 }), 300)),
+    ListContainers: record('ListContainers', (_c, cb) => cb(null, { containers: [] })),
+  });
+  server.addService(image.service, {
+    ImageStatus: record('ImageStatus', (c, cb) => cb(null, { image: (c.request.image as { image: string }).image === 'present' ? { id: 'sha256:abc', repoTags: ['present'], size: 5 } : null })),
+  });
+  await new Promise<void>((resolve, reject) => server.bindAsync(`unix://${socket}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())));
+});
+
+after(() => {
+  server.forceShutdown();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('connect waits for Version and decodes camelCase fields', async () => {
+  const c = await CriClient.connect(socket);
+  try {
+    assert.deepEqual(await c.version(), { version: '0.1.0', runtimeName: 'fake', runtimeVersion: '1.0', runtimeApiVersion: 'v1' });
+    assert.equal(seen.Version!.version, 'v1');
+  } finally {
+    c.close();
+  }
+});
+
+test('requests carry nested messages, maps and enums', async () => {
+  const c = new CriClient(socket);
+  try {
+    const id = await c.runPodSandbox({
+      metadata: { name: 'p', uid: 'u', namespace: 'ns' },
+      labels: { a: 'b' },
+      linux: { cgroupParent: '/kubelite/podu', securityContext: { namespaceOptions: { pid: 'CONTAINER' } } },
+    });
+    assert.equal(id, 'sb1');
+    const cfg = seen.RunPodSandbox!.config as { metadata: { uid: string }; labels: Record<string, string>; linux: { cgroupParent: string; securityContext: { namespaceOptions: { pid: string; network: string } } } };
+    assert.equal(cfg.metadata.uid, 'u');
+    assert.deepEqual(cfg.labels, { a: 'b' });
+    assert.equal(cfg.linux.cgroupParent, '/kubelite/podu');
+    assert.equal(cfg.linux.securityContext.namespaceOptions.pid, 'CONTAINER');
+    assert.equal(cfg.linux.securityContext.namespaceOptions.network, 'POD');
+  } finally {
+    c.close();
+  }
+});
+
+test('responses: enums as names, int64 as numbers, bytes as Buffers', async () => {
+  const c = new CriClient(socket);
+  try {
+    const st = await c.containerStatus('c1');
+    assert.equal(st.status?.state, 'CONTAINER_EXITED');
+    assert.equal(st.status?.exitCode, 137);
+    assert.equal(st.status?.reason, 'OOMKilled');
+    assert.equal(st.status?.metadata?.attempt, 2);
+    assert.ok(Math.abs(st.status!.createdAt - 1_700_000_000_123_456_789) < 1000);
+    const ex = await c.execSync('c1', ['echo', 'hi'], 5);
+    assert.ok(Buffer.isBuffer(ex.stdout));
+    assert.equal(ex.stdout.toString(), 'hi\n');
+    assert.deepEqual(seen.ExecSync!.cmd, ['echo', 'hi']);
+    assert.equal(await c.imageStatus({ image: 'missing' }), null);
+    assert.equal((await c.imageStatus({ image: 'present' }))?.id, 'sha256:abc');
+  } finally {
+    c.close();
+  }
+});
+
+test('errors are typed by gRPC code', async () => {
+  const c = new CriClient(socket);
+  try {
+    await assert.rejects(c.containerStatus('nope'), (e: unknown) => e instanceof CriNotFoundError && e.code === grpc.status.NOT_FOUND && e.method === 'ContainerStatus');
+    await assert.rejects(c.createContainer('sb1', { metadata: { name: 'main' }, image: { image: 'x' } }, { metadata: { name: 'p', uid: 'u', namespace: 'n' } }), CriRuntimeError);
+    await assert.rejects(c.startContainer('c1'), CriAlreadyExistsError);
+    await assert.rejects(c.execSync('c1', ['x'], 0, { timeoutMs: 50 }), CriTimeoutError);
+    const ac = new AbortController();
+    const p = c.execSync('c1', ['x'], 0, { signal: ac.signal });
+    ac.abort();
+    await assert.rejects(p, CriCancelledError);
+  } finally {
+    c.close();
+  }
+});
+
+test('a missing socket is Unavailable; connect gives up after its timeout', async () => {
+  const t0 = Date.now();
+  await assert.rejects(CriClient.connect(join(dir, 'none.sock'), { timeoutMs: 300 }), CriUnavailableError);
+  assert.ok(Date.now() - t0 < 3000);
+});

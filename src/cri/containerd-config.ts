@@ -1,0 +1,113 @@
+// kubelite's own containerd configuration (config version 2, containerd 1.6+), written from
+// the data dir. Pure functions: no file system access here.
+import { join } from 'node:path';
+
+/** sockaddr_un.sun_path is 108 bytes including the NUL. */
+export const MAX_UNIX_SOCKET_PATH = 107;
+
+export interface ContainerdPaths {
+  /** <dataDir>/agent/containerd */
+  base: string;
+  root: string;
+  state: string;
+  socket: string;
+  config: string;
+  log: string;
+  cniConfDir: string;
+  /** the air-gap folder: every *.tar in it is imported at start */
+  imagesDir: string;
+}
+
+export function containerdPaths(dataDir: string): ContainerdPaths {
+  const base = join(dataDir, 'agent', 'containerd');
+  return {
+    base,
+    root: join(base, 'root'),
+    state: join(base, 'state'),
+    socket: join(base, 'containerd.sock'),
+    config: join(base, 'config.toml'),
+    log: join(base, 'containerd.log'),
+    cniConfDir: join(dataDir, 'agent', 'cni', 'net.d'),
+    imagesDir: join(dataDir, 'agent', 'images'),
+  };
+}
+
+export interface ContainerdConfigOptions {
+  paths: ContainerdPaths;
+  /** the sandbox (pause) image; must be imported before the first sandbox */
+  sandboxImage: string;
+  /** port of the CRI streaming server (exec/attach/port-forward) on 127.0.0.1 */
+  streamPort: number;
+  streamAddress?: string;
+  cniBinDir?: string;
+  snapshotter?: string;
+  logLevel?: string;
+}
+
+export const DEFAULT_SANDBOX_IMAGE = 'kubelite.local/pause:3.10';
+export const DEFAULT_CNI_BIN_DIR = '/usr/lib/cni';
+
+/** TOML basic string: JSON's escapes are valid TOML for the characters paths contain. */
+function str(s: string): string {
+  return JSON.stringify(s);
+}
+
+export class SocketPathTooLongError extends Error {
+  constructor(readonly path: string) {
+    super(`containerd socket path is ${Buffer.byteLength(path)} bytes, more than the ${MAX_UNIX_SOCKET_PATH} a unix socket allows: ${path} (use a shorter --data-dir)`);
+  }
+}
+
+export function checkSocketPath(path: string): void {
+  if (Buffer.byteLength(path) > MAX_UNIX_SOCKET_PATH) throw new SocketPathTooLongError(path);
+}
+
+export function containerdConfig(o: ContainerdConfigOptions): string {
+  checkSocketPath(o.paths.socket);
+  const cri = 'plugins."io.containerd.grpc.v1.cri"';
+  return `# Written by kubelite: changes are overwritten at every start.
+version = 2
+root = ${str(o.paths.root)}
+state = ${str(o.paths.state)}
+oom_score = 0
+
+[grpc]
+  address = ${str(o.paths.socket)}
+
+[ttrpc]
+  address = ""
+
+[debug]
+  level = ${str(o.logLevel ?? 'info')}
+
+[metrics]
+  address = ""
+
+[plugins."io.containerd.internal.v1.opt"]
+  path = ${str(join(o.paths.root, 'opt'))}
+
+[${cri}]
+  sandbox_image = ${str(o.sandboxImage)}
+  # root here lacks CAP_SYS_RESOURCE: runc must not lower oom_score_adj below our own
+  restrict_oom_score_adj = true
+  stream_server_address = ${str(o.streamAddress ?? '127.0.0.1')}
+  stream_server_port = ${str(String(o.streamPort))}
+  enable_tls_streaming = false
+  max_container_log_line_size = 16384
+
+[${cri}.containerd]
+  snapshotter = ${str(o.snapshotter ?? 'overlayfs')}
+  default_runtime_name = "runc"
+
+[${cri}.containerd.runtimes.runc]
+  runtime_type = "io.containerd.runc.v2"
+
+[${cri}.containerd.runtimes.runc.options]
+  # cgroups v1 and PID 1 is not systemd: cgroupfs driver, the kubelet sets cgroup_parent
+  SystemdCgroup = false
+
+[${cri}.cni]
+  bin_dir = ${str(o.cniBinDir ?? DEFAULT_CNI_BIN_DIR)}
+  conf_dir = ${str(o.paths.cniConfDir)}
+`;
+}

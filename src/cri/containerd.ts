@@ -1,0 +1,231 @@
+// The container runtime for the node agent: either kubelite's own supervised containerd
+// (config, socket, root and state under <dataDir>/agent/containerd) or an existing CRI
+// endpoint (--container-runtime-endpoint). Boot sequence, top to bottom:
+//   1. existing endpoint? connect, import images, done (nothing to supervise)
+//   2. check containerd/runc/ctr are installed; stop a containerd left by a previous run
+//   3. write config.toml, spawn `containerd --config`, wait for the socket and CRI Version
+//   4. import the images: the package's own (pause, busybox) + <dataDir>/agent/images/*.tar
+//   5. supervise: if containerd dies, restart it with back-off (containers keep running in
+//      their shims); the AbortSignal stops it (SIGTERM, then SIGKILL after a grace period)
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { delimiter, join } from 'node:path';
+import type { Logger } from '../util/logger.js';
+import { CriClient } from './client.js';
+import { containerdConfig, containerdPaths, checkSocketPath, DEFAULT_SANDBOX_IMAGE, type ContainerdPaths } from './containerd-config.js';
+import { archivesIn, builtinImageArchives, importImages } from './images/import.js';
+
+export const INSTALL_HINT = 'install them with: apt-get install -y containerd runc containernetworking-plugins busybox-static';
+
+export class RuntimeMissingError extends Error {
+  constructor(readonly missing: string[]) {
+    super(`not installed: ${missing.join(', ')}; ${INSTALL_HINT}`);
+  }
+}
+
+export class RuntimeStartError extends Error {}
+
+export interface RuntimeOptions {
+  dataDir: string;
+  log: Logger;
+  /** an existing CRI socket: use it and start no containerd */
+  endpoint?: string;
+  sandboxImage?: string;
+  /** CRI streaming server port on 127.0.0.1; 0 or unset picks a free one */
+  streamPort?: number;
+  /** archives imported at start before the air-gap folder; default: the package's build/images */
+  imageArchives?: string[];
+  containerdBin?: string;
+  ctrBin?: string;
+  cniBinDir?: string;
+  startTimeoutMs?: number;
+  /** grace period between SIGTERM and SIGKILL on stop */
+  stopTimeoutMs?: number;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface Runtime {
+  endpoint: string;
+  client: CriClient;
+  /** true when kubelite started containerd itself */
+  managed: boolean;
+  paths: ContainerdPaths;
+  streamPort?: number;
+  pid(): number | undefined;
+  restarts(): number;
+  /** resolves when the runtime was stopped by the signal, with containerd's last exit */
+  done: Promise<ExitInfo | undefined>;
+}
+
+/** Finds an executable on PATH (or an absolute path). */
+export function which(bin: string): string | undefined {
+  const candidates = bin.includes('/') ? [bin] : (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter).map((d) => join(d, bin));
+  for (const c of candidates) {
+    try {
+      accessSync(c, constants.X_OK);
+      return c;
+    } catch {
+      // next
+    }
+  }
+  return undefined;
+}
+
+/** The runtime tools missing on this machine (empty when all are there). */
+export function missingRuntimeTools(o: { containerdBin?: string; ctrBin?: string; cniBinDir?: string } = {}): string[] {
+  const missing: string[] = [];
+  if (!which(o.containerdBin ?? 'containerd')) missing.push('containerd');
+  if (!which(o.ctrBin ?? 'ctr')) missing.push('ctr (package containerd)');
+  if (!which('runc')) missing.push('runc');
+  if (!existsSync(join(o.cniBinDir ?? '/usr/lib/cni', 'bridge'))) missing.push('CNI plugins in /usr/lib/cni (package containernetworking-plugins)');
+  return missing;
+}
+
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A containerd of a previous run that still holds our root (its pid file): stop it first. */
+async function stopLeftover(paths: ContainerdPaths, log: Logger, signal: AbortSignal): Promise<void> {
+  const pidFile = join(paths.base, 'containerd.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  const comm = Number.isInteger(pid) && pid > 0 && existsSync(`/proc/${pid}/comm`) ? readFileSync(`/proc/${pid}/comm`, 'utf8').trim() : '';
+  if (comm === 'containerd') {
+    log.warn({ pid }, 'stopping the containerd left by a previous run');
+    process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 100 && alive(pid) && !signal.aborted; i++) await sleep(100, signal);
+    if (alive(pid)) process.kill(pid, 'SIGKILL');
+  }
+  rmSync(pidFile, { force: true });
+}
+
+function waitExit(child: ChildProcess): Promise<ExitInfo> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve({ code: child.exitCode, signal: child.signalCode });
+    child.once('exit', (code, sig) => resolve({ code, signal: sig }));
+  });
+}
+
+/** Starts (or connects to) the runtime and imports the images; the signal stops it. */
+export async function startRuntime(o: RuntimeOptions, signal: AbortSignal): Promise<Runtime> {
+  const paths = containerdPaths(o.dataDir);
+  const archives = () => [...(o.imageArchives ?? builtinImageArchives()), ...archivesIn(paths.imagesDir)];
+  mkdirSync(paths.imagesDir, { recursive: true });
+  mkdirSync(paths.cniConfDir, { recursive: true });
+
+  if (o.endpoint) {
+    const client = await CriClient.connect(o.endpoint, { timeoutMs: o.startTimeoutMs ?? 10_000, signal });
+    signal.addEventListener('abort', () => client.close(), { once: true });
+    await importImages(client, archives(), { address: o.endpoint.replace(/^unix:\/\//, ''), ctrBin: o.ctrBin, signal, log: o.log });
+    return { endpoint: o.endpoint, client, managed: false, paths, pid: () => undefined, restarts: () => 0, done: new Promise((r) => signal.addEventListener('abort', () => r(undefined), { once: true })) };
+  }
+
+  const missing = missingRuntimeTools(o);
+  if (missing.length) throw new RuntimeMissingError(missing);
+  checkSocketPath(paths.socket);
+  for (const d of [paths.root, paths.state]) mkdirSync(d, { recursive: true });
+  await stopLeftover(paths, o.log, signal);
+  const streamPort = o.streamPort || (await freePort());
+  writeFileSync(paths.config, containerdConfig({ paths, sandboxImage: o.sandboxImage ?? DEFAULT_SANDBOX_IMAGE, streamPort, cniBinDir: o.cniBinDir }));
+
+  let restarts = 0;
+  const spawnContainerd = (): ChildProcess => {
+    rmSync(paths.socket, { force: true });
+    const logFd = openSync(paths.log, 'a');
+    try {
+      const c = spawn(o.containerdBin ?? 'containerd', ['--config', paths.config], { stdio: ['ignore', logFd, logFd] });
+      if (c.pid) writeFileSync(join(paths.base, 'containerd.pid'), String(c.pid));
+      return c;
+    } finally {
+      closeSync(logFd);
+    }
+  };
+  const logTail = () => (existsSync(paths.log) ? readFileSync(paths.log, 'utf8').split('\n').slice(-15).join('\n') : '');
+
+  let child: ChildProcess = spawnContainerd();
+  const startTimeoutMs = o.startTimeoutMs ?? 20_000;
+  const first = child;
+  const exited = waitExit(first).then((e) => {
+    throw new RuntimeStartError(`containerd exited during start (${e.code ?? e.signal}); last log lines:\n${logTail()}`);
+  });
+  let client: CriClient;
+  try {
+    client = await Promise.race([CriClient.connect(paths.socket, { timeoutMs: startTimeoutMs, signal }), exited]);
+  } catch (err) {
+    first.kill('SIGKILL');
+    throw err instanceof RuntimeStartError ? err : new RuntimeStartError(`containerd did not answer CRI Version on ${paths.socket} within ${startTimeoutMs} ms: ${(err as Error).message}\n${logTail()}`);
+  }
+  exited.catch(() => undefined);
+  o.log.info({ socket: paths.socket, pid: first.pid, streamPort }, 'containerd is ready');
+
+  // supervise: restart with back-off until the signal fires
+  const supervise = async (): Promise<ExitInfo | undefined> => {
+    let backoffMs = 500;
+    let last: ExitInfo | undefined;
+    for (;;) {
+      const startedAt = Date.now();
+      const current: ChildProcess = child;
+      let killTimer: NodeJS.Timeout | undefined;
+      const onAbort = () => {
+        current.kill('SIGTERM');
+        killTimer = setTimeout(() => current.kill('SIGKILL'), o.stopTimeoutMs ?? 10_000);
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+      last = await waitExit(current);
+      signal.removeEventListener('abort', onAbort);
+      clearTimeout(killTimer);
+      if (signal.aborted) {
+        rmSync(join(paths.base, 'containerd.pid'), { force: true });
+        o.log.info({ code: last.code, signal: last.signal }, 'containerd stopped');
+        return last;
+      }
+      if (Date.now() - startedAt > 60_000) backoffMs = 500;
+      o.log.warn({ code: last.code, signal: last.signal, restartInMs: backoffMs }, 'containerd exited; restarting');
+      await sleep(backoffMs, signal);
+      backoffMs = Math.min(backoffMs * 2, 30_000);
+      if (signal.aborted) return last;
+      child = spawnContainerd();
+      restarts++;
+    }
+  };
+  const done = supervise();
+  signal.addEventListener('abort', () => client.close(), { once: true });
+
+  await importImages(client, archives(), { address: paths.socket, ctrBin: o.ctrBin, signal, log: o.log });
+  return { endpoint: paths.socket, client, managed: true, paths, streamPort, pid: () => child.pid, restarts: () => restarts, done };
+}
