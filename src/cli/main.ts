@@ -4,12 +4,14 @@ import { readFileSync } from 'node:fs';
 import { startServer, StartupError } from '../server/server.js';
 import { createLogger } from '../util/logger.js';
 import { runSim } from './sim.js';
+import { runImages } from './images.js';
 
 const USAGE = `kubelite - a small Kubernetes-compatible orchestrator
 
 Usage:
   kubelite server [flags]     run the control plane (API server + store)
   kubelite sim --nodes N      simulated nodes (kwok-like) for an existing cluster; see kubelite sim --help
+  kubelite images import FILE import image archives into the node's containerd; see kubelite images --help
   kubelite version            print the version
 
 Server flags:
@@ -41,6 +43,7 @@ export async function main(argv: string[]): Promise<void> {
     await runSim(argv.slice(1));
     return;
   }
+  if (cmd === 'images') return runImages(argv.slice(1));
   if (cmd !== 'server') {
     process.stderr.write(`kubelite: unknown command "${cmd}"\n\n${USAGE}`);
     process.exit(2);
