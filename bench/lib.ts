@@ -2,7 +2,7 @@
 // and BENCHMARKS.md sections.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { request, Agent } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -18,8 +18,8 @@ export interface ServerProc {
   stop(): Promise<void>;
 }
 
-export async function startServerProcess(dataDir: string, extraArgs: string[] = []): Promise<ServerProc> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'kubelite.js'), 'server', '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--disable-agent', '--log-level', 'warn', ...extraArgs], {
+export async function startServerProcess(dataDir: string, extraArgs: string[] = [], nodeArgs: string[] = serverProfArgs()): Promise<ServerProc> {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'kubelite.js'), 'server', '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--disable-agent', '--log-level', 'warn', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<URL>((resolve, reject) => {
@@ -47,6 +47,12 @@ export async function startServerProcess(dataDir: string, extraArgs: string[] = 
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** BENCH_SERVER_CPU_PROF=DIR: write a --cpu-prof of each server process to DIR. */
+function serverProfArgs(): string[] {
+  const dir = process.env.BENCH_SERVER_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
 export interface Reply {
@@ -89,6 +95,11 @@ export function rssMiB(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
+/** 1-minute load average, to show when other work shared the machine during a run. */
+export function load1(): string {
+  return loadavg()[0]!.toFixed(1);
+}
+
 export function machine(): string {
   const c = cpus();
   return `${c.length} x ${c[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}`;
@@ -110,3 +121,110 @@ export function writeSection(title: string, body: string): void {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** user+system CPU seconds of a process so far (/proc/PID/stat). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields after "(comm) ": state=0 ... utime=11, stime=12 (clock ticks, 100 per second on Linux)
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/** Peak RSS (VmHWM) of a process, in MiB. */
+export function peakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /VmHWM:\s+(\d+) kB/.exec(status);
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** Run `count` tasks with `concurrency` workers; returns the number of tasks that threw. */
+export async function runConcurrent(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  let errors = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= count) return;
+        try {
+          await task(i);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  return errors;
+}
+
+/** Spawn `kubelite ARGS...` (e.g. the scheduler) and resolve once a stdout line matches `ready`. */
+export async function spawnKubelite(args: string[], ready: RegExp, timeoutMs: number, nodeArgs: string[] = []): Promise<{ child: ChildProcess; readyAt: number }> {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'kubelite.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const readyAt = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    const t = setTimeout(() => reject(new Error(`kubelite ${args[0]} not ready after ${timeoutMs} ms: ${out}`)), timeoutMs);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (ready.test(out)) {
+        clearTimeout(t);
+        resolve(performance.now());
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`kubelite ${args[0]} exited with ${code}: ${out}`));
+    });
+  });
+  return { child, readyAt };
+}
+
+export function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve();
+    }, timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Watch a collection from `resourceVersion` and call onLine with each raw event line;
+ * returns a function that closes the watch.
+ */
+export function watchLines(s: ServerProc, path: string, onLine: (line: string) => void): Promise<() => void> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: s.url.hostname, port: s.url.port, path, agent: s.agent, headers: { Authorization: `Bearer ${s.token}`, Accept: 'application/json' } },
+      (res) => {
+        if (res.statusCode !== 200) return reject(new Error(`watch ${path}: HTTP ${res.statusCode}`));
+        resolve(() => req.destroy());
+        let buf = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          buf += d;
+          let start = 0;
+          let nl: number;
+          while ((nl = buf.indexOf('\n', start)) >= 0) {
+            onLine(buf.slice(start, nl));
+            start = nl + 1;
+          }
+          buf = buf.slice(start);
+        });
+        res.on('error', () => undefined);
+      },
+    );
+    req.on('error', (err) => reject(err));
+    req.end();
+  });
+}
+
+/** RestConfig-shaped connection settings of a benchmark server. */
+export function restConfigOf(s: ServerProc): { server: string; token: string; caPem: string } {
+  return { server: s.url.origin, token: s.token, caPem: s.ca };
+}

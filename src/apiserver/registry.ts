@@ -7,7 +7,7 @@ import type { KubeObject } from '../api/types.js';
 import { gvkOf, type ResourceInfo } from '../api/resources.js';
 import { StoreConflictError, type Store } from '../storage/types.js';
 import type { Clock } from '../util/clock.js';
-import { WatchCache, type CacheEntry } from './watchcache.js';
+import { WatchCache, storedJsonOfEntry, type CacheEntry } from './watchcache.js';
 import { kindHooks } from './hooks.js';
 import { prepareForCreate, prepareForUpdate, prepareForStatusUpdate } from './strategy.js';
 import { recordUpdate } from './patch/apply.js';
@@ -212,11 +212,17 @@ export class ResourceRegistry {
    * Validate an update of `cur` to `next` and store it with cur's revision as precondition.
    * next.metadata.resourceVersion, when set, must equal the current one.
    */
-  async update(namespace: string, name: string, next: KubeObject, cur: CacheEntry, opts: WriteOptions = {}): Promise<KubeObject> {
+  async update(namespace: string, name: string, next: KubeObject, cur: CacheEntry, opts: WriteOptions = {}, owned = false): Promise<KubeObject> {
+    return (await this.updateForReply(namespace, name, next, cur, opts, owned)).obj;
+  }
+
+  /** update, also giving JSON.stringify of the result when it comes for free (from the stored form). */
+  async updateForReply(namespace: string, name: string, next: KubeObject, cur: CacheEntry, opts: WriteOptions = {}, owned = false): Promise<{ obj: KubeObject; json?: string }> {
     const old = cur.obj;
     const rv = next.metadata?.resourceVersion;
     if (rv && rv !== old.metadata.resourceVersion) throw ApiError.conflict(this.ref, name);
-    let obj: KubeObject = structuredClone(next);
+    // owned: the caller hands over a private copy (guaranteedUpdate), no need to clone it again
+    let obj: KubeObject = owned ? next : structuredClone(next);
     obj.metadata = obj.metadata ?? {};
     if (obj.metadata.name && obj.metadata.name !== name) {
       throw ApiError.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
@@ -251,21 +257,24 @@ export class ResourceRegistry {
     }
     // an object being deleted whose last finalizer went away is removed
     if (obj.metadata.deletionTimestamp && !finalizersOf(this.ri.kind, obj).length && (this.ri.kind !== 'Pod' || obj.metadata.deletionGracePeriodSeconds === 0)) {
-      if (opts.dryRun) return obj;
-      return (await this.remove(namespace, name, cur)).obj;
+      if (opts.dryRun) return { obj };
+      return { obj: (await this.remove(namespace, name, cur)).obj };
     }
     if (opts.dryRun) {
       // nothing is stored: the object keeps the current resourceVersion (kubectl diff shows none changing)
       obj.metadata.resourceVersion = old.metadata.resourceVersion;
-      return obj;
+      return { obj };
     }
     delete obj.metadata.resourceVersion;
-    if (sameStored(obj, old)) return old; // no-op writes do not bump resourceVersion
+    const both = storedAndReplyJson(obj);
+    const enc = both ? both.stored : storedJson(obj);
+    // no-op writes do not bump resourceVersion (old is JSON.parse(cur.json), so cur.json is its JSON)
+    if (enc === storedJsonOfEntry(cur)) return { obj: old, json: cur.json };
     try {
-      const kv = await this.store.update(this.storeKey(namespace, name), encodeObject(obj), cur.rev);
+      const kv = await this.store.update(this.storeKey(namespace, name), Buffer.from(enc, 'utf8'), cur.rev);
       await this.cache.waitFor(kv.modRevision);
       obj.metadata.resourceVersion = String(kv.modRevision);
-      return obj;
+      return { obj, json: both?.reply(kv.modRevision) };
     } catch (err) {
       if (err instanceof StoreConflictError) {
         if (err.kind === 'notFound') throw ApiError.notFound(this.ref, name);
@@ -289,16 +298,19 @@ export class ResourceRegistry {
     for (let attempt = 0; ; attempt++) {
       const cur = this.tryGet(namespace, name);
       if (!cur && !opts.createIfMissing) throw ApiError.notFound(this.ref, name);
-      const desired = await fn(cur ? structuredClone(cur.obj) : undefined);
+      // a private copy: parsing the cached JSON gives the same object as cloning cur.obj
+      const desired = await fn(cur ? (JSON.parse(cur.json) as KubeObject) : undefined);
+      // a resourceVersion set by fn is a precondition (update may consume the object, so read it first)
+      const precondition = cur ? desired.metadata?.resourceVersion : undefined;
       try {
         if (!cur) {
           desired.metadata.name = name;
           return { obj: await this.create(namespace, desired, opts), created: true };
         }
-        return { obj: await this.update(namespace, name, desired, cur, opts), created: false };
+        return { obj: await this.update(namespace, name, desired, cur, opts, true), created: false };
       } catch (err) {
         const retriable = err instanceof ApiError && (err.reason === 'Conflict' || (err.reason === 'AlreadyExists' && !cur));
-        if (!retriable || attempt >= 8 || desired.metadata.resourceVersion) throw err;
+        if (!retriable || attempt >= 8 || (cur ? precondition : desired.metadata.resourceVersion)) throw err;
         await new Promise((r) => setTimeout(r, attempt * 5));
       }
     }
@@ -327,6 +339,12 @@ export class ResourceRegistry {
   private async deleteOnce(namespace: string, name: string, cur: CacheEntry, opts: DeleteOptions): Promise<DeleteResult> {
     const obj = structuredClone(cur.obj);
     const graceful = this.gracePeriod(obj, opts);
+    // Foreground/Orphan propagation: the garbage collector finishes the deletion and drops the finalizer
+    const gcFinalizer = opts.propagationPolicy === 'Foreground' ? 'foregroundDeletion' : opts.propagationPolicy === 'Orphan' ? 'orphan' : undefined;
+    if (gcFinalizer && !obj.metadata.deletionTimestamp) {
+      const other = gcFinalizer === 'orphan' ? 'foregroundDeletion' : 'orphan';
+      obj.metadata.finalizers = [...(obj.metadata.finalizers ?? []).filter((f) => f !== gcFinalizer && f !== other), gcFinalizer];
+    }
     const hasFinalizers = finalizersOf(this.ri.kind, obj).length > 0;
     if (this.ri.kind === 'Namespace' && hasFinalizers && !obj.metadata.deletionTimestamp) obj.status = { ...(obj.status ?? {}), phase: 'Terminating' };
     if (graceful > 0 || hasFinalizers) {
@@ -343,6 +361,10 @@ export class ResourceRegistry {
         obj.metadata.deletionGracePeriodSeconds = 0;
       } else if (this.ri.kind === 'Pod' && !hasFinalizers) {
         return this.remove(namespace, name, cur, opts.dryRun);
+      } else if (this.ri.kind === 'Pod' && obj.metadata.deletionGracePeriodSeconds !== 0) {
+        // grace 0 on a pod held by finalizers: it goes as soon as they do
+        obj.metadata.deletionTimestamp = this.clock.nowRFC3339();
+        obj.metadata.deletionGracePeriodSeconds = 0;
       }
       if (opts.dryRun) return { obj, removed: false };
       if (sameStored(obj, cur.obj)) return { obj: cur.obj, removed: false };

@@ -3,6 +3,7 @@ import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import type { Duplex } from 'node:stream';
 import { ApiError } from '../api/errors.js';
 import { RESOURCES, findResource, findVirtualResource } from '../api/resources.js';
 import type { Store } from '../storage/types.js';
@@ -30,7 +31,11 @@ import { handleSubresource, handleBinding } from './handlers/subresources.js';
 import { serveWatch } from './handlers/watch.js';
 import { handleAccessReview } from './handlers/authz.js';
 import { ServiceAllocator } from './services.js';
+import { NodeIpam } from './nodeipam.js';
 import { admitPodPriority } from './priority.js';
+import { configureNodeProxy, proxyUpgradeToNode } from './handlers/nodeproxy.js';
+import { kubeletClientToken } from '../kubelet/server/auth.js';
+import { writeRawError } from '../kubelet/server/splice.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -41,6 +46,8 @@ export interface ApiServerOptions {
   tls: { certPem: string; keyPem: string };
   metrics?: ApiMetrics;
   bookmarkIntervalMs?: number;
+  /** bearer token presented to kubelets (default: derived from the first token, see kubelet/server/auth.ts) */
+  kubeletClientToken?: string;
 }
 
 const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz', '/version/']);
@@ -65,8 +72,12 @@ export class ApiServer implements Registries {
     const services = this.get('', 'services')!;
     const allocator = new ServiceAllocator(services.cache);
     services.admitCreate = (svc) => allocator.allocate(svc);
+    const nodes = this.get('', 'nodes')!;
+    const nodeIpam = new NodeIpam(nodes.cache);
+    nodes.admitCreate = (node) => nodeIpam.allocate(node);
     const classes = this.get('scheduling.k8s.io', 'priorityclasses')!;
     this.get('', 'pods')!.admitCreate = (pod) => admitPodPriority(pod, classes);
+    configureNodeProxy(this, { kubeletToken: o.kubeletClientToken ?? kubeletClientToken(o.tokens[0] ?? '') });
   }
 
   /** OpenAPI documents are built on first request: most processes never need them. */
@@ -92,6 +103,7 @@ export class ApiServer implements Registries {
     const server = createHttpsServer({ cert: this.o.tls.certPem, key: this.o.tls.keyPem, keepAlive: true }, (req, res) => {
       void this.handle(req, res);
     });
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.handleUpgrade(req, socket, head));
     server.keepAliveTimeout = 120_000;
     server.headersTimeout = 60_000;
     server.requestTimeout = 0; // watches are long-lived
@@ -150,6 +162,19 @@ export class ApiServer implements Registries {
         this.metrics.requests.inc({ ...labels, code: String(res.statusCode) });
         if (!isWatch) this.metrics.latency.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
       }
+    }
+  }
+
+  /** Upgrade requests (WebSocket, SPDY): only pods/x/exec|attach|portforward, proxied to the kubelet. */
+  private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => undefined);
+    try {
+      const info = parseRequestInfo(req.method ?? 'GET', req.url ?? '/');
+      if (!this.authenticate(req)) throw ApiError.unauthorized();
+      await proxyUpgradeToNode(this, info, req, socket, head);
+    } catch (err) {
+      const e = err instanceof ApiError ? err : ApiError.badRequest((err as Error)?.message ?? String(err));
+      if (socket.writable) writeRawError(socket, e.code, e.toStatus());
     }
   }
 

@@ -61,6 +61,24 @@ export function withResourceVersion(stored: string, rev: number): string {
   return `${stored.slice(0, at)}"resourceVersion":"${rev}"${sep}${stored.slice(at)}`;
 }
 
+/** The inverse of withResourceVersion: the stored JSON of a cached entry (= storedJson(entry.obj)). */
+export function storedJsonOfEntry(e: CacheEntry): string {
+  const json = e.json;
+  const head = '"metadata":{"resourceVersion":"';
+  const i = json.indexOf('"metadata":{');
+  if (i < 0 || !json.startsWith(head, i)) return storedJsonFallback(e.obj);
+  const start = i + '"metadata":{'.length;
+  let end = json.indexOf('"', i + head.length) + 1;
+  if (json[end] === ',') end++;
+  return json.slice(0, start) + json.slice(end);
+}
+
+function storedJsonFallback(obj: KubeObject): string {
+  const { resourceVersion: _rv, ...meta } = obj.metadata;
+  const { apiVersion, kind, metadata: _m, ...rest } = obj;
+  return JSON.stringify({ apiVersion, kind, metadata: meta, ...rest });
+}
+
 export function entryFromKV(kv: KV, key: string, rev = kv.modRevision): CacheEntry {
   return new LazyEntry(key, rev, withResourceVersion(Buffer.from(kv.value).toString('utf8'), kv.modRevision));
 }

@@ -4,14 +4,18 @@ import { readFileSync } from 'node:fs';
 import { startServer, StartupError } from '../server/server.js';
 import { createLogger } from '../util/logger.js';
 import { runSim } from './sim.js';
+import { runScheduler } from './scheduler.js';
 import { runImages } from './images.js';
+import { runAgent } from './agent.js';
 
 const USAGE = `kubelite - a small Kubernetes-compatible orchestrator
 
 Usage:
   kubelite server [flags]     run the control plane (API server + store)
   kubelite sim --nodes N      simulated nodes (kwok-like) for an existing cluster; see kubelite sim --help
+  kubelite scheduler          the default scheduler as its own process; see kubelite scheduler --help
   kubelite images import FILE import image archives into the node's containerd; see kubelite images --help
+  kubelite agent --server URL --token T   only the node agent, joining a server; see kubelite agent --help
   kubelite version            print the version
 
 Server flags:
@@ -20,6 +24,7 @@ Server flags:
   --bind-address ADDR         address to listen on (default 0.0.0.0)
   --disable-agent             do not run a node agent in this process
   --disable-scheduler         do not run the scheduler in this process
+  --disable-controllers       do not run the controller manager in this process
   --write-kubeconfig FILE     where to write the admin kubeconfig (default DIR/kubeconfig.yaml)
   --log-level LEVEL           trace, debug, info, warn, error (default info)
 `;
@@ -43,7 +48,12 @@ export async function main(argv: string[]): Promise<void> {
     await runSim(argv.slice(1));
     return;
   }
+  if (cmd === 'scheduler') {
+    await runScheduler(argv.slice(1));
+    return;
+  }
   if (cmd === 'images') return runImages(argv.slice(1));
+  if (cmd === 'agent') return runAgent(argv.slice(1));
   if (cmd !== 'server') {
     process.stderr.write(`kubelite: unknown command "${cmd}"\n\n${USAGE}`);
     process.exit(2);
@@ -58,6 +68,7 @@ export async function main(argv: string[]): Promise<void> {
         'bind-address': { type: 'string', default: '0.0.0.0' },
         'disable-agent': { type: 'boolean', default: false },
         'disable-scheduler': { type: 'boolean', default: false },
+        'disable-controllers': { type: 'boolean', default: false },
         'write-kubeconfig': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
       },
@@ -82,12 +93,12 @@ export async function main(argv: string[]): Promise<void> {
         bindAddress: values['bind-address']!,
         disableAgent: values['disable-agent']!,
         disableScheduler: values['disable-scheduler']!,
+        disableControllers: values['disable-controllers']!,
         kubeconfigPath: values['write-kubeconfig'],
         log,
       },
       ac.signal,
     );
-    if (!values['disable-agent']) log.info('the node agent is not part of this build yet; running the control plane only');
     process.stdout.write(`kubelite API server listening on ${s.url}\nkubeconfig written to ${s.kubeconfigPath}\n  export KUBECONFIG=${s.kubeconfigPath}\n`);
     const shutdown = (sig: string) => {
       log.info({ signal: sig }, 'shutting down');

@@ -22,8 +22,21 @@ interface Seen {
 
 const FOLD_WINDOW_MS = 10 * 60 * 1000;
 
+export interface EventRecorderLimits {
+  /** event writes in flight at once (default 16) */
+  maxInFlight?: number;
+  /** events waiting for a slot; more are dropped, as client-go's broadcaster does (default 1000) */
+  maxQueued?: number;
+}
+
 export class EventRecorder {
   private readonly seen = new Map<string, Seen>();
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
+  private readonly maxInFlight: number;
+  private readonly maxQueued: number;
+  /** events dropped because too many were waiting */
+  dropped = 0;
 
   constructor(
     private readonly sink: EventSink,
@@ -31,10 +44,38 @@ export class EventRecorder {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly host?: string,
-  ) {}
+    limits: EventRecorderLimits = {},
+  ) {
+    this.maxInFlight = limits.maxInFlight ?? 16;
+    this.maxQueued = limits.maxQueued ?? 1000;
+  }
 
-  /** Record an event about obj. Never throws: events are best effort. */
+  /**
+   * Record an event about obj. Never throws: events are best effort. The write goes out with
+   * bounded concurrency (callers need not await it); under a flood of events, those beyond
+   * the queue bound are dropped.
+   */
   async event(obj: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string): Promise<void> {
+    const now = this.clock.now();
+    const nowStr = this.clock.nowRFC3339();
+    if (this.inFlight >= this.maxInFlight) {
+      if (this.waiting.length >= this.maxQueued) {
+        this.dropped++;
+        if (this.dropped === 1 || this.dropped % 1000 === 0) this.log.debug({ dropped: this.dropped, reason }, 'event dropped: too many events queued');
+        return;
+      }
+      await new Promise<void>((r) => this.waiting.push(r));
+    } else this.inFlight++;
+    try {
+      await this.write(obj, type, reason, message, fieldPath, now, nowStr);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(); // the slot passes to the next event
+      else this.inFlight--;
+    }
+  }
+
+  private async write(obj: KubeObject, type: EventType, reason: string, message: string, fieldPath: string | undefined, now: number, nowStr: string): Promise<void> {
     const ns = obj.metadata.namespace || 'default';
     const involvedObject = {
       kind: obj.kind,
@@ -46,8 +87,6 @@ export class EventRecorder {
       ...(fieldPath ? { fieldPath } : {}),
     };
     const key = [ns, obj.metadata.uid, reason, type, message, fieldPath ?? ''].join('\x00');
-    const now = this.clock.now();
-    const nowStr = this.clock.nowRFC3339();
     const prev = this.seen.get(key);
     try {
       if (prev && now - prev.lastMs < FOLD_WINDOW_MS) {

@@ -12,13 +12,21 @@ export interface InformerHandlers<T extends KubeObject> {
   delete?(obj: T): void;
 }
 
-export interface InformerOptions {
+export interface InformerOptions<T extends KubeObject = KubeObject> {
   /** collection path, e.g. /api/v1/pods or /apis/apps/v1/namespaces/ns/deployments */
   path: string;
   labelSelector?: string;
   fieldSelector?: string;
   /** page size of the initial list (0 = everything at once) */
   pageSize?: number;
+  /** applied to each object before it is cached and handed to handlers (e.g. drop managedFields) */
+  transform?: (obj: T) => T;
+}
+
+/** A transform for informers whose users never read metadata.managedFields (as kube-scheduler trims them). */
+export function dropManagedFields<T extends KubeObject>(obj: T): T {
+  if (obj.metadata?.managedFields !== undefined) delete obj.metadata.managedFields;
+  return obj;
 }
 
 export function objectKey(o: KubeObject): string {
@@ -34,7 +42,7 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   constructor(
     private readonly client: RestClient,
-    private readonly opts: InformerOptions,
+    private readonly opts: InformerOptions<T>,
     private readonly log: Logger,
   ) {}
 
@@ -115,7 +123,8 @@ export class Informer<T extends KubeObject = KubeObject> {
       if (page > 0) extra.limit = String(page);
       if (cont) extra.continue = cont;
       const l = await this.client.json<KubeList<T>>('GET', this.query(extra));
-      for (const o of l.items) fresh.set(objectKey(o), o);
+      const tf = this.opts.transform;
+      for (const o of l.items) fresh.set(objectKey(o), tf ? tf(o) : o);
       cont = l.metadata.continue ?? '';
       rv = l.metadata.resourceVersion ?? rv;
       if (signal.aborted) return;
@@ -144,12 +153,13 @@ export class Informer<T extends KubeObject = KubeObject> {
           if ((ev.object as { code?: number }).code === 410) gone = true;
           return;
         }
-        const obj = ev.object as T;
+        let obj = ev.object as T;
         const rv = obj.metadata?.resourceVersion;
         if (ev.type === 'BOOKMARK') {
           if (rv) this.rv = rv;
           return;
         }
+        if (this.opts.transform) obj = this.opts.transform(obj);
         const k = objectKey(obj);
         if (ev.type === 'DELETED') this.emitDelete(k, obj);
         else this.emitUpsert(k, obj);

@@ -10,6 +10,8 @@ export interface RestConfig {
   token: string;
   caPem: string;
   userAgent?: string;
+  /** connections to the server at once (default 64; watches hold one each) */
+  maxSockets?: number;
 }
 
 export class RestClient {
@@ -18,7 +20,7 @@ export class RestClient {
 
   constructor(private readonly cfg: RestConfig) {
     this.url = new URL(cfg.server);
-    this.agent = new Agent({ keepAlive: true, maxSockets: 64, ca: cfg.caPem });
+    this.agent = new Agent({ keepAlive: true, maxSockets: cfg.maxSockets ?? 64, ca: cfg.caPem });
   }
 
   /** JSON request; non-2xx answers become ApiError carrying the server's Status. */

@@ -40,10 +40,12 @@ export function streamWatch(t: WatchTarget, path: string, onEvent: (ev: WatchEve
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
           buf += chunk;
+          // scan with an offset and cut the buffer once per chunk (a chunk may hold many events)
+          let start = 0;
           let nl: number;
-          while ((nl = buf.indexOf('\n')) >= 0) {
-            const line = buf.slice(0, nl);
-            buf = buf.slice(nl + 1);
+          while ((nl = buf.indexOf('\n', start)) >= 0) {
+            const line = buf.slice(start, nl);
+            start = nl + 1;
             if (!line.trim()) continue;
             try {
               onEvent(JSON.parse(line) as WatchEvent);
@@ -52,6 +54,7 @@ export function streamWatch(t: WatchTarget, path: string, onEvent: (ev: WatchEve
               return;
             }
           }
+          buf = start === 0 ? buf : buf.slice(start);
         });
         res.on('end', () => resolve());
         res.on('error', (err) => (signal.aborted ? resolve() : reject(err)));

@@ -13,6 +13,8 @@ export interface StartSchedulerOptions {
   schedulerName?: string;
   percentageOfNodesToScore?: number;
   rng?: () => number;
+  /** bindings in flight at once (default 64) */
+  bindConcurrency?: number;
 }
 
 export async function startScheduler(o: StartSchedulerOptions, signal: AbortSignal): Promise<Scheduler> {
@@ -27,7 +29,7 @@ export async function startScheduler(o: StartSchedulerOptions, signal: AbortSign
   for (const i of Object.values(listers)) void i.run(signal);
   await Promise.all(Object.values(listers).map((i) => i.waitForSync()));
   const algorithm = new DefaultAlgorithm({ lister: informerLister(listers), percentageOfNodesToScore: o.percentageOfNodesToScore, rng: o.rng });
-  const s = new Scheduler({ client: o.client, algorithm, clock: o.clock, log: o.log, schedulerName: o.schedulerName });
+  const s = new Scheduler({ client: o.client, algorithm, clock: o.clock, log: o.log, schedulerName: o.schedulerName, bindConcurrency: o.bindConcurrency });
   await s.start(signal);
   return s;
 }

@@ -6,7 +6,7 @@
 import type { KubeObject } from '../api/types.js';
 import { ApiError } from '../api/errors.js';
 import type { RestClient } from '../client/rest.js';
-import { Informer } from '../client/informer.js';
+import { Informer, dropManagedFields } from '../client/informer.js';
 import { EventRecorder } from '../client/events.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -78,8 +78,9 @@ export class Scheduler {
   constructor(private readonly o: SchedulerOptions) {
     this.name = o.schedulerName ?? 'default-scheduler';
     this.queue = new SchedulingQueue(o.clock);
-    this.pods = new Informer(o.client, { path: '/api/v1/pods', pageSize: 5000 }, o.log);
-    this.nodes = new Informer(o.client, { path: '/api/v1/nodes', pageSize: 5000 }, o.log);
+    // the scheduler never reads managedFields: dropping them keeps 150,000 cached pods smaller
+    this.pods = new Informer(o.client, { path: '/api/v1/pods', pageSize: 5000, transform: dropManagedFields }, o.log);
+    this.nodes = new Informer(o.client, { path: '/api/v1/nodes', pageSize: 5000, transform: dropManagedFields }, o.log);
     this.events = new EventRecorder(o.client, this.name, o.clock, o.log);
     this.wire();
   }

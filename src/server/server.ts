@@ -1,6 +1,7 @@
 // Composition root: the boot sequence of `kubelite server`, readable top to bottom.
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setMaxListeners } from 'node:events';
 import { openSqliteStore } from '../storage/index.js';
 import { instrumentStore } from '../storage/instrumented.js';
 import type { Store } from '../storage/types.js';
@@ -14,7 +15,10 @@ import { ensureSystemPriorityClasses } from '../apiserver/priority.js';
 import { ApiError } from '../api/errors.js';
 import { RestClient } from '../client/rest.js';
 import { startScheduler, type Scheduler } from '../scheduler/index.js';
+import { startControllerManager, type ControllerManager } from '../controllers/index.js';
 import { realClock, type Clock } from '../util/clock.js';
+import { startAgent, type RunningAgent } from './agent.js';
+import { RuntimeMissingError } from '../cri/containerd.js';
 import type { Logger } from '../util/logger.js';
 
 export interface ServerConfig {
@@ -24,6 +28,8 @@ export interface ServerConfig {
   disableAgent: boolean;
   /** do not run the scheduler in this process */
   disableScheduler?: boolean;
+  /** do not run the controller manager in this process */
+  disableControllers?: boolean;
   kubeconfigPath?: string;
   clock?: Clock;
   log: Logger;
@@ -38,6 +44,8 @@ export interface RunningServer {
   api: ApiServer;
   store: Store;
   scheduler?: Scheduler;
+  controllers?: ControllerManager;
+  agent?: RunningAgent;
   stop(): Promise<void>;
 }
 
@@ -105,6 +113,7 @@ export async function startServer(cfg: ServerConfig, signal?: AbortSignal): Prom
   await ensureKubernetesService(api, port);
   await ensureSystemPriorityClasses(api.get('scheduling.k8s.io', 'priorityclasses')!);
   const lifecycle = new AbortController();
+  setMaxListeners(0, lifecycle.signal); // every component's informers listen to it
   startNamespaceFinalizer(api, cfg.log, lifecycle.signal);
   startEventTTL(api.get('', 'events')!, clock, cfg.log, lifecycle.signal);
 
@@ -116,20 +125,37 @@ export async function startServer(cfg: ServerConfig, signal?: AbortSignal): Prom
     clients.push(client);
     scheduler = await startScheduler({ client, clock, log: cfg.log.child({ component: 'scheduler' }) }, lifecycle.signal);
   }
+  let controllers: ControllerManager | undefined;
+  if (!cfg.disableControllers) {
+    const client = new RestClient({ server: `https://127.0.0.1:${port}`, token: creds.adminToken, caPem: creds.caPem, userAgent: 'kubelite-controller-manager' });
+    clients.push(client);
+    controllers = startControllerManager({ client, clock, log: cfg.log.child({ component: 'controller-manager' }) }, lifecycle.signal);
+  }
 
   // 6. kubeconfig for kubectl
   const kubeconfigPath = resolve(cfg.kubeconfigPath ?? join(dataDir, 'kubeconfig.yaml'));
   writeFileAtomic(kubeconfigPath, kubeconfigYaml(url, creds.caPem, creds.adminToken));
 
+  let agent: RunningAgent | undefined;
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     lifecycle.abort();
+    await agent?.stop(); // the agent's loops and containerd; pods keep running
+    await controllers?.stop(); // releases the leader Lease while the API still answers
     for (const c of clients) c.close();
     await api.close();
     await store.close();
   };
+  // 7. this machine's node agent, on the same code path as a remote `kubelite agent`
+  if (!cfg.disableAgent) {
+    const agentCfg = { server: `https://127.0.0.1:${port}`, token: creds.adminToken, caPem: creds.caPem, dataDir, log: cfg.log.child({ component: 'agent' }), clock };
+    agent = await startAgent(agentCfg, lifecycle.signal).catch(async (err: unknown) => {
+      await stop();
+      throw err instanceof RuntimeMissingError ? new StartupError(err.message) : err;
+    });
+  }
   signal?.addEventListener('abort', () => void stop(), { once: true });
-  return { url, port, kubeconfigPath, adminToken: creds.adminToken, caPem: creds.caPem, api, store, scheduler, stop };
+  return { url, port, kubeconfigPath, adminToken: creds.adminToken, caPem: creds.caPem, api, store, scheduler, controllers, agent, stop };
 }

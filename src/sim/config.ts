@@ -47,6 +47,8 @@ export interface SimConfig {
   statusReportIntervalMs?: number;
   /** API writes in flight at once (default 32) */
   concurrency?: number;
+  /** bring pods bound to our nodes to Running (default true); false: nodes and leases only */
+  simulatePods?: boolean;
   /** delete the nodes (and their leases) on stop(); otherwise they just stop renewing */
   deleteNodesOnExit?: boolean;
   clock?: SimClock;

@@ -130,7 +130,8 @@ export async function startSim(config: SimConfig, signal: AbortSignal): Promise<
   // 2. pods, 3. leases
   let podsSynced!: () => void;
   const synced = new Promise<void>((r) => (podsSynced = r));
-  loops.push(pods.run(inner, podsSynced));
+  if (config.simulatePods === false) podsSynced(); // nodes and leases only (benchmarks)
+  else loops.push(pods.run(inner, podsSynced));
   loops.push(ring.run(inner));
   await Promise.race([synced, new Promise<void>((r) => inner.addEventListener('abort', () => r(), { once: true }))]);
   if (inner.aborted) {

@@ -94,8 +94,8 @@ export async function handleUpdate(ctx: RequestContext, subresource = ''): Promi
     replyObject(ctx, 201, await ctx.reg.create(namespace, obj, { dryRun, manager }));
     return;
   }
-  const updated = await ctx.reg.update(namespace, name, obj, cur, { dryRun, subresource, manager });
-  replyObject(ctx, 200, updated);
+  const updated = await ctx.reg.updateForReply(namespace, name, obj, cur, { dryRun, subresource, manager });
+  replyObject(ctx, 200, updated.obj, updated.json);
 }
 
 // Every built-in kind accepts PUT without resourceVersion (upstream AllowUnconditionalUpdate

@@ -8,6 +8,7 @@ import type { RequestContext } from './context.js';
 import { isDryRun } from './common.js';
 import { handleGet, handleUpdate } from './resource.js';
 import { handlePatch, patchTypeOf, applyPatchTo } from './patch.js';
+import { proxyToNode } from './nodeproxy.js';
 
 export async function handleSubresource(ctx: RequestContext): Promise<void> {
   const sub = ctx.info.subresource;
@@ -30,14 +31,9 @@ export async function handleSubresource(ctx: RequestContext): Promise<void> {
     case 'log':
     case 'exec':
     case 'attach':
-    case 'portforward': {
-      const pod = ctx.reg.get(ctx.info.namespace, ctx.info.name).obj;
-      const node = pod.spec?.nodeName as string | undefined;
-      if (!node) throw ApiError.badRequest(`pod ${ctx.info.name} does not have a host assigned`);
-      throw ApiError.serviceUnavailable(
-        `no node agent serves ${sub} for pod "${ctx.info.name}" on node "${node}": the kubelite node agent is not running on this cluster yet`,
-      );
-    }
+    case 'portforward':
+      if (ctx.ri.resource !== 'pods') break;
+      return proxyToNode(ctx); // the pod's node's kubelet; upgrades arrive through proxyUpgradeToNode
     case 'finalize':
       if (ctx.info.verb === 'update') return handleUpdate(ctx, 'finalize');
       break;

@@ -61,9 +61,13 @@ export async function serveWatch(reg: ResourceRegistry, p: WatchParams, res: Ser
 
   let closed = false;
   let lastRev = 0;
+  let pending = ''; // lines not yet written (see write)
+  let flushScheduled = false;
   const cleanups: (() => void)[] = [];
   const finish = () => {
     if (closed) return;
+    if (pending && !res.destroyed) res.write(pending);
+    pending = '';
     closed = true;
     for (const c of cleanups) c();
     deps.onClose();
@@ -71,12 +75,26 @@ export async function serveWatch(reg: ResourceRegistry, p: WatchParams, res: Ser
   };
   res.on('close', finish);
 
-  const write = (line: string): void => {
-    if (closed) return;
-    res.write(line);
+  // Lines written in the same burst (a commit's batch of events, delivered through promise
+  // jobs) go out as one chunk: one TLS record and syscall instead of one per event.
+  const flush = (): void => {
+    flushScheduled = false;
+    if (closed || !pending) return;
+    const out = pending;
+    pending = '';
+    res.write(out);
     if (res.writableLength > 64 * 1024 * 1024) {
       // a watcher this far behind is cut off; it will re-watch from its last RV
       finish();
+    }
+  };
+  const write = (line: string): void => {
+    if (closed) return;
+    pending += line;
+    if (pending.length >= 256 * 1024) flush();
+    else if (!flushScheduled) {
+      flushScheduled = true;
+      process.nextTick(flush); // after the current burst of events (a commit), in the same turn
     }
   };
   const send = (type: OutType, entry: CacheEntry) => {

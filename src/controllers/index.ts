@@ -1,0 +1,33 @@
+// startControllerManager: every controller kubelite runs today, on shared informers.
+import type { ControllerContext } from './runtime/controller.js';
+import { runControllerManager, type ControllerFactory, type ControllerManager, type ControllerManagerOptions } from './runtime/manager.js';
+import { ReplicaSetController } from './replicaset/controller.js';
+import { REPLICA_SET, REPLICATION_CONTROLLER } from './replicaset/kind.js';
+import { DeploymentController } from './deployment/controller.js';
+import { GarbageCollector } from './gc/collector.js';
+import { ServiceAccountController } from './serviceaccount/controller.js';
+
+export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
+  replicaset: (ctx: ControllerContext) => new ReplicaSetController(REPLICA_SET, ctx),
+  replicationcontroller: (ctx: ControllerContext) => new ReplicaSetController(REPLICATION_CONTROLLER, ctx),
+  deployment: (ctx: ControllerContext) => new DeploymentController(ctx),
+  garbagecollector: (ctx: ControllerContext) => new GarbageCollector(ctx),
+  serviceaccount: (ctx: ControllerContext) => new ServiceAccountController(ctx),
+};
+
+export interface StartControllerManagerOptions extends ControllerManagerOptions {
+  /** names from CONTROLLERS to run (default: all) */
+  controllers?: readonly string[];
+}
+
+export function startControllerManager(o: StartControllerManagerOptions, signal: AbortSignal): ControllerManager {
+  const names = o.controllers ?? Object.keys(CONTROLLERS);
+  const factories = names.map((n) => {
+    const f = CONTROLLERS[n];
+    if (!f) throw new Error(`unknown controller "${n}" (known: ${Object.keys(CONTROLLERS).join(', ')})`);
+    return f;
+  });
+  return runControllerManager(o, factories, signal);
+}
+
+export type { ControllerManager } from './runtime/manager.js';

@@ -1,0 +1,154 @@
+// The ReplicaSet controller (and, with REPLICATION_CONTROLLER, the ReplicationController
+// controller): keeps spec.replicas active pods, adopts and releases pods by selector, and
+// reports status. Upstream pkg/controller/replicaset, level-triggered on the shared caches.
+import type { KubeObject } from '../../api/types.js';
+import { objectKey, type Informer } from '../../client/informer.js';
+import type { NamespaceIndex } from '../runtime/informers.js';
+import { Controller, type ControllerContext } from '../runtime/controller.js';
+import { Expectations } from '../runtime/expectations.js';
+import { claimObjects, ownerStillValid } from '../runtime/claim.js';
+import { controllerRef, isActivePod, isPodReady, nsName } from '../runtime/objects.js';
+import { done, requeueAfter, type Result } from '../runtime/result.js';
+import type { ReplicatedKind } from './kind.js';
+import { manageReplicas } from './manage.js';
+import { calculateStatus, updateStatus } from './status.js';
+
+export class ReplicaSetController extends Controller {
+  readonly expectations: Expectations;
+  private readonly owners: Informer<KubeObject>;
+  private readonly ownersByNs: NamespaceIndex<KubeObject>;
+  private readonly pods: NamespaceIndex<KubeObject>;
+
+  constructor(
+    private readonly kind: ReplicatedKind,
+    ctx: ControllerContext,
+    workers = 5,
+  ) {
+    super(kind.controllerName, ctx, workers);
+    this.expectations = new Expectations(ctx.clock);
+    this.owners = ctx.informers.informer(kind.listPath);
+    this.ownersByNs = ctx.informers.byNamespace(kind.listPath);
+    this.pods = ctx.informers.byNamespace('/api/v1/pods');
+    this.owners.addHandlers({
+      add: (rs) => this.enqueue(rs),
+      update: (_o, rs) => this.enqueue(rs),
+      delete: (rs) => {
+        this.expectations.delete(objectKey(rs));
+        this.enqueue(rs);
+      },
+    });
+    ctx.informers.informer('/api/v1/pods').addHandlers({
+      add: (p) => this.podAdded(p),
+      update: (o, p) => this.podUpdated(o, p),
+      delete: (p) => this.podDeleted(p),
+    });
+  }
+
+  /** The owner named by pod's controller reference, when it is one of ours. */
+  private ownerOf(pod: KubeObject): KubeObject | undefined {
+    const ref = controllerRef(pod);
+    if (!ref || ref.kind !== this.kind.kind) return undefined;
+    const rs = this.owners.get(`${pod.metadata.namespace}/${ref.name}`);
+    return rs && rs.metadata.uid === ref.uid ? rs : undefined;
+  }
+
+  /** Owners whose selector matches an orphan pod (they may adopt it). */
+  private matchingOwners(pod: KubeObject): KubeObject[] {
+    return this.ownersByNs.list(pod.metadata.namespace ?? '').filter((rs) => {
+      try {
+        const sel = this.kind.selector(rs);
+        return !sel.isEmpty() && sel.matches(pod.metadata.labels);
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  private podAdded(pod: KubeObject): void {
+    if (pod.metadata.deletionTimestamp) return this.podDeleted(pod);
+    if (controllerRef(pod)) {
+      const rs = this.ownerOf(pod);
+      if (!rs) return;
+      this.expectations.creationObserved(objectKey(rs));
+      this.enqueue(rs);
+      return;
+    }
+    for (const rs of this.matchingOwners(pod)) this.enqueue(rs);
+  }
+
+  private podUpdated(old: KubeObject, pod: KubeObject): void {
+    if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) {
+      // a graceful deletion started: count it now, so a replacement is not held back
+      this.podDeleted(pod);
+      if (JSON.stringify(old.metadata.labels) !== JSON.stringify(pod.metadata.labels)) this.podDeleted(old);
+      return;
+    }
+    const labelsChanged = JSON.stringify(old.metadata.labels) !== JSON.stringify(pod.metadata.labels);
+    const oldRef = controllerRef(old);
+    const curRef = controllerRef(pod);
+    if (oldRef && oldRef.uid !== curRef?.uid) {
+      const prev = this.ownerOf(old);
+      if (prev) this.enqueue(prev);
+    }
+    const rs = this.ownerOf(pod);
+    if (rs) {
+      this.enqueue(rs);
+      const minReady = Number(rs.spec?.minReadySeconds ?? 0);
+      if (minReady > 0 && !isPodReady(old) && isPodReady(pod)) this.enqueueAfter(rs, minReady * 1000 + 1000);
+      return;
+    }
+    if (!curRef && (labelsChanged || oldRef)) for (const m of this.matchingOwners(pod)) this.enqueue(m);
+  }
+
+  private podDeleted(pod: KubeObject): void {
+    const rs = this.ownerOf(pod);
+    if (!rs) return;
+    const key = objectKey(rs);
+    this.expectations.deletionObserved(key, objectKey(pod));
+    this.enqueue(key);
+  }
+
+  /** Pods of every sibling owned by the same controller (a Deployment's ReplicaSets). */
+  private relatedPods(rs: KubeObject, nsPods: KubeObject[]): KubeObject[] {
+    const top = controllerRef(rs);
+    if (!top) return nsPods.filter((p) => controllerRef(p)?.uid === rs.metadata.uid);
+    const siblings = new Set(this.ownersByNs.list(rs.metadata.namespace!).filter((o) => controllerRef(o)?.uid === top.uid).map((o) => o.metadata.uid));
+    return nsPods.filter((p) => siblings.has(controllerRef(p)?.uid));
+  }
+
+  async reconcile(key: string): Promise<Result> {
+    const rs = this.owners.get(key);
+    if (!rs) {
+      this.expectations.delete(key);
+      return done;
+    }
+    const { namespace, name } = nsName(key);
+    const path = this.kind.path(namespace, name);
+    const selector = this.kind.selector(rs);
+    const satisfied = this.expectations.satisfied(key);
+    const nsPods = this.pods.list(namespace);
+    const candidates = nsPods.filter((p) => isActivePod(p));
+    const active = await claimObjects(candidates, {
+      owner: rs,
+      selector,
+      client: this.client,
+      pathOf: (p) => `/api/v1/namespaces/${namespace}/pods/${p.metadata.name}`,
+      canAdopt: ownerStillValid(this.client, path, rs),
+    });
+    let manageError: unknown;
+    if (satisfied && !rs.metadata.deletionTimestamp) {
+      try {
+        await manageReplicas(rs, key, active, this.relatedPods(rs, nsPods), { client: this.client, recorder: this.recorder, expectations: this.expectations });
+      } catch (err) {
+        manageError = err;
+      }
+    }
+    const status = calculateStatus(rs, active, manageError, this.clock);
+    const updated = await updateStatus(this.client, path, rs, status);
+    if (manageError) throw manageError;
+    const minReady = Number(updated.spec?.minReadySeconds ?? 0);
+    const want = Number(updated.spec?.replicas ?? 1);
+    if (minReady > 0 && (status.readyReplicas ?? 0) === want && (status.availableReplicas ?? 0) !== want) return requeueAfter(minReady * 1000);
+    return done;
+  }
+}

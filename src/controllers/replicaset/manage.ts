@@ -1,0 +1,104 @@
+// Create or delete pods so that a ReplicaSet/ReplicationController has spec.replicas active
+// pods (upstream manageReplicas): creations in slow-start batches (1, 2, 4, ...) so a
+// failing template costs one request, not hundreds; deletions in the rank order of rank.ts.
+import { ApiError } from '../../api/errors.js';
+import type { KubeObject } from '../../api/types.js';
+import type { EventRecorder } from '../../client/events.js';
+import type { RestClient } from '../../client/rest.js';
+import type { Expectations } from '../runtime/expectations.js';
+import { newControllerRef } from '../runtime/objects.js';
+import { podsToDelete } from './rank.js';
+
+/** At most this many creations or deletions per sync (upstream BurstReplicas). */
+export const BURST_REPLICAS = 500;
+const SLOW_START_INITIAL_BATCH = 1;
+
+export interface ManageDeps {
+  client: RestClient;
+  recorder: EventRecorder;
+  expectations: Expectations;
+}
+
+/** A pod as the template describes it, owned by rs (upstream GetPodFromTemplate). */
+export function podFromTemplate(rs: KubeObject): KubeObject {
+  const t = (rs.spec?.template ?? {}) as { metadata?: Record<string, unknown>; spec?: unknown };
+  const tm = (t.metadata ?? {}) as { labels?: Record<string, string>; annotations?: Record<string, string>; finalizers?: string[] };
+  const metadata: KubeObject['metadata'] = { generateName: `${rs.metadata.name}-`, namespace: rs.metadata.namespace, ownerReferences: [newControllerRef(rs)] };
+  if (tm.labels) metadata.labels = { ...tm.labels };
+  if (tm.annotations) metadata.annotations = { ...tm.annotations };
+  if (tm.finalizers) metadata.finalizers = [...tm.finalizers];
+  return { apiVersion: 'v1', kind: 'Pod', metadata, spec: structuredClone(t.spec ?? {}) };
+}
+
+/**
+ * Call fn count times, in batches that double after each fully successful batch; stop at the
+ * first batch with a failure. Returns the successes and the first error.
+ */
+export async function slowStartBatch(count: number, fn: () => Promise<void>): Promise<{ successes: number; attempted: number; error?: unknown }> {
+  let remaining = count;
+  let successes = 0;
+  let attempted = 0;
+  for (let batch = Math.min(remaining, SLOW_START_INITIAL_BATCH); batch > 0; batch = Math.min(2 * batch, remaining)) {
+    const results = await Promise.allSettled(Array.from({ length: batch }, () => fn()));
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    successes += batch - failed.length;
+    attempted += batch;
+    if (failed.length) return { successes, attempted, error: failed[0]!.reason };
+    remaining -= batch;
+  }
+  return { successes, attempted };
+}
+
+function isNamespaceTerminating(err: unknown): boolean {
+  return err instanceof ApiError && err.code === 403 && /because it is being terminated/.test(err.message);
+}
+
+/**
+ * Bring active pods to spec.replicas; throws (after recording an event) when a creation or
+ * deletion failed, so the sync is retried with back-off.
+ */
+export async function manageReplicas(rs: KubeObject, key: string, active: KubeObject[], related: KubeObject[], d: ManageDeps): Promise<void> {
+  const want = Number(rs.spec?.replicas ?? 1);
+  const diff = active.length - want;
+  const ns = rs.metadata.namespace!;
+  if (diff < 0) {
+    const n = Math.min(-diff, BURST_REPLICAS);
+    d.expectations.expectCreations(key, n);
+    const tmpl = podFromTemplate(rs);
+    const { attempted, error } = await slowStartBatch(n, async () => {
+      try {
+        const pod = await d.client.json<KubeObject>('POST', `/api/v1/namespaces/${ns}/pods`, tmpl);
+        void d.recorder.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
+      } catch (err) {
+        d.expectations.creationObserved(key);
+        if (isNamespaceTerminating(err)) return; // the namespace goes: nothing to retry
+        void d.recorder.event(rs, 'Warning', 'FailedCreate', `Error creating: ${(err as Error).message}`);
+        throw err;
+      }
+    });
+    // failed creations lowered the expectation themselves; those never attempted do it here
+    if (n > attempted) d.expectations.lowerCreations(key, n - attempted);
+    if (error) throw error;
+    return;
+  }
+  if (diff > 0) {
+    const victims = podsToDelete(active, related, Math.min(diff, BURST_REPLICAS));
+    const keys = victims.map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+    d.expectations.expectDeletions(key, keys);
+    const results = await Promise.allSettled(
+      victims.map(async (p, i) => {
+        try {
+          await d.client.json('DELETE', `/api/v1/namespaces/${ns}/pods/${p.metadata.name}`);
+          void d.recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
+        } catch (err) {
+          d.expectations.deletionObserved(key, keys[i]!);
+          if (err instanceof ApiError && err.code === 404) return;
+          void d.recorder.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${(err as Error).message}`);
+          throw err;
+        }
+      }),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+}

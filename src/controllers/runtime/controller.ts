@@ -1,0 +1,81 @@
+// Controller base: informer handlers enqueue keys, N workers take keys from the queue and
+// call reconcile(key), which re-reads everything from the informer caches. The outcome goes
+// through handleOutcome, the single retry policy. A key is never reconciled by two workers.
+import type { KubeObject } from '../../api/types.js';
+import { objectKey } from '../../client/informer.js';
+import { EventRecorder } from '../../client/events.js';
+import type { RestClient } from '../../client/rest.js';
+import { WorkQueue } from '../../client/workqueue.js';
+import type { Clock } from '../../util/clock.js';
+import type { Logger } from '../../util/logger.js';
+import type { SharedInformers } from './informers.js';
+import { handleOutcome, type Result } from './result.js';
+
+export interface ControllerContext {
+  client: RestClient;
+  clock: Clock;
+  log: Logger;
+  informers: SharedInformers;
+}
+
+export abstract class Controller {
+  readonly queue = new WorkQueue<string>();
+  protected readonly log: Logger;
+  protected readonly recorder: EventRecorder;
+  protected readonly client: RestClient;
+  protected readonly clock: Clock;
+
+  constructor(
+    readonly name: string,
+    protected readonly ctx: ControllerContext,
+    readonly workers = 5,
+  ) {
+    this.log = ctx.log.child({ controller: name });
+    this.client = ctx.client;
+    this.clock = ctx.clock;
+    this.recorder = new EventRecorder(ctx.client, name, ctx.clock, this.log);
+  }
+
+  /** Bring the object behind key to its desired state; throw to retry with back-off. */
+  abstract reconcile(key: string): Promise<Result>;
+
+  enqueue(objOrKey: KubeObject | string): void {
+    this.queue.add(typeof objOrKey === 'string' ? objOrKey : objectKey(objOrKey));
+  }
+
+  enqueueAfter(objOrKey: KubeObject | string, ms: number): void {
+    this.queue.addAfter(typeof objOrKey === 'string' ? objOrKey : objectKey(objOrKey), ms);
+  }
+
+  /** Wait for the caches, then run the workers until the signal aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    // a stop before the caches fill must not leave run() waiting for them forever
+    await Promise.race([this.ctx.informers.waitForSync(), aborted(signal)]);
+    if (signal.aborted) return;
+    signal.addEventListener('abort', () => this.queue.shutdown(), { once: true });
+    this.log.debug({ workers: this.workers }, 'controller started');
+    await Promise.all(Array.from({ length: this.workers }, () => this.worker()));
+  }
+
+  private async worker(): Promise<void> {
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined) return;
+      let outcome: Result | Error;
+      try {
+        outcome = await this.reconcile(key);
+      } catch (err) {
+        outcome = err instanceof Error ? err : new Error(String(err));
+      }
+      handleOutcome(this.queue, key, outcome, this.log, this.name);
+      this.queue.done(key);
+    }
+  }
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}

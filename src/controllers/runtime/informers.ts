@@ -1,0 +1,82 @@
+// Shared informers: one informer per collection path for every controller in the manager
+// (so they share one pod cache), plus a namespace index kept by handlers, since most
+// controllers look at "the pods of this namespace".
+import type { KubeObject } from '../../api/types.js';
+import { Informer, objectKey } from '../../client/informer.js';
+import type { RestClient } from '../../client/rest.js';
+import type { Logger } from '../../util/logger.js';
+
+export class NamespaceIndex<T extends KubeObject> {
+  private readonly byNs = new Map<string, Map<string, T>>();
+
+  constructor(informer: Informer<T>) {
+    informer.addHandlers({
+      add: (o) => this.put(o),
+      update: (_old, o) => this.put(o),
+      delete: (o) => {
+        const m = this.byNs.get(o.metadata.namespace ?? '');
+        m?.delete(objectKey(o));
+        if (m && m.size === 0) this.byNs.delete(o.metadata.namespace ?? '');
+      },
+    });
+  }
+
+  list(namespace: string): T[] {
+    const m = this.byNs.get(namespace);
+    return m ? [...m.values()] : [];
+  }
+
+  private put(o: T): void {
+    const ns = o.metadata.namespace ?? '';
+    let m = this.byNs.get(ns);
+    if (!m) this.byNs.set(ns, (m = new Map()));
+    m.set(objectKey(o), o);
+  }
+}
+
+interface Entry {
+  informer: Informer<KubeObject>;
+  index?: NamespaceIndex<KubeObject>;
+}
+
+export class SharedInformers {
+  private readonly entries = new Map<string, Entry>();
+  private signal: AbortSignal | undefined;
+
+  constructor(
+    private readonly client: RestClient,
+    private readonly log: Logger,
+  ) {}
+
+  /** The informer for a collection path (e.g. /api/v1/pods), created on first use. */
+  informer<T extends KubeObject = KubeObject>(path: string): Informer<T> {
+    return this.entry(path).informer as unknown as Informer<T>;
+  }
+
+  /** A namespace index over the informer for path. */
+  byNamespace<T extends KubeObject = KubeObject>(path: string): NamespaceIndex<T> {
+    const e = this.entry(path);
+    if (!e.index) e.index = new NamespaceIndex(e.informer);
+    return e.index as unknown as NamespaceIndex<T>;
+  }
+
+  /** Start every informer (and any created later) until the signal aborts. */
+  start(signal: AbortSignal): void {
+    this.signal = signal;
+    for (const e of this.entries.values()) void e.informer.run(signal);
+  }
+
+  async waitForSync(): Promise<void> {
+    await Promise.all([...this.entries.values()].map((e) => e.informer.waitForSync()));
+  }
+
+  private entry(path: string): Entry {
+    let e = this.entries.get(path);
+    if (!e) {
+      e = { informer: new Informer<KubeObject>(this.client, { path, pageSize: 500 }, this.log) };
+      this.entries.set(path, e);
+      if (this.signal && !this.signal.aborted) void e.informer.run(this.signal);
+    }
+    return e;
+  }
+}

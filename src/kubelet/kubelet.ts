@@ -1,0 +1,97 @@
+// The kubelet's pod side: an informer on the pods bound to this node feeds the pod workers,
+// the PLEG re-syncs pods whose containers changed and reports runtime pods the API does not
+// know (orphans, killed and removed). Everything stops with the signal; the containers stay.
+import { join } from 'node:path';
+import type { KubeObject } from '../api/types.js';
+import { EventRecorder } from '../client/events.js';
+import { Informer } from '../client/informer.js';
+import type { RestClient } from '../client/rest.js';
+import type { CriClient } from '../cri/client.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import type { NodeAllocatable } from './env.js';
+import { ImageManager } from './images.js';
+import { plegLookup, type PodRuntimeLookup } from './lookup.js';
+import { restObjectSource } from './objects.js';
+import { Pleg } from './pleg.js';
+import { NO_PROBES, type ProbeResults } from './probes.js';
+import { RuntimeView } from './runtime.js';
+import { StatusManager } from './statusmanager.js';
+import { PodSyncer } from './sync.js';
+import type { Pod } from './types.js';
+import { PodWorkers } from './workers.js';
+
+export interface KubeletOptions {
+  client: RestClient;
+  cri: CriClient;
+  nodeName: string;
+  nodeIP: string;
+  allocatable: NodeAllocatable;
+  /** <dataDir>/agent/pods: one directory per pod uid (logs, volumes, /etc/hosts) */
+  podsDir: string;
+  /** cgroup parent of every pod: /<cgroupRoot>/pod<uid> */
+  cgroupRoot: string;
+  clock: Clock;
+  log: Logger;
+  probes?: ProbeResults;
+  plegPeriodMs?: number;
+  resyncMs?: number;
+}
+
+export class Kubelet {
+  readonly informer: Informer<Pod>;
+  readonly pleg: Pleg;
+  readonly workers: PodWorkers;
+  readonly statuses: StatusManager;
+  readonly lookup: PodRuntimeLookup;
+  readonly recorder: EventRecorder;
+  private synced = false;
+
+  constructor(private readonly o: KubeletOptions, private readonly signal: AbortSignal) {
+    const log = o.log;
+    const podDir = (uid: string) => join(o.podsDir, uid);
+    const runtime = new RuntimeView(o.cri);
+    const objects = restObjectSource(o.client);
+    this.recorder = new EventRecorder(o.client, 'kubelet', o.clock, log, o.nodeName);
+    const images = new ImageManager(o.cri, this.recorder, objects, o.clock);
+    const common = { cri: o.cri, runtime, recorder: this.recorder, clock: o.clock, log, podDir, cgroupRoot: o.cgroupRoot };
+    const syncer = new PodSyncer({ ...common, images, objects, nodeIP: () => o.nodeIP, allocatable: () => o.allocatable });
+    this.statuses = new StatusManager(o.client, log);
+    this.workers = new PodWorkers(
+      { syncer, terminate: common, status: this.statuses, client: o.client, probes: o.probes ?? NO_PROBES, clock: o.clock, log, nodeIP: () => o.nodeIP, resyncMs: o.resyncMs ?? 10_000, orphanGraceSeconds: 2 },
+      signal,
+    );
+    this.informer = new Informer<Pod>(o.client, { path: '/api/v1/pods', fieldSelector: `spec.nodeName=${o.nodeName}`, transform: dropManaged }, log);
+    this.informer.addHandlers({
+      add: (p) => this.workers.update(p),
+      update: (_old, p) => this.workers.update(p),
+      delete: (p) => this.workers.gone(p.metadata.uid ?? ''),
+    });
+    this.pleg = new Pleg(o.cri, o.plegPeriodMs ?? 1000, (uid) => this.onRuntimeChange(uid), log);
+    this.lookup = plegLookup(this.pleg, (ns, name) => this.informer.get(`${ns}/${name}`)?.metadata.uid, podDir);
+  }
+
+  private onRuntimeChange(uid: string): void {
+    if (this.workers.phaseOf(uid) !== undefined) return this.workers.kick(uid);
+    if (!this.synced) return;
+    if (this.informer.list().some((p) => p.metadata.uid === uid)) return;
+    this.o.log.info({ uid }, 'runtime has a pod the API does not know: killing it');
+    this.workers.gone(uid);
+  }
+
+  /** Starts the loops; resolves once the pods of this node are listed and the runtime relisted. */
+  async start(): Promise<{ done: Promise<void> }> {
+    const informerDone = this.informer.run(this.signal);
+    await Promise.race([this.informer.waitForSync(), new Promise<void>((r) => this.signal.addEventListener('abort', () => r(), { once: true }))]);
+    await this.pleg.relist(this.signal).catch((err: Error) => this.o.log.warn({ err: err.message }, 'pleg: first relist failed'));
+    this.synced = true;
+    for (const uid of this.pleg.podUIDs()) this.onRuntimeChange(uid);
+    const plegDone = this.pleg.run(this.signal);
+    return { done: Promise.all([informerDone, plegDone]).then(() => undefined) };
+  }
+}
+
+function dropManaged(p: Pod): Pod {
+  delete (p as KubeObject).metadata.managedFields;
+  return p;
+}

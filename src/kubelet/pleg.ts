@@ -1,0 +1,68 @@
+// Pod lifecycle event generator: containerd 1.6 has no event stream over CRI, so relist
+// sandboxes and containers every period and tell the workers which pods changed (by uid).
+// The last listing also answers lookups (container by pod and name) without a runtime call.
+import type { CriClient } from '../cri/client.js';
+import type { Container, PodSandbox } from '../cri/types.js';
+import type { Logger } from '../util/logger.js';
+import { sleep } from './sleep.js';
+import { LABEL_POD_UID } from './types.js';
+
+export interface RuntimeSnapshot {
+  sandboxes: PodSandbox[];
+  containers: Container[];
+}
+
+export class Pleg {
+  private fingerprints = new Map<string, string>();
+  snapshot: RuntimeSnapshot = { sandboxes: [], containers: [] };
+  relists = 0;
+
+  constructor(
+    private readonly cri: CriClient,
+    private readonly periodMs: number,
+    private readonly onChange: (uid: string) => void,
+    private readonly log: Logger,
+  ) {}
+
+  /** Pod uids the runtime has anything for. */
+  podUIDs(): Set<string> {
+    const out = new Set<string>();
+    for (const s of this.snapshot.sandboxes) if (s.labels[LABEL_POD_UID]) out.add(s.labels[LABEL_POD_UID]);
+    for (const c of this.snapshot.containers) if (c.labels[LABEL_POD_UID]) out.add(c.labels[LABEL_POD_UID]);
+    return out;
+  }
+
+  async relist(signal?: AbortSignal): Promise<void> {
+    const [sandboxes, containers] = await Promise.all([this.cri.listPodSandbox(undefined, { signal }), this.cri.listContainers(undefined, { signal })]);
+    this.snapshot = { sandboxes, containers };
+    this.relists++;
+    const parts = new Map<string, string[]>();
+    const add = (uid: string | undefined, s: string) => {
+      if (!uid) return;
+      const l = parts.get(uid);
+      if (l) l.push(s);
+      else parts.set(uid, [s]);
+    };
+    for (const s of sandboxes) add(s.labels[LABEL_POD_UID], `s:${s.id}:${s.state}`);
+    for (const c of containers) add(c.labels[LABEL_POD_UID], `c:${c.id}:${c.state}`);
+    const next = new Map<string, string>();
+    for (const [uid, l] of parts) next.set(uid, l.sort().join(','));
+    const changed: string[] = [];
+    for (const [uid, fp] of next) if (this.fingerprints.get(uid) !== fp) changed.push(uid);
+    for (const uid of this.fingerprints.keys()) if (!next.has(uid)) changed.push(uid);
+    this.fingerprints = next;
+    for (const uid of changed) this.onChange(uid);
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.relist(signal);
+      } catch (err) {
+        if (signal.aborted) return;
+        this.log.warn({ err: (err as Error).message }, 'pleg: relist failed');
+      }
+      await sleep(this.periodMs, signal);
+    }
+  }
+}

@@ -1,0 +1,123 @@
+// What the runtime holds for a pod, found by the io.kubernetes.pod.uid label: its sandboxes
+// and containers with their states. Exited containers never change, so their statuses are cached.
+import type { CriClient } from '../cri/client.js';
+import { CriNotFoundError } from '../cri/errors.js';
+import type { ContainerState, PodSandboxState } from '../cri/types.js';
+import { LABEL_CONTAINER_KIND, LABEL_POD_UID } from './types.js';
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  attempt: number;
+  kind: 'init' | 'app';
+  sandboxId: string;
+  state: ContainerState;
+  /** ms since the epoch (0: not set) */
+  createdAt: number;
+  startedAt: number;
+  finishedAt: number;
+  exitCode: number;
+  reason: string;
+  message: string;
+  image: string;
+  imageRef: string;
+  logPath: string;
+}
+
+export interface SandboxInfo {
+  id: string;
+  attempt: number;
+  state: PodSandboxState;
+  createdAt: number;
+  ip: string;
+}
+
+export interface PodRuntimeState {
+  /** newest first */
+  sandboxes: SandboxInfo[];
+  /** newest attempt first per name */
+  containers: ContainerInfo[];
+}
+
+const ms = (ns: number) => (ns > 0 ? Math.floor(ns / 1e6) : 0);
+
+export class RuntimeView {
+  private readonly statuses = new Map<string, ContainerInfo>();
+  private readonly ips = new Map<string, string>();
+
+  constructor(private readonly cri: CriClient) {}
+
+  async podState(uid: string, signal?: AbortSignal): Promise<PodRuntimeState> {
+    const selector = { labelSelector: { [LABEL_POD_UID]: uid } };
+    const [sbs, cs] = await Promise.all([this.cri.listPodSandbox(selector, { signal }), this.cri.listContainers(selector, { signal })]);
+    const sandboxes: SandboxInfo[] = [];
+    for (const s of sbs) {
+      let ip = this.ips.get(s.id);
+      if (ip === undefined && s.state === 'SANDBOX_READY') {
+        try {
+          const st = await this.cri.podSandboxStatus(s.id, false, { signal });
+          ip = st.status?.network?.ip ?? '';
+          this.ips.set(s.id, ip);
+        } catch (err) {
+          if (!(err instanceof CriNotFoundError)) throw err;
+          continue;
+        }
+      }
+      sandboxes.push({ id: s.id, attempt: s.metadata?.attempt ?? 0, state: s.state, createdAt: ms(s.createdAt), ip: ip ?? '' });
+    }
+    sandboxes.sort((a, b) => b.createdAt - a.createdAt || b.attempt - a.attempt);
+    const containers: ContainerInfo[] = [];
+    for (const c of cs) {
+      const cached = this.statuses.get(c.id);
+      if (cached && cached.state === c.state) {
+        containers.push(cached);
+        continue;
+      }
+      let st;
+      try {
+        st = (await this.cri.containerStatus(c.id, false, { signal })).status;
+      } catch (err) {
+        if (err instanceof CriNotFoundError) continue;
+        throw err;
+      }
+      if (!st) continue;
+      const info: ContainerInfo = {
+        id: c.id,
+        name: st.metadata?.name ?? c.metadata?.name ?? '',
+        attempt: st.metadata?.attempt ?? 0,
+        kind: c.labels[LABEL_CONTAINER_KIND] === 'init' ? 'init' : 'app',
+        sandboxId: c.podSandboxId,
+        state: st.state,
+        createdAt: ms(st.createdAt),
+        startedAt: ms(st.startedAt),
+        finishedAt: ms(st.finishedAt),
+        exitCode: st.exitCode,
+        reason: st.reason,
+        message: st.message,
+        image: st.image?.image ?? '',
+        imageRef: st.imageRef,
+        logPath: st.logPath,
+      };
+      this.statuses.set(c.id, info);
+      containers.push(info);
+    }
+    containers.sort((a, b) => (a.name === b.name ? b.attempt - a.attempt : a.name < b.name ? -1 : 1));
+    return { sandboxes, containers };
+  }
+
+  /** Drop cached statuses of containers and sandboxes that are gone. */
+  forget(containerIds: Iterable<string>, sandboxIds: Iterable<string> = []): void {
+    for (const id of containerIds) this.statuses.delete(id);
+    for (const id of sandboxIds) this.ips.delete(id);
+  }
+}
+
+/** The newest instance of each container name. */
+export function latestByName(cs: readonly ContainerInfo[]): Map<string, ContainerInfo> {
+  const out = new Map<string, ContainerInfo>();
+  for (const c of cs) {
+    const have = out.get(c.name);
+    if (!have || c.attempt > have.attempt) out.set(c.name, c);
+  }
+  return out;
+}

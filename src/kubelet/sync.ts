@@ -1,0 +1,246 @@
+// syncPod: compare the pod spec with what the runtime holds for the pod (found by labels) and
+// take the next steps. Re-entrant: calling it again with nothing changed does nothing, so it
+// runs after every event, every PLEG change and periodically. Order of a pod's start:
+//   volumes ─▶ sandbox (network, IP) ─▶ init containers one by one (each exits 0; sidecars keep
+//   running) ─▶ app containers; exited containers restart by restartPolicy with back-off.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EventRecorder } from '../client/events.js';
+import type { CriClient } from '../cri/client.js';
+import { CriError } from '../cri/errors.js';
+import type { PodSandboxConfig } from '../cri/types.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { Backoff } from './backoff.js';
+import { podCgroupParent } from './cgroups.js';
+import { containerConfig, etcHostsContent, sandboxConfig } from './containers.js';
+import { containerEnv, type NodeAllocatable } from './env.js';
+import type { ImageManager } from './images.js';
+import { ContainerConfigError, type ObjectSource } from './objects.js';
+import { latestByName, type ContainerInfo, type PodRuntimeState, type RuntimeView, type SandboxInfo } from './runtime.js';
+import type { Waiting } from './status.js';
+import { isSidecar, podDesc, type ContainerSpec, type Pod } from './types.js';
+import { setUpVolumes, VolumeError, type MountedVolume } from './volumes/index.js';
+
+export interface SyncDeps {
+  cri: CriClient;
+  runtime: RuntimeView;
+  images: ImageManager;
+  recorder: EventRecorder;
+  objects: ObjectSource;
+  clock: Clock;
+  log: Logger;
+  nodeIP: () => string;
+  allocatable: () => NodeAllocatable;
+  podDir: (uid: string) => string;
+  cgroupRoot: string;
+}
+
+export interface SyncResult {
+  state: PodRuntimeState;
+  waiting: Map<string, Waiting>;
+  /** sync again after this long (back-off ends, pull retry) */
+  requeueAfterMs?: number;
+}
+
+const CONFIG_RETRY_MS = 2000;
+
+export function fieldPath(pod: Pod, name: string): string {
+  const inInit = (pod.spec.initContainers ?? []).some((c) => c.name === name);
+  return `spec.${inInit ? 'initContainers' : 'containers'}{${name}}`;
+}
+
+function shouldRestart(pod: Pod, c: ContainerInfo): boolean {
+  const p = pod.spec.restartPolicy ?? 'Always';
+  return p === 'Always' || (p === 'OnFailure' && c.exitCode !== 0);
+}
+
+export class PodSyncer {
+  readonly restartBackoff: Backoff;
+
+  constructor(private readonly d: SyncDeps) {
+    this.restartBackoff = new Backoff(d.clock);
+  }
+
+  sandboxConfigFor(pod: Pod, attempt: number): PodSandboxConfig {
+    const uid = pod.metadata.uid ?? '';
+    return sandboxConfig(pod, { logDirectory: this.d.podDir(uid), cgroupParent: podCgroupParent(this.d.cgroupRoot, uid), attempt });
+  }
+
+  async sync(pod: Pod, signal: AbortSignal): Promise<SyncResult> {
+    const uid = pod.metadata.uid ?? '';
+    const waiting = new Map<string, Waiting>();
+    let requeue: number | undefined;
+    const later = (ms: number) => (requeue = requeue === undefined ? ms : Math.min(requeue, ms));
+    const t0 = this.d.clock.now();
+    const marks: Record<string, number> = {};
+    const mark = (what: string) => (marks[what] = this.d.clock.now() - t0);
+    let state = await this.d.runtime.podState(uid, signal);
+    mark('state');
+    const podDir = this.d.podDir(uid);
+    mkdirSync(podDir, { recursive: true });
+
+    // sandbox: reuse the ready one; a pod whose containers all ran under restartPolicy Never gets no new one
+    let sandbox = state.sandboxes.find((s) => s.state === 'SANDBOX_READY');
+    if (!sandbox && (pod.spec.restartPolicy ?? 'Always') === 'Never' && state.containers.some((c) => c.kind === 'app')) return { state, waiting };
+
+    let volumes: Map<string, MountedVolume>;
+    try {
+      volumes = await setUpVolumes(pod, { podDir, log: this.d.log, stamp: new Date(this.d.clock.now()).toISOString().replace(/[-:.]/g, '_'), objects: this.d.objects, node: this.d.allocatable(), podIP: sandbox?.ip ?? '', hostIP: this.d.nodeIP() });
+    } catch (err) {
+      if (!(err instanceof VolumeError)) throw err;
+      void this.d.recorder.event(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed: ${err.message}`);
+      return { state, waiting, requeueAfterMs: CONFIG_RETRY_MS };
+    }
+
+    mark('volumes');
+    if (!sandbox) {
+      const attempt = state.sandboxes.reduce((m, s) => Math.max(m, s.attempt + 1), 0);
+      try {
+        await this.d.cri.runPodSandbox(this.sandboxConfigFor(pod, attempt)); // no signal: never abandon a half-made sandbox
+      } catch (err) {
+        if (!(err instanceof CriError)) throw err;
+        void this.d.recorder.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${err.details}`);
+        return { state, waiting, requeueAfterMs: 5000 };
+      }
+      if (attempt > 0) void this.d.recorder.event(pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
+      state = await this.d.runtime.podState(uid, signal);
+      sandbox = state.sandboxes.find((s) => s.state === 'SANDBOX_READY');
+      if (!sandbox) return { state, waiting, requeueAfterMs: 1000 };
+      mark('sandbox');
+    }
+    const sbConfig = this.sandboxConfigFor(pod, sandbox.attempt);
+    const podIP = pod.spec.hostNetwork ? this.d.nodeIP() : sandbox.ip;
+    let etcHosts: string | undefined;
+    if (!pod.spec.hostNetwork) {
+      etcHosts = join(podDir, '_etc-hosts');
+      writeFileSync(etcHosts, etcHostsContent(pod, podIP));
+    }
+    const ctx = { pod, sandbox, sbConfig, podIP, volumes, etcHosts, waiting, later, signal };
+
+    // init containers, in order
+    const latest = latestByName(state.containers.filter((c) => c.kind === 'init'));
+    let started = false;
+    for (const c of pod.spec.initContainers ?? []) {
+      const cur = latest.get(c.name);
+      if (isSidecar(c)) {
+        if (cur?.state === 'CONTAINER_RUNNING') continue;
+        if (!(await this.startOrBackoff(c, 'init', cur, ctx))) return { state, waiting, requeueAfterMs: requeue };
+        started = true;
+        continue;
+      }
+      if (cur?.state === 'CONTAINER_EXITED' && cur.exitCode === 0) continue;
+      if (cur && cur.state !== 'CONTAINER_EXITED') return { state, waiting, requeueAfterMs: requeue }; // still running
+      if (cur && (pod.spec.restartPolicy ?? 'Always') === 'Never') return { state, waiting }; // failed: the pod fails
+      await this.startOrBackoff(c, 'init', cur, ctx);
+      return { state: await this.d.runtime.podState(uid, signal), waiting, requeueAfterMs: requeue };
+    }
+
+    // app containers
+    const apps = latestByName(state.containers.filter((c) => c.kind === 'app'));
+    for (const c of pod.spec.containers) {
+      const cur = apps.get(c.name);
+      if (cur && cur.state !== 'CONTAINER_EXITED') continue;
+      if (cur && !shouldRestart(pod, cur)) continue;
+      if (await this.startOrBackoff(c, 'app', cur, ctx)) started = true;
+    }
+    if (started) {
+      mark('containers');
+      state = await this.d.runtime.podState(uid, signal);
+      await this.pruneOld(state);
+      mark('restate');
+      this.d.log.debug({ pod: pod.metadata.name, ms: marks }, 'syncPod started containers');
+    }
+    return { state, waiting, requeueAfterMs: requeue };
+  }
+
+  /** Starts the next attempt of c unless it is in back-off; true when a container started. */
+  private async startOrBackoff(
+    c: ContainerSpec,
+    kind: 'init' | 'app',
+    cur: ContainerInfo | undefined,
+    ctx: { pod: Pod; sandbox: SandboxInfo; sbConfig: PodSandboxConfig; podIP: string; volumes: Map<string, MountedVolume>; etcHosts?: string; waiting: Map<string, Waiting>; later: (ms: number) => void; signal: AbortSignal },
+  ): Promise<boolean> {
+    const { pod } = ctx;
+    const uid = pod.metadata.uid ?? '';
+    const fp = fieldPath(pod, c.name);
+    if (cur) {
+      const key = `${uid}/${c.name}`;
+      const until = this.restartBackoff.failure(key, cur.id, cur.finishedAt || this.d.clock.now(), (cur.finishedAt || 0) - (cur.startedAt || 0));
+      const wait = until - this.d.clock.now();
+      if (wait > 0) {
+        const secs = Math.round(this.restartBackoff.currentDelayMs(key) / 1000);
+        const delay = secs >= 60 ? `${Math.floor(secs / 60)}m${secs % 60 ? `${secs % 60}s` : ''}` : `${secs}s`;
+        ctx.waiting.set(c.name, { reason: 'CrashLoopBackOff', message: `back-off ${delay} restarting failed container=${c.name} pod=${podDesc(pod)}` });
+        void this.d.recorder.event(pod, 'Warning', 'BackOff', 'Back-off restarting failed container', fp);
+        ctx.later(wait);
+        return false;
+      }
+    }
+    const img = await this.d.images.ensure(pod, c, fp, ctx.signal);
+    if (!img.ok) {
+      ctx.waiting.set(c.name, { reason: img.reason, message: img.message });
+      if (img.reason !== 'ErrImageNeverPull') ctx.later(Math.max(500, this.d.images.retryInMs(pod, c.image ?? '')));
+      return false;
+    }
+    const attempt = cur ? cur.attempt + 1 : 0;
+    let id: string;
+    try {
+      const env = await containerEnv(c, { pod, podIP: ctx.podIP, hostIP: this.d.nodeIP(), node: this.d.allocatable(), objects: this.d.objects });
+      const cfg = containerConfig(pod, c, { kind, attempt, image: img.imageRef, env, volumes: ctx.volumes, etcHosts: ctx.etcHosts });
+      for (const m of cfg.mounts ?? []) if (m.hostPath.startsWith(this.d.podDir(uid)) && !existsSync(m.hostPath)) mkdirSync(m.hostPath, { recursive: true }); // subPath dirs
+      mkdirSync(join(this.d.podDir(uid), c.name), { recursive: true });
+      id = await this.d.cri.createContainer(ctx.sandbox.id, cfg, ctx.sbConfig);
+    } catch (err) {
+      if (err instanceof ContainerConfigError) {
+        ctx.waiting.set(c.name, { reason: 'CreateContainerConfigError', message: err.message });
+        void this.d.recorder.event(pod, 'Warning', 'Failed', `Error: ${err.message}`, fp);
+        ctx.later(CONFIG_RETRY_MS);
+        return false;
+      }
+      if (!(err instanceof CriError)) throw err;
+      ctx.waiting.set(c.name, { reason: 'CreateContainerError', message: err.details });
+      void this.d.recorder.event(pod, 'Warning', 'Failed', `Error: ${err.details}`, fp);
+      ctx.later(CONFIG_RETRY_MS);
+      return false;
+    }
+    void this.d.recorder.event(pod, 'Normal', 'Created', `Created container ${c.name}`, fp);
+    try {
+      await this.d.cri.startContainer(id);
+    } catch (err) {
+      if (!(err instanceof CriError)) throw err;
+      void this.d.recorder.event(pod, 'Warning', 'Failed', `Error: ${err.details}`, fp);
+      ctx.later(1000);
+      return false;
+    }
+    void this.d.recorder.event(pod, 'Normal', 'Started', `Started container ${c.name}`, fp);
+    const post = c.lifecycle?.postStart?.exec?.command;
+    if (post?.length) {
+      const res = await this.d.cri.execSync(id, post, 30, { signal: ctx.signal }).catch((err: Error) => ({ exitCode: -1, stdout: Buffer.alloc(0), stderr: Buffer.from(err.message) }));
+      if (res.exitCode !== 0) {
+        void this.d.recorder.event(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed: exit ${res.exitCode}: ${res.stderr.toString().slice(0, 200)}`, fp);
+        await this.d.cri.stopContainer(id, pod.spec.terminationGracePeriodSeconds ?? 30, { signal: ctx.signal }).catch(() => undefined);
+      }
+    }
+    return true;
+  }
+
+  /** Keep the latest two instances of each container (the current and --previous). */
+  private async pruneOld(state: PodRuntimeState): Promise<void> {
+    const byName = new Map<string, ContainerInfo[]>();
+    for (const c of state.containers) {
+      const k = `${c.kind}/${c.name}`;
+      const l = byName.get(k) ?? [];
+      l.push(c);
+      byName.set(k, l);
+    }
+    for (const l of byName.values()) {
+      l.sort((a, b) => b.attempt - a.attempt);
+      for (const old of l.slice(2)) {
+        if (old.state !== 'CONTAINER_EXITED') continue;
+        await this.d.cri.removeContainer(old.id).catch(() => undefined);
+        this.d.runtime.forget([old.id]);
+      }
+    }
+  }
+}

@@ -1,0 +1,222 @@
+// Pod workers: one per pod UID, each running its pod's lifecycle as a state machine. Events
+// (informer, PLEG, timers) only mark a worker dirty; its loop runs one step at a time, so a
+// pod is never synced twice at once while different pods proceed in parallel.
+//
+//   SYNC ──────────▶ TERMINATING ─────────────▶ TERMINATED
+//   syncPod on every     deletionTimestamp set,      containers stopped, sandbox stopped.
+//   change, PLEG event   pod gone from the API,      deleted pod: RemovePodSandbox, cgroups and
+//   and resync; status   activeDeadlineSeconds       dirs removed, DELETE (grace 0, uid
+//   written on change    passed, or phase terminal   precondition); worker gone with the object.
+//                        ─▶ killPod (preStop,        terminal pod still in the API: containers and
+//                        SIGTERM, grace, SIGKILL)    logs stay until it is deleted.
+import { ApiError } from '../api/errors.js';
+import type { RestClient } from '../client/rest.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import type { ProbeResults } from './probes.js';
+import type { PodRuntimeState } from './runtime.js';
+import { computePodStatus, type StatusInput, type Waiting } from './status.js';
+import type { StatusManager } from './statusmanager.js';
+import type { PodSyncer } from './sync.js';
+import { cleanupPod, killPod, type TerminateDeps } from './terminate.js';
+import type { Pod } from './types.js';
+
+export type WorkerPhase = 'sync' | 'terminating' | 'terminated';
+type Terminal = NonNullable<StatusInput['terminal']>;
+
+interface Worker {
+  uid: string;
+  phase: WorkerPhase;
+  /** the pod as the API has it now; undefined once it is gone */
+  pod: Pod | undefined;
+  lastPod: Pod | undefined;
+  terminal?: Terminal;
+  dirty: boolean;
+  running: boolean;
+  timer?: NodeJS.Timeout;
+  cleaned: boolean;
+}
+
+export interface WorkersDeps {
+  syncer: PodSyncer;
+  terminate: TerminateDeps;
+  status: StatusManager;
+  client: RestClient;
+  probes: ProbeResults;
+  clock: Clock;
+  log: Logger;
+  nodeIP: () => string;
+  /** periodic resync of running pods (ConfigMap edits, deadlines) */
+  resyncMs: number;
+  /** grace for containers of pods that vanished from the API */
+  orphanGraceSeconds: number;
+}
+
+const isTerminalPhase = (p: unknown) => p === 'Succeeded' || p === 'Failed';
+
+export class PodWorkers {
+  private readonly workers = new Map<string, Worker>();
+  private stopped = false;
+
+  constructor(private readonly d: WorkersDeps, private readonly signal: AbortSignal) {
+    signal.addEventListener('abort', () => {
+      this.stopped = true;
+      for (const w of this.workers.values()) clearTimeout(w.timer);
+    }, { once: true });
+  }
+
+  get size(): number {
+    return this.workers.size;
+  }
+
+  phaseOf(uid: string): WorkerPhase | undefined {
+    return this.workers.get(uid)?.phase;
+  }
+
+  /** The informer has a (new) version of the pod. */
+  update(pod: Pod): void {
+    const uid = pod.metadata.uid ?? '';
+    let w = this.workers.get(uid);
+    if (!w) {
+      w = { uid, phase: 'sync', pod, lastPod: pod, dirty: false, running: false, cleaned: false };
+      this.workers.set(uid, w);
+      this.d.log.debug({ pod: pod.metadata.name, createdAgoMs: this.d.clock.now() - Date.parse(String(pod.metadata.creationTimestamp)) }, 'pod worker started');
+    }
+    w.pod = pod;
+    w.lastPod = pod;
+    this.kick(uid);
+  }
+
+  /** The pod is gone from the API (or the runtime has a pod the API does not know). */
+  gone(uid: string): void {
+    let w = this.workers.get(uid);
+    if (!w) {
+      w = { uid, phase: 'sync', pod: undefined, lastPod: undefined, dirty: false, running: false, cleaned: false };
+      this.workers.set(uid, w);
+    }
+    w.pod = undefined;
+    this.kick(uid);
+  }
+
+  /** Resolves once no worker is in the middle of a step (after the signal, steps end early). */
+  async drain(timeoutMs: number): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while ([...this.workers.values()].some((w) => w.running) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  kick(uid: string): void {
+    const w = this.workers.get(uid);
+    if (!w || this.stopped) return;
+    w.dirty = true;
+    if (!w.running) void this.loop(w);
+  }
+
+  private after(w: Worker, ms: number): void {
+    clearTimeout(w.timer);
+    w.timer = setTimeout(() => this.kick(w.uid), Math.max(0, ms));
+    w.timer.unref?.();
+  }
+
+  private async loop(w: Worker): Promise<void> {
+    w.running = true;
+    try {
+      while (w.dirty && !this.stopped) {
+        w.dirty = false;
+        try {
+          await this.step(w);
+        } catch (err) {
+          if (this.stopped) return;
+          this.d.log.warn({ uid: w.uid, pod: w.lastPod?.metadata.name, err: (err as Error).message }, 'pod worker: step failed; retrying');
+          this.after(w, 1000);
+        }
+      }
+    } finally {
+      w.running = false;
+    }
+  }
+
+  private deadlineExceeded(pod: Pod): number | true | undefined {
+    const ads = pod.spec.activeDeadlineSeconds;
+    const st: unknown = pod.status?.startTime;
+    if (typeof ads !== 'number' || typeof st !== 'string') return undefined;
+    const left = Date.parse(st) + ads * 1000 - this.d.clock.now();
+    return left <= 0 ? true : left;
+  }
+
+  private async step(w: Worker): Promise<void> {
+    const pod = w.pod;
+    if (w.phase === 'terminated') return this.finish(w);
+    if (w.phase === 'sync') {
+      if (!pod || pod.metadata.deletionTimestamp) w.phase = 'terminating';
+      else if (isTerminalPhase(pod.status?.phase)) {
+        w.terminal = { phase: pod.status.phase };
+        w.phase = 'terminating';
+      } else {
+        const dl = this.deadlineExceeded(pod);
+        if (dl === true) {
+          w.terminal = { phase: 'Failed', reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' };
+          void this.d.terminate.recorder.event(pod, 'Normal', 'DeadlineExceeded', w.terminal.message!);
+          w.phase = 'terminating';
+        }
+      }
+    }
+    if (w.phase === 'sync' && pod) {
+      const res = await this.d.syncer.sync(pod, this.signal);
+      const status = this.statusOf(pod, res.state, res.waiting);
+      if (isTerminalPhase(status.phase)) {
+        w.terminal = { phase: status.phase as Terminal['phase'] };
+        w.phase = 'terminating';
+      } else {
+        if ((await this.d.status.set(pod, status)) && status.phase === 'Running') this.d.log.debug({ pod: pod.metadata.name }, 'status Running written');
+        const dl = this.deadlineExceeded(pod);
+        const next = Math.min(res.requeueAfterMs ?? this.d.resyncMs, this.d.resyncMs, typeof dl === 'number' ? dl + 10 : Infinity);
+        this.after(w, next);
+        return;
+      }
+    }
+    // terminating
+    clearTimeout(w.timer);
+    const last = w.pod ?? w.lastPod;
+    const grace = !w.pod ? this.d.orphanGraceSeconds : w.pod.metadata.deletionTimestamp ? (w.pod.metadata.deletionGracePeriodSeconds ?? w.pod.spec.terminationGracePeriodSeconds ?? 30) : (w.pod.spec.terminationGracePeriodSeconds ?? 30);
+    const state = await killPod(this.d.terminate, w.uid, last, grace, this.signal);
+    if (w.pod) {
+      let terminal = w.terminal;
+      if (!terminal) {
+        const failed = state.containers.some((c) => c.kind === 'app' && c.exitCode !== 0);
+        terminal = { phase: failed ? 'Failed' : 'Succeeded' };
+      }
+      // a pod the API already reports as terminal keeps its status as written
+      if (!isTerminalPhase(w.pod.status?.phase) || w.terminal?.reason) await this.d.status.set(w.pod, this.statusOf(w.pod, state, new Map(), terminal));
+    }
+    w.phase = 'terminated';
+    w.dirty = true;
+  }
+
+  private statusOf(pod: Pod, state: PodRuntimeState, waiting: Map<string, Waiting>, terminal?: Terminal): Record<string, unknown> {
+    return computePodStatus({ pod, state, waiting, hostIP: this.d.nodeIP(), probes: this.d.probes, now: this.d.clock.nowRFC3339(), terminal });
+  }
+
+  /** Terminated: a deleted pod is cleaned up and its object removed; a terminal one waits for deletion. */
+  private async finish(w: Worker): Promise<void> {
+    const pod = w.pod;
+    if (pod && !pod.metadata.deletionTimestamp) return; // terminal, not deleted: keep containers and logs
+    if (!w.cleaned) {
+      await cleanupPod(this.d.terminate, w.uid, this.signal);
+      this.d.syncer.restartBackoff.forgetPrefix(`${w.uid}/`);
+      this.d.probes.removePod?.(w.uid);
+      w.cleaned = true;
+    }
+    if (pod) {
+      try {
+        const path = `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`;
+        await this.d.client.json('DELETE', path, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid: w.uid } });
+      } catch (err) {
+        // 404: gone already; 409: the name belongs to a new pod now, ours is gone
+        if (!(err instanceof ApiError && (err.code === 404 || err.code === 409))) throw err;
+      }
+      return; // the informer's DELETED event removes the worker
+    }
+    this.d.status.forget(w.uid);
+    this.workers.delete(w.uid);
+  }
+}

@@ -1,0 +1,135 @@
+// Composition root of the node agent (the kubelet), used by `kubelite server` for its own node
+// and by `kubelite agent --server URL --token T`. Boot sequence, top to bottom:
+//   1. container runtime: kubelite's supervised containerd (or --container-runtime-endpoint)
+//   2. Node registered (the server assigns spec.podCIDR), Lease renewed every 10 s
+//   3. CNI bridge config for the pod CIDR; wait until the runtime reports NetworkReady
+//   4. kubelet: pod informer for this node -> pod workers; PLEG; pods found running are adopted
+// Stopping (signal or stop()) ends the loops, then containerd; containers keep running in their shims.
+import { setMaxListeners } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { RestClient } from '../client/rest.js';
+import type { CriClient } from '../cri/client.js';
+import { RuntimeStartError, startRuntime, type Runtime, type RuntimeOptions } from '../cri/containerd.js';
+import { cniConfig, DEFAULT_BRIDGE, writeCniConfig } from '../kubelet/cni.js';
+import { Kubelet } from '../kubelet/kubelet.js';
+import type { PodRuntimeLookup } from '../kubelet/lookup.js';
+import { allocatableOf, measureNode, registerNode, runNodeHeartbeat, type NodeFacts } from '../kubelet/node.js';
+import type { ProbeResults } from '../kubelet/probes.js';
+import { sleep } from '../kubelet/sleep.js';
+import { realClock, type Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+
+export interface AgentConfig {
+  /** https://host:port of the API server */
+  server: string;
+  token: string;
+  caPem: string;
+  dataDir: string;
+  log: Logger;
+  nodeName?: string;
+  /** an existing CRI socket: start no containerd */
+  runtimeEndpoint?: string;
+  /** image archives imported at start (default: the package's build/images) */
+  imageArchives?: string[];
+  /** the node's pod CIDR when registering it (default: the server assigns a /24 of 10.42.0.0/16) */
+  podCIDR?: string;
+  /** CNI bridge name (default kubelite0) */
+  bridge?: string;
+  /** cgroup parent of all pods (default kubelite) */
+  cgroupRoot?: string;
+  /** the port the kubelet's own server announces in the Node (default 10250) */
+  kubeletPort?: number;
+  probes?: ProbeResults;
+  plegPeriodMs?: number;
+  resyncMs?: number;
+  clock?: Clock;
+}
+
+export interface RunningAgent {
+  nodeName: string;
+  podCIDR: string;
+  node: NodeFacts;
+  runtime: Runtime;
+  cri: CriClient;
+  kubelet: Kubelet;
+  lookup: PodRuntimeLookup;
+  /** stops the agent (not the pods) and the containerd it started */
+  stop(): Promise<void>;
+}
+
+/**
+ * containerd restarted over existing pods answers "server is not initialized yet" (gRPC Unknown)
+ * while its CRI plugin recovers them; CriClient.connect retries only Unavailable/DeadlineExceeded,
+ * so a start that failed this way is tried again.
+ */
+async function startRuntimeWithRetry(o: RuntimeOptions, signal: AbortSignal, attempts = 10): Promise<Runtime> {
+  for (let i = 1; ; i++) {
+    try {
+      return await startRuntime(o, signal);
+    } catch (err) {
+      if (!(err instanceof RuntimeStartError) || i >= attempts || signal.aborted) throw err;
+      o.log.info({ attempt: i }, 'containerd not ready yet; starting it again');
+      await sleep(200 * i, signal);
+    }
+  }
+}
+
+export async function startAgent(cfg: AgentConfig, signal?: AbortSignal): Promise<RunningAgent> {
+  const clock = cfg.clock ?? realClock;
+  const dataDir = resolve(cfg.dataDir);
+  const log = cfg.log;
+  const nodeName = (cfg.nodeName ?? hostname()).toLowerCase();
+  const runtimeAc = new AbortController();
+  const kubeletAc = new AbortController();
+  setMaxListeners(0, kubeletAc.signal); // every loop and runtime call listens to it
+
+  // 1. runtime
+  const runtime = await startRuntimeWithRetry({ dataDir, log: log.child({ component: 'containerd' }), endpoint: cfg.runtimeEndpoint, imageArchives: cfg.imageArchives }, runtimeAc.signal);
+  const cri = runtime.client;
+  const client = new RestClient({ server: cfg.server, token: cfg.token, caPem: cfg.caPem, userAgent: `kubelite-agent/${nodeName}` });
+  let stopping: Promise<void> | undefined;
+  let kubelet: Kubelet | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      kubeletAc.abort();
+      await kubelet?.workers.drain(10_000); // a sandbox or container being made is finished, not abandoned
+      runtimeAc.abort();
+      await runtime.done;
+      client.close(); // last: requests of the loops that were in flight have ended
+    })());
+  signal?.addEventListener('abort', () => void stop(), { once: true });
+  try {
+    const v = await cri.version();
+    const node = measureNode(nodeName, dataDir, `${v.runtimeName}://${v.runtimeVersion}`, cfg.kubeletPort ?? 10250);
+
+    // 2. Node and Lease
+    const reg = await registerNode(client, node, clock, cfg.podCIDR);
+    void runNodeHeartbeat(client, node, reg, clock, log, kubeletAc.signal);
+
+    // 3. pod network
+    const ipamDir = join(dataDir, 'agent', 'cni', 'ipam');
+    mkdirSync(ipamDir, { recursive: true });
+    writeCniConfig(runtime.paths.cniConfDir, cniConfig({ podCIDR: reg.podCIDR, bridge: cfg.bridge ?? DEFAULT_BRIDGE, ipamDataDir: ipamDir }));
+    for (let i = 0; i < 100 && !kubeletAc.signal.aborted; i++) {
+      const conds = await cri.status();
+      if (conds.find((c) => c.type === 'NetworkReady')?.status) break;
+      await sleep(50, kubeletAc.signal);
+    }
+
+    // 4. kubelet
+    const podsDir = join(dataDir, 'agent', 'pods');
+    mkdirSync(podsDir, { recursive: true });
+    kubelet = new Kubelet(
+      { client, cri, nodeName, nodeIP: node.ip, allocatable: allocatableOf(node), podsDir, cgroupRoot: cfg.cgroupRoot ?? 'kubelite', clock, log, probes: cfg.probes, plegPeriodMs: cfg.plegPeriodMs, resyncMs: cfg.resyncMs },
+      kubeletAc.signal,
+    );
+    await kubelet.start();
+    log.info({ node: nodeName, podCIDR: reg.podCIDR, runtime: node.runtimeVersion }, 'node agent ready');
+    return { nodeName, podCIDR: reg.podCIDR, node, runtime, cri, kubelet, lookup: kubelet.lookup, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
