@@ -18,6 +18,7 @@ import type { PodRuntimeLookup } from '../kubelet/lookup.js';
 import { allocatableOf, measureNode, registerNode, runNodeHeartbeat, type NodeFacts } from '../kubelet/node.js';
 import type { ProbeResults } from '../kubelet/probes.js';
 import { sleep } from '../kubelet/sleep.js';
+import { startKubeletServer } from '../kubelet/server/server.js';
 import { realClock, type Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 
@@ -91,9 +92,11 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal): Promis
   const client = new RestClient({ server: cfg.server, token: cfg.token, caPem: cfg.caPem, userAgent: `kubelite-agent/${nodeName}` });
   let stopping: Promise<void> | undefined;
   let kubelet: Kubelet | undefined;
+  let kubeletServer: { close(): Promise<void> } | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       kubeletAc.abort();
+      await kubeletServer?.close();
       await kubelet?.workers.drain(10_000); // a sandbox or container being made is finished, not abandoned
       runtimeAc.abort();
       await runtime.done;
@@ -102,7 +105,13 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal): Promis
   signal?.addEventListener('abort', () => void stop(), { once: true });
   try {
     const v = await cri.version();
-    const node = measureNode(nodeName, dataDir, `${v.runtimeName}://${v.runtimeVersion}`, cfg.kubeletPort ?? 10250);
+    // the kubelet's own HTTPS server (logs, exec, attach, port-forward); it answers only the API server
+    const lookup = {
+      findContainer: (ns: string, pod: string, c: string) => kubelet?.lookup.findContainer(ns, pod, c),
+    };
+    const ks = await startKubeletServer({ lookup, runtime: cri, nodeName, clusterToken: cfg.token, port: cfg.kubeletPort ?? 10250, log: log.child({ component: 'kubelet-server' }) });
+    kubeletServer = ks.server;
+    const node = measureNode(nodeName, dataDir, `${v.runtimeName}://${v.runtimeVersion}`, ks.port);
 
     // 2. Node and Lease
     const reg = await registerNode(client, node, clock, cfg.podCIDR);
