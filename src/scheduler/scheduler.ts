@@ -74,6 +74,8 @@ export class Scheduler {
   private bindsInFlight = 0;
   private bindSlots: (() => void)[] = [];
   private readonly st = { scheduled: 0, failedAttempts: 0, preemptions: 0 };
+  /** nominations this scheduler made, until the pod is bound or gone */
+  private readonly nominated = new Map<string, string>();
 
   constructor(private readonly o: SchedulerOptions) {
     this.name = o.schedulerName ?? 'default-scheduler';
@@ -112,6 +114,7 @@ export class Scheduler {
       delete: (p) => {
         const key = podKey(p);
         alg.pendingPodChanged?.(undefined, p);
+        this.nominated.delete(key);
         if (isAssigned(p) || this.assumed.has(key)) {
           this.forgetAssumed(key);
           if (isAssigned(p) && isActive(p)) alg.removePod(p);
@@ -184,8 +187,14 @@ export class Scheduler {
 
   private async scheduleOne(qp: QueuedPod): Promise<void> {
     const cycle = this.queue.currentMoveCycle;
-    const pod = this.pods.get(qp.key) ?? qp.pod;
+    let pod = this.pods.get(qp.key) ?? qp.pod;
+    const nominated = this.nominated.get(qp.key);
+    if (nominated && pod.status?.nominatedNodeName !== nominated) {
+      // our nomination may not be back from the API yet: do not preempt a second time
+      pod = { ...pod, status: { ...(pod.status ?? {}), nominatedNodeName: nominated } };
+    }
     if (!this.responsible(pod) || isAssigned(pod)) {
+      this.nominated.delete(qp.key);
       this.queue.done(qp.key);
       return;
     }
@@ -202,6 +211,8 @@ export class Scheduler {
     const message = res.message;
     if (res.nominatedNodeName && res.victims && pod.spec?.preemptionPolicy !== 'Never') {
       this.st.preemptions++;
+      this.nominated.set(qp.key, res.nominatedNodeName);
+      this.o.algorithm.pendingPodChanged?.({ ...pod, status: { ...(pod.status ?? {}), nominatedNodeName: res.nominatedNodeName } });
       await this.preempt(pod, { nodeName: res.nominatedNodeName, victims: res.victims });
     }
     void this.recordUnschedulable(pod, message);
@@ -231,6 +242,7 @@ export class Scheduler {
         target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
       });
       this.st.scheduled++;
+      this.nominated.delete(qp.key);
       this.queue.done(qp.key);
       void this.events.event(assumed, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`);
     } catch (err) {
@@ -253,6 +265,17 @@ export class Scheduler {
     }
     for (const v of pre.victims) {
       void this.events.event(v, 'Normal', 'Preempted', `Preempted by pod ${pod.metadata.uid} on node ${pre.nodeName}`);
+      try {
+        // as upstream: mark the victim, so that later cycles see it is already on its way out
+        await this.o.client.json(
+          'PATCH',
+          `/api/v1/namespaces/${v.metadata.namespace}/pods/${v.metadata.name}/status`,
+          { status: { conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler', message: `${this.name}: preempting to accommodate a higher priority pod`, lastTransitionTime: this.o.clock.nowRFC3339() }] } },
+          'application/strategic-merge-patch+json',
+        );
+      } catch (err) {
+        this.o.log.debug({ err }, 'preemption: could not mark victim');
+      }
       try {
         await this.o.client.json('DELETE', `/api/v1/namespaces/${v.metadata.namespace}/pods/${v.metadata.name}`, { preconditions: { uid: v.metadata.uid } });
       } catch (err) {
