@@ -95,6 +95,14 @@ export class SchedulingQueue {
     this.pushActive(this.newEntry(pod));
   }
 
+  /** Only the pod's status changed (e.g. its nomination): keep the newest copy, move nothing (as upstream). */
+  refresh(pod: KubeObject): void {
+    const key = podKey(pod);
+    const q = this.inFlight.get(key) ?? this.active.get(key) ?? this.backoff.get(key) ?? this.unschedulable.get(key);
+    if (q) q.pod = pod;
+    else this.add(pod);
+  }
+
   /** The pending pod changed: an unschedulable pod whose spec changed gets another chance. */
   update(pod: KubeObject): void {
     const key = podKey(pod);

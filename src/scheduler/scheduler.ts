@@ -151,7 +151,8 @@ export class Scheduler {
       this.queue.delete(p);
       return;
     }
-    if (old) this.queue.update(p);
+    if (old && !schedulingRelevantChange(old, p)) this.queue.refresh(p);
+    else if (old) this.queue.update(p);
     else this.queue.add(p);
   }
 
@@ -307,5 +308,11 @@ export class Scheduler {
 function nodeSchedulingChanged(a: KubeObject, b: KubeObject): boolean {
   const pick = (n: KubeObject) =>
     JSON.stringify([n.spec?.unschedulable, n.spec?.taints, n.metadata.labels, n.status?.allocatable, (n.status?.conditions ?? []).map((c: { type: string; status: string }) => `${c.type}=${c.status}`)]);
+  return pick(a) !== pick(b);
+}
+
+/** Updates of a pending pod that can change where it fits (status-only updates cannot). */
+function schedulingRelevantChange(a: KubeObject, b: KubeObject): boolean {
+  const pick = (p: KubeObject) => JSON.stringify([p.spec, p.metadata.labels, p.metadata.annotations, p.metadata.deletionTimestamp]);
   return pick(a) !== pick(b);
 }

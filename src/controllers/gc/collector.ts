@@ -49,6 +49,19 @@ export class GarbageCollector extends Controller {
     }
   }
 
+  /**
+   * Safety net: every few seconds, look again at objects whose owners the graph does not
+   * hold, so that an event seen in an unlucky order never leaves a dependent behind.
+   */
+  override async run(signal: AbortSignal): Promise<void> {
+    const t = setInterval(() => {
+      for (const n of this.graph.withMissingOwners()) this.queue.add(n.uid);
+    }, 5000);
+    t.unref();
+    signal.addEventListener('abort', () => clearInterval(t), { once: true });
+    return super.run(signal);
+  }
+
   private observe(o: KubeObject, apiVersion: string, kind: string): void {
     if (!o.metadata.uid) return;
     const prev = this.graph.upsert(o, apiVersion, kind);

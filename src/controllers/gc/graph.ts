@@ -32,6 +32,16 @@ export class OwnerGraph {
     return this.nodes.size;
   }
 
+  /** Objects with an owner reference to a uid the graph does not hold (owner gone or unseen). */
+  withMissingOwners(): GraphNode[] {
+    const out: GraphNode[] = [];
+    for (const n of this.nodes.values()) {
+      const refs = n.obj.metadata.ownerReferences ?? [];
+      if (refs.some((r) => !this.nodes.has(r.uid))) out.push(n);
+    }
+    return out;
+  }
+
   /** Insert or replace; returns the previous version. */
   upsert(obj: KubeObject, apiVersion: string, kind: string): GraphNode | undefined {
     const uid = obj.metadata.uid!;
