@@ -131,7 +131,7 @@ async function main(): Promise<void> {
     mkdirSync(join(dir, 'floor64'));
     const floor1 = measureRawInsertRate(join(dir, 'floor1'), { rows: 5000, batch: 1 });
     const floor64 = measureRawInsertRate(join(dir, 'floor64'), { rows: 64000, batch: 64 });
-    const s = await startServerProcess(join(dir, 'server'), ['--disable-scheduler']);
+    const s = await startServerProcess(join(dir, 'server'), ['--disable-scheduler', '--disable-controllers']);
     await sleep(3000);
     const idleRss = rssMiB(s.child.pid!);
     const creates = await benchCreates(s);

@@ -14,11 +14,10 @@ import { ensureKubernetesService } from '../apiserver/bootstrap.js';
 import { ensureSystemPriorityClasses } from '../apiserver/priority.js';
 import { ApiError } from '../api/errors.js';
 import { RestClient } from '../client/rest.js';
-import { startScheduler, type Scheduler } from '../scheduler/index.js';
-import { startControllerManager, type ControllerManager } from '../controllers/index.js';
+import type { Scheduler } from '../scheduler/index.js';
+import type { ControllerManager } from '../controllers/index.js';
 import { realClock, type Clock } from '../util/clock.js';
-import { startAgent, type RunningAgent } from './agent.js';
-import { RuntimeMissingError } from '../cri/containerd.js';
+import type { RunningAgent } from './agent.js';
 import type { Logger } from '../util/logger.js';
 
 export interface ServerConfig {
@@ -123,12 +122,15 @@ export async function startServer(cfg: ServerConfig, signal?: AbortSignal): Prom
   if (!cfg.disableScheduler) {
     const client = new RestClient({ server: `https://127.0.0.1:${port}`, token: creds.adminToken, caPem: creds.caPem, userAgent: 'kubelite-scheduler' });
     clients.push(client);
+    // components are loaded only when they run: a control-plane-only server stays small
+    const { startScheduler } = await import('../scheduler/index.js');
     scheduler = await startScheduler({ client, clock, log: cfg.log.child({ component: 'scheduler' }) }, lifecycle.signal);
   }
   let controllers: ControllerManager | undefined;
   if (!cfg.disableControllers) {
     const client = new RestClient({ server: `https://127.0.0.1:${port}`, token: creds.adminToken, caPem: creds.caPem, userAgent: 'kubelite-controller-manager' });
     clients.push(client);
+    const { startControllerManager } = await import('../controllers/index.js');
     controllers = startControllerManager({ client, clock, log: cfg.log.child({ component: 'controller-manager' }) }, lifecycle.signal);
   }
 
@@ -151,6 +153,8 @@ export async function startServer(cfg: ServerConfig, signal?: AbortSignal): Prom
   // 7. this machine's node agent, on the same code path as a remote `kubelite agent`
   if (!cfg.disableAgent) {
     const agentCfg = { server: `https://127.0.0.1:${port}`, token: creds.adminToken, caPem: creds.caPem, dataDir, log: cfg.log.child({ component: 'agent' }), clock };
+    const { startAgent } = await import('./agent.js');
+    const { RuntimeMissingError } = await import('../cri/containerd.js');
     agent = await startAgent(agentCfg, lifecycle.signal).catch(async (err: unknown) => {
       await stop();
       throw err instanceof RuntimeMissingError ? new StartupError(err.message) : err;
