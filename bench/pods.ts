@@ -33,7 +33,7 @@ const pod = (name: string): KubeObject => ({
   kind: 'Pod',
   metadata: { name, labels: { bench: 'pods' } },
   spec: {
-    terminationGracePeriodSeconds: 0,
+    terminationGracePeriodSeconds: 1,
     containers: [{ name: 'main', image: BUSYBOX_IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }],
   },
 });
@@ -107,7 +107,7 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 }
 
 async function deleteAll(s: ServerProc): Promise<void> {
-  await call(s, 'DELETE', '/api/v1/namespaces/default/pods?labelSelector=bench%3Dpods&gracePeriodSeconds=0');
+  await call(s, 'DELETE', '/api/v1/namespaces/default/pods?labelSelector=bench%3Dpods');
   for (let i = 0; i < 600; i++) {
     const r = await call(s, 'GET', '/api/v1/namespaces/default/pods?labelSelector=bench%3Dpods');
     if ((JSON.parse(r.body) as { items: unknown[] }).items.length === 0) return;
@@ -244,7 +244,7 @@ async function main(): Promise<void> {
       const body = [
         `Machine: ${machine()}. Command: \`npm run bench:pods\` (as root). 1-minute load average at start / end: ${loadStart} / ${load1()}.`,
         '',
-        `Method: \`kubelite server --disable-agent\` and \`kubelite agent\` as separate processes on one machine, real containerd (started by the agent), runc, CNI bridge; pods of one busybox container (\`sleep 3600\`, image already imported, terminationGracePeriodSeconds 0). Latency = from the client's POST to the watch event showing every container running (the pod startup SLO's "all containers started", observed by the client, ms resolution). The floor drives the same containerd directly: RunPodSandbox + CreateContainer + StartContainer for an equivalent pod (same image, command, CNI network), with the same arrival pattern, in the same run. Cold start = spawning \`kubelite server\` (with its agent and containerd) until the first pod, POSTed as soon as the API answers, runs.`,
+        `Method: \`kubelite server --disable-agent\` and \`kubelite agent\` as separate processes on one machine, real containerd (started by the agent), runc, CNI bridge; pods of one busybox container (\`sleep 3600\`, image already imported, terminationGracePeriodSeconds 1). Latency = from the client's POST to the watch event showing every container running (the pod startup SLO's "all containers started", observed by the client, ms resolution). The floor drives the same containerd directly: RunPodSandbox + CreateContainer + StartContainer for an equivalent pod (same image, command, CNI network), with the same arrival pattern, in the same run. Cold start = spawning \`kubelite server\` (with its agent and containerd) until the first pod, POSTed as soon as the API answers, runs.`,
         '',
         '| measurement | kubelite | raw CRI floor | ratio (p50) | target | result |',
         '|---|---|---|---|---|---|',

@@ -11,7 +11,7 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { NodeAllocatable } from './env.js';
 import { ImageManager } from './images.js';
-import { plegLookup, type PodRuntimeLookup } from './lookup.js';
+import { plegLookup, type ContainerLocation, type PodRuntimeLookup } from './lookup.js';
 import { restObjectSource } from './objects.js';
 import { Pleg } from './pleg.js';
 import { NO_PROBES, type ProbeResults } from './probes.js';
@@ -88,6 +88,17 @@ export class Kubelet {
     for (const uid of this.pleg.podUIDs()) this.onRuntimeChange(uid);
     const plegDone = this.pleg.run(this.signal);
     return { done: Promise.all([informerDone, plegDone]).then(() => undefined) };
+  }
+
+  /**
+   * The lookup for the streaming server, relisting the runtime once when the PLEG's last listing
+   * misses the container: a pod reported Ready a moment ago must already answer exec and logs.
+   */
+  async findContainerFresh(namespace: string, podName: string, containerName: string): Promise<ContainerLocation | undefined> {
+    const hit = this.lookup.findContainer(namespace, podName, containerName);
+    if (hit) return hit;
+    await this.pleg.relist(this.signal).catch(() => undefined);
+    return this.lookup.findContainer(namespace, podName, containerName);
   }
 }
 

@@ -126,7 +126,7 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: 
     const v = await cri.version();
     // the kubelet's own HTTPS server (logs, exec, attach, port-forward); it answers only the API server
     const lookup = {
-      findContainer: (ns: string, pod: string, c: string) => kubelet?.lookup.findContainer(ns, pod, c),
+      findContainer: (ns: string, pod: string, c: string) => kubelet?.findContainerFresh(ns, pod, c),
     };
     const ks = await startKubeletServer({ lookup, runtime: cri, nodeName, clusterToken: cfg.token, port: cfg.kubeletPort ?? 10250, log: log.child({ component: 'kubelet-server' }) });
     kubeletServer = ks.server;
