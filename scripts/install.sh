@@ -31,5 +31,5 @@ fi
 npm ci --no-audit --no-fund
 npm run build
 bash scripts/build-images.sh
-ln -sf "$PWD/bin/kubelite.js" /usr/local/bin/kubelite
+ln -sf "$PWD/bin/kubelite" /usr/local/bin/kubelite
 echo "kubelite installed: $(command -v kubelite)"
