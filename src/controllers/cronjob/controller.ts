@@ -128,7 +128,8 @@ export class CronJobController extends Controller {
       if (!found && !finished) {
         const fresh = await this.client.json<KubeObject>('GET', cronJobPath(ns, cj.metadata.name!));
         if (((fresh.status?.active ?? []) as ActiveRef[]).some((r) => r.uid === j.metadata.uid)) {
-          cj.status = fresh.status;
+          // our cache was behind: carry on with the fresh object (and its resourceVersion)
+          Object.assign(cj, { metadata: fresh.metadata, spec: fresh.spec, status: fresh.status });
           continue;
         }
         void this.recorder.event(cj, 'Warning', 'UnexpectedJob', `Saw a job that the controller did not create or forgot: ${j.metadata.name}`);

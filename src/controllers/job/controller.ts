@@ -21,6 +21,8 @@ import { newState, syncJob } from './sync.js';
 export const JOBS_PATH = '/apis/batch/v1/jobs';
 const PODS_PATH = '/api/v1/pods';
 const ORPHAN = 'orphan-pod:';
+/** spec.managedBy of Jobs this controller manages (or none). */
+const JOB_CONTROLLER_NAME = 'kubernetes.io/job-controller';
 
 const jobPath = (ns: string, name: string) => `/apis/batch/v1/namespaces/${ns}/jobs/${name}`;
 
@@ -168,6 +170,9 @@ export class JobController extends Controller {
       this.deps.backoff.delete(key);
       return done;
     }
+    // a Job handed to another controller (spec.managedBy) is left alone
+    const managedBy = cached.spec?.managedBy;
+    if (typeof managedBy === 'string' && managedBy !== JOB_CONTROLLER_NAME) return done;
     const mode = cached.spec?.completionMode;
     if (mode !== undefined && mode !== 'NonIndexed' && mode !== 'Indexed') {
       void this.recorder.event(cached, 'Warning', 'UnknownCompletionMode', 'Skipped Job sync because completion mode is unknown');
@@ -197,6 +202,8 @@ export class JobController extends Controller {
     if (ref) {
       if (ref.kind !== 'Job' || ref.apiVersion !== 'batch/v1') return done;
       const job = this.jobOf(pod);
+      const managedBy = job?.spec?.managedBy;
+      if (typeof managedBy === 'string' && managedBy !== JOB_CONTROLLER_NAME) return done;
       if (job && !isFinished(job)) return done; // adopted meanwhile
     }
     try {
