@@ -5,8 +5,11 @@ import type { KubeObject } from '../../api/types.js';
 import { finishedTime } from './pods.js';
 
 export const POD_FAILURE_BACKOFF_MS = 10_000;
-/** The cap of the replacement delay (six minutes, as the Job documentation states). */
-export const MAX_POD_FAILURE_BACKOFF_MS = 6 * 60_000;
+/**
+ * The cap of the replacement delay. The Job documentation says six minutes, but the 1.32
+ * controller (MaxJobPodFailureBackOff) caps at ten, and that is what a cluster does.
+ */
+export const MAX_POD_FAILURE_BACKOFF_MS = 10 * 60_000;
 
 export interface BackoffRecord {
   failuresAfterLastSuccess: number;

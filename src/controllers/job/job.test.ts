@@ -44,14 +44,16 @@ test('pending indexes skip succeeded and active ones; bad index annotations are 
   assert.equal(completionIndex(pod({ ix: '12' })), 12);
 });
 
-test('back-off: 10 s doubling per consecutive failure, capped at 6 minutes, reset by a success', () => {
+test('back-off: 10 s doubling per consecutive failure, capped at 10 minutes as the 1.32 controller does, reset by a success', () => {
   const t0 = Date.parse('2025-01-01T00:00:00Z');
   const one = nextRecord({ failuresAfterLastSuccess: 0 }, [], [pod({ phase: 'Failed', finished: '2025-01-01T00:00:00Z' })]);
   assert.deepEqual(one, { failuresAfterLastSuccess: 1, lastFailureTime: t0 });
   assert.equal(remainingBackoff(one, t0 + 4000), 6000);
   assert.equal(remainingBackoff(one, t0 + 11_000), 0);
   assert.equal(remainingBackoff({ failuresAfterLastSuccess: 3, lastFailureTime: t0 }, t0), 40_000);
-  assert.equal(remainingBackoff({ failuresAfterLastSuccess: 20, lastFailureTime: t0 }, t0), 360_000);
+  assert.equal(remainingBackoff({ failuresAfterLastSuccess: 6, lastFailureTime: t0 }, t0), 320_000);
+  assert.equal(remainingBackoff({ failuresAfterLastSuccess: 7, lastFailureTime: t0 }, t0), 600_000);
+  assert.equal(remainingBackoff({ failuresAfterLastSuccess: 20, lastFailureTime: t0 }, t0), 600_000);
   const reset = nextRecord(one, [pod({ phase: 'Succeeded', finished: '2025-01-01T00:01:00Z' })], [pod({ phase: 'Failed', finished: '2025-01-01T00:00:30Z' })]);
   assert.deepEqual(reset, { failuresAfterLastSuccess: 0 }, 'failures before the last success do not count');
 });
