@@ -152,6 +152,38 @@ describe('Job controller on simulated nodes', () => {
     assert.equal(ev.message, 'Job has reached the specified backoff limit');
   });
 
+  it('podFailurePolicy: FailJob on a matching exit code fails the Job at once; Ignore does not count', async () => {
+    const policy = {
+      rules: [
+        { action: 'FailJob', onExitCodes: { containerName: 'c', operator: 'In', values: [42] } },
+        { action: 'Ignore', onExitCodes: { operator: 'In', values: [3] } },
+      ],
+    };
+    await create(job('fatal', { backoffLimit: 6, podFailurePolicy: policy }, { [EXIT_AFTER]: '1s', [EXIT_CODE]: '42' }));
+    const failed = await until(
+      async () => {
+        const j = await getJob('fatal');
+        return cond(j, 'Failed')?.status === 'True' ? j : undefined;
+      },
+      'Job Failed by the policy',
+      30_000,
+    );
+    const [pod] = await podsOf('fatal');
+    const message = `Container c for pod ${ns}/${pod!.metadata.name} failed with exit code 42 matching FailJob rule at index 0`;
+    assert.deepEqual([cond(failed, 'FailureTarget')?.reason, cond(failed, 'FailureTarget')?.message], ['PodFailurePolicy', message]);
+    assert.deepEqual([cond(failed, 'Failed')?.reason, cond(failed, 'Failed')?.message], ['PodFailurePolicy', message]);
+    assert.equal(failed.status.failed, 1);
+    assert.ok((await events(env.api, ns, 'fatal')).some((e) => e.reason === 'PodFailurePolicy' && e.message === message));
+
+    await create(job('ignored', { backoffLimit: 0, podFailurePolicy: policy }, { [EXIT_AFTER]: '1s', [EXIT_CODE]: '3' }));
+    // with backoffLimit 0 a counted failure would fail the Job; an ignored one is just replaced
+    await until(async () => ((await podsOf('ignored')).length >= 2 ? true : undefined), 'a replacement pod', 40_000);
+    const j = await getJob('ignored');
+    assert.equal(j.status.failed, undefined);
+    assert.equal(cond(j, 'Failed'), undefined);
+    await env.api.json('DELETE', jobPath('ignored'), { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background' });
+  });
+
   it('fails a Job that runs past activeDeadlineSeconds and deletes its pods', async () => {
     await create(job('slow', { parallelism: 2, completions: 4, activeDeadlineSeconds: 2 }));
     await until(async () => ((await podsOf('slow')).length === 2 ? true : undefined), '2 pods');

@@ -6,6 +6,7 @@ import type { KubeObject } from '../../api/types.js';
 import { formatIntervals, firstPendingIndexes, parseIntervals, total, withIndexes, completionIndex } from './indexes.js';
 import { nextRecord, remainingBackoff } from './backoff.js';
 import { deletionOrder, finishedTime, isPodFailed } from './pods.js';
+import { matchPodFailurePolicy } from './failurepolicy.js';
 
 const pod = (o: { ix?: string; phase?: string; finished?: string; deleted?: boolean; node?: string; created?: string } = {}): KubeObject => ({
   apiVersion: 'v1',
@@ -73,4 +74,32 @@ test('finish time and failure of a deleted pod; delete order prefers unscheduled
       ['n', '2025-01-01T00:00:00Z'],
     ],
   );
+});
+
+test('podFailurePolicy: the first matching rule decides; exit code 0 and running containers never match', () => {
+  const job: KubeObject = {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'j' },
+    spec: {
+      podFailurePolicy: {
+        rules: [
+          { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+          { action: 'FailJob', onExitCodes: { operator: 'NotIn', values: [1, 2] } },
+          { action: 'Count', onExitCodes: { operator: 'In', values: [1] } },
+        ],
+      },
+    },
+  };
+  const failedWith = (code: number, extra: Record<string, unknown> = {}): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', namespace: 'ns' },
+    status: { phase: 'Failed', containerStatuses: [{ name: 'main', state: { terminated: { exitCode: code } } }], ...extra },
+  });
+  assert.deepEqual(matchPodFailurePolicy(job, failedWith(7)), { failJobMessage: 'Container main for pod ns/p failed with exit code 7 matching FailJob rule at index 1', countFailed: true });
+  assert.deepEqual(matchPodFailurePolicy(job, failedWith(1)), { countFailed: true });
+  assert.deepEqual(matchPodFailurePolicy(job, failedWith(2)), { countFailed: true }, 'no rule: counted');
+  assert.deepEqual(matchPodFailurePolicy(job, failedWith(0)), { countFailed: true });
+  assert.deepEqual(matchPodFailurePolicy(job, failedWith(7, { conditions: [{ type: 'DisruptionTarget', status: 'True' }] })), { countFailed: false });
 });

@@ -6,6 +6,7 @@
 import type { KubeObject } from '../../api/types.js';
 import { isActivePod, isPodReady } from '../runtime/objects.js';
 import { nextRecord } from './backoff.js';
+import { matchPodFailurePolicy } from './failurepolicy.js';
 import { completionIndex, hasIndex, isIndexedJob, parseIntervals, total, UNKNOWN_INDEX, withIndexes } from './indexes.js';
 import { deleteActivePods, manageJob } from './manage.js';
 import { hasTrackingFinalizer, isPodFailed, isTerminating } from './pods.js';
@@ -73,7 +74,8 @@ export async function syncJob(d: SyncDeps, s: SyncState, satisfied: boolean): Pr
   const newSucceeded = newFinished(s, s.uncountedSucceeded, (p) => p.status?.phase === 'Succeeded');
   const newFailed = newFinished(s, s.uncountedFailed, (p) => isPodFailed(p, job));
   s.succeeded = Number(job.status.succeeded ?? 0) + newSucceeded.length + s.uncountedSucceeded.size;
-  s.failed = Number(job.status.failed ?? 0) + newFailed.length + s.uncountedFailed.size;
+  const counted = job.spec?.podFailurePolicy ? newFailed.filter((p) => matchPodFailurePolicy(job, p).countFailed) : newFailed;
+  s.failed = Number(job.status.failed ?? 0) + counted.length + s.uncountedFailed.size;
   if (!job.status.startTime && !suspended(job)) job.status.startTime = d.clock.nowRFC3339();
   s.newBackoff = nextRecord(s.newBackoff, newSucceeded, newFailed);
 
@@ -82,6 +84,15 @@ export async function syncJob(d: SyncDeps, s: SyncState, satisfied: boolean): Pr
   if (!s.finishedCondition) {
     const target = findCondition(job, 'FailureTarget');
     if (target?.status === 'True') s.finishedCondition = newCondition('Failed', 'True', target.reason ?? '', target.message ?? '', d.clock.nowRFC3339());
+    else if (job.spec?.podFailurePolicy) {
+      for (const p of s.pods) {
+        const msg = isPodFailed(p, job) ? matchPodFailurePolicy(job, p).failJobMessage : undefined;
+        if (msg) {
+          s.finishedCondition = newCondition('FailureTarget', 'True', 'PodFailurePolicy', msg, d.clock.nowRFC3339());
+          break;
+        }
+      }
+    }
   }
   if (!s.finishedCondition) {
     const ads = job.spec?.activeDeadlineSeconds;

@@ -9,6 +9,7 @@
 import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import { completionIndex, formatIntervals, hasIndex, isIndexedJob, total, UNKNOWN_INDEX, withIndexes } from './indexes.js';
+import { matchPodFailurePolicy } from './failurepolicy.js';
 import { removeTrackingFinalizer } from './manage.js';
 import { hasTrackingFinalizer, isPodFailed } from './pods.js';
 import { ensureCondition, newCondition, wireStatus, type SyncDeps, type SyncState, type Uncounted } from './state.js';
@@ -82,7 +83,8 @@ export async function trackStatusAndRemoveFinalizers(d: SyncDeps, s: SyncState, 
       }
     } else if (failed || failing) {
       // once the Job is failing, every pod not yet terminated counts as failed
-      if (!s.uncountedFailed.has(uid) && (!indexed || (ix !== UNKNOWN_INDEX && ix < completions))) {
+      const counts = !job.spec?.podFailurePolicy || matchPodFailurePolicy(job, pod).countFailed;
+      if (!s.uncountedFailed.has(uid) && (!indexed || (ix !== UNKNOWN_INDEX && ix < completions)) && counts) {
         needsFlush = true;
         uncounted.failed = [...(uncounted.failed ?? []), uid];
       }
