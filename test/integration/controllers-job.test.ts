@@ -233,6 +233,27 @@ describe('Job controller on simulated nodes', () => {
     }
   });
 
+  it('completes an Indexed Job early when its successPolicy is met', async () => {
+    await create(job('leader', { completions: 3, parallelism: 1, completionMode: 'Indexed', successPolicy: { rules: [{ succeededIndexes: '0' }] } }, { [EXIT_AFTER]: '1s' }));
+    const done = await until(
+      async () => {
+        const j = await getJob('leader');
+        return cond(j, 'Complete')?.status === 'True' ? j : undefined;
+      },
+      'Complete by success policy',
+      60_000,
+    );
+    assert.deepEqual(
+      conds(done).map((c) => [c.type, c.reason, c.message]),
+      [
+        ['SuccessCriteriaMet', 'SuccessPolicy', 'Matched rules at index 0'],
+        ['Complete', 'SuccessPolicy', 'Matched rules at index 0'],
+      ],
+    );
+    assert.equal(done.status.completedIndexes, '0');
+    assert.equal(done.status.succeeded, 1);
+  });
+
   it('suspends (deleting active pods) and resumes a Job', async () => {
     await create(job('paused', { suspend: true, parallelism: 2, completions: 2 }));
     const suspended = await until(async () => {

@@ -7,6 +7,7 @@ import { formatIntervals, firstPendingIndexes, parseIntervals, total, withIndexe
 import { nextRecord, remainingBackoff } from './backoff.js';
 import { deletionOrder, finishedTime, isPodFailed } from './pods.js';
 import { matchPodFailurePolicy } from './failurepolicy.js';
+import { matchSuccessPolicy } from './successpolicy.js';
 
 const pod = (o: { ix?: string; phase?: string; finished?: string; deleted?: boolean; node?: string; created?: string } = {}): KubeObject => ({
   apiVersion: 'v1',
@@ -102,4 +103,14 @@ test('podFailurePolicy: the first matching rule decides; exit code 0 and running
   assert.deepEqual(matchPodFailurePolicy(job, failedWith(2)), { countFailed: true }, 'no rule: counted');
   assert.deepEqual(matchPodFailurePolicy(job, failedWith(0)), { countFailed: true });
   assert.deepEqual(matchPodFailurePolicy(job, failedWith(7, { conditions: [{ type: 'DisruptionTarget', status: 'True' }] })), { countFailed: false });
+});
+
+test('successPolicy: listed indexes, a count among them, or a count overall', () => {
+  const job = (rules: unknown[]): KubeObject => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { completions: 10, completionMode: 'Indexed', successPolicy: { rules } } });
+  const done = withIndexes([], [0, 1, 2, 4, 5, 6, 7]);
+  assert.equal(matchSuccessPolicy(job([{ succeededIndexes: '0-2' }]), done), 'Matched rules at index 0');
+  assert.equal(matchSuccessPolicy(job([{ succeededIndexes: '2-3' }]), done), undefined);
+  assert.equal(matchSuccessPolicy(job([{ succeededIndexes: '2-3' }, { succeededIndexes: '3,8-9', succeededCount: 1 }, { succeededCount: 7 }]), done), 'Matched rules at index 2');
+  assert.equal(matchSuccessPolicy(job([{ succeededIndexes: '1-3', succeededCount: 2 }]), done), 'Matched rules at index 0');
+  assert.equal(matchSuccessPolicy(job([]), done), undefined);
 });

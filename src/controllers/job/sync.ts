@@ -7,6 +7,7 @@ import type { KubeObject } from '../../api/types.js';
 import { isActivePod, isPodReady } from '../runtime/objects.js';
 import { nextRecord } from './backoff.js';
 import { matchPodFailurePolicy } from './failurepolicy.js';
+import { matchSuccessPolicy } from './successpolicy.js';
 import { completionIndex, hasIndex, isIndexedJob, parseIntervals, total, UNKNOWN_INDEX, withIndexes } from './indexes.js';
 import { deleteActivePods, manageJob } from './manage.js';
 import { hasTrackingFinalizer, isPodFailed, isTerminating } from './pods.js';
@@ -115,6 +116,8 @@ export async function syncJob(d: SyncDeps, s: SyncState, satisfied: boolean): Pr
     }
     s.succeededIndexes = withIndexes(s.prevSucceededIndexes, [...fresh].filter((i) => !hasIndex(s.prevSucceededIndexes, i)).sort((a, b) => a - b));
     s.succeeded = total(s.succeededIndexes);
+    const policyMet = s.finishedCondition ? undefined : matchSuccessPolicy(job, s.succeededIndexes);
+    if (policyMet) s.finishedCondition = newCondition('SuccessCriteriaMet', 'True', 'SuccessPolicy', policyMet, d.clock.nowRFC3339());
   }
 
   let manageError: unknown;
