@@ -70,6 +70,10 @@ kubectlSuite('kubectl with Jobs and CronJobs', () => {
     assert.match(row[3]!, /^\d+s$/, 'DURATION from startTime to completionTime');
     const j = await getJson(c, ['job', 'ok']);
     assert.equal(j.status.succeeded, 1);
+    const described = ok(await c.kubectl(['describe', 'job', 'ok']));
+    assert.match(described, /Pods Statuses:\s+0 Active \(0 Ready\) \/ 1 Succeeded \/ 0 Failed/);
+    assert.match(described, /Normal\s+SuccessfulCreate\s+\S+\s+job-controller\s+Created pod: ok-[a-z0-9]{5}/);
+    assert.match(described, /Normal\s+Completed\s+\S+\s+job-controller\s+Job completed/);
     assert.deepEqual(
       j.status.conditions.map((x: { type: string; reason: string }) => [x.type, x.reason]),
       [
