@@ -254,6 +254,24 @@ describe('Job controller on simulated nodes', () => {
     assert.equal(done.status.succeeded, 1);
   });
 
+  it('backoffLimitPerIndex: each index retries on its own, then the Job fails with FailedIndexes', async () => {
+    await create(job('per-index', { completions: 2, parallelism: 2, completionMode: 'Indexed', backoffLimitPerIndex: 1 }, { [EXIT_AFTER]: '1s', [EXIT_CODE]: '1' }));
+    const failed = await until(
+      async () => {
+        const j = await getJob('per-index');
+        return cond(j, 'Failed')?.status === 'True' ? j : undefined;
+      },
+      'Job Failed with failed indexes',
+      60_000,
+    );
+    assert.deepEqual([cond(failed, 'Failed')?.reason, cond(failed, 'Failed')?.message], ['FailedIndexes', 'Job has failed indexes']);
+    assert.equal(failed.status.failedIndexes, '0,1');
+    assert.equal(failed.status.failed, 4, 'two tries per index');
+    const pods = await podsOf('per-index');
+    const counts = pods.map((p) => `${p.metadata.annotations?.['batch.kubernetes.io/job-completion-index']}:${p.metadata.annotations?.['batch.kubernetes.io/job-index-failure-count']}`).sort();
+    assert.deepEqual(counts, ['0:0', '0:1', '1:0', '1:1']);
+  });
+
   it('suspends (deleting active pods) and resumes a Job', async () => {
     await create(job('paused', { suspend: true, parallelism: 2, completions: 2 }));
     const suspended = await until(async () => {

@@ -1,8 +1,7 @@
 // spec.podFailurePolicy (upstream pod_failure_policy.go): the first rule matching a failed pod
 // decides. FailJob fails the whole Job (reason PodFailurePolicy, with a message naming the
-// match), Ignore leaves the failure out of the backoffLimit count, Count counts it as usual.
-// FailIndex belongs to backoffLimitPerIndex, which this controller does not implement: such
-// rules are skipped, as upstream skips them with that feature off.
+// match), Ignore leaves the failure out of the backoffLimit count, Count counts it as usual,
+// FailIndex (only with backoffLimitPerIndex; skipped otherwise) fails the pod's index.
 import type { KubeObject } from '../../api/types.js';
 
 interface ExitCodesRule {
@@ -27,6 +26,8 @@ export interface PolicyMatch {
   failJobMessage?: string;
   /** whether the failure counts against backoffLimit */
   countFailed: boolean;
+  /** a FailIndex rule matched */
+  failIndex?: boolean;
 }
 
 function matchingContainer(statuses: ContainerStatus[], req: ExitCodesRule): ContainerStatus | undefined {
@@ -65,8 +66,11 @@ export function matchPodFailurePolicy(job: KubeObject, pod: KubeObject): PolicyM
         return { countFailed: true };
       case 'FailJob':
         return { failJobMessage: failMessage, countFailed: true };
+      case 'FailIndex':
+        if (typeof job.spec?.backoffLimitPerIndex === 'number') return { countFailed: true, failIndex: true };
+        continue;
       default:
-        continue; // FailIndex without backoffLimitPerIndex
+        continue;
     }
   }
   return { countFailed: true };

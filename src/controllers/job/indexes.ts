@@ -24,8 +24,8 @@ export interface Interval {
   last: number;
 }
 
-/** Intervals merged with new indexes given in increasing order. */
-export function withIndexes(intervals: Interval[], added: number[]): Interval[] {
+/** Two ordered interval lists merged into one. */
+export function mergeIntervals(a: Interval[], b: Interval[]): Interval[] {
   const out: Interval[] = [];
   const push = (iv: Interval) => {
     const last = out[out.length - 1];
@@ -34,16 +34,18 @@ export function withIndexes(intervals: Interval[], added: number[]): Interval[] 
   };
   let i = 0;
   let j = 0;
-  while (i < intervals.length && j < added.length) {
-    if (intervals[i]!.first < added[j]!) push(intervals[i++]!);
-    else {
-      push({ first: added[j]!, last: added[j]! });
-      j++;
-    }
-  }
-  for (; i < intervals.length; i++) push(intervals[i]!);
-  for (; j < added.length; j++) push({ first: added[j]!, last: added[j]! });
+  while (i < a.length && j < b.length) push(a[i]!.first < b[j]!.first ? a[i++]! : b[j++]!);
+  for (; i < a.length; i++) push(a[i]!);
+  for (; j < b.length; j++) push(b[j]!);
   return out;
+}
+
+/** Intervals merged with new indexes given in increasing order. */
+export function withIndexes(intervals: Interval[], added: number[]): Interval[] {
+  return mergeIntervals(
+    intervals,
+    added.map((i) => ({ first: i, last: i })),
+  );
 }
 
 export function total(intervals: Interval[]): number {
@@ -82,14 +84,18 @@ export function parseIntervals(s: string | undefined, completions: number): Inte
   return out;
 }
 
-/** The first count indexes below completions that neither succeeded nor have an active pod. */
-export function firstPendingIndexes(active: KubeObject[], succeeded: Interval[], count: number, completions: number): number[] {
+/** The indexes of these pods, ascending, without repeats or unknowns. */
+export function indexesOf(pods: KubeObject[]): number[] {
+  return [...new Set(pods.map(completionIndex).filter((i) => i !== UNKNOWN_INDEX))].sort((a, b) => a - b);
+}
+
+/** The first count indexes below completions that are not done (succeeded or failed) nor held by a busy pod. */
+export function firstPendingIndexes(busy: KubeObject[], done: Interval[], count: number, completions: number): number[] {
   if (count === 0) return [];
-  const activeIx = [...new Set(active.map(completionIndex).filter((i) => i !== UNKNOWN_INDEX))].sort((a, b) => a - b);
-  const busy = withIndexes(succeeded, activeIx);
+  const nonPending = withIndexes(done, indexesOf(busy));
   const out: number[] = [];
   let candidate = 0;
-  for (const iv of busy) {
+  for (const iv of nonPending) {
     for (; candidate < completions && out.length < count && candidate < iv.first; candidate++) out.push(candidate);
     if (candidate < iv.last + 1) candidate = iv.last + 1;
   }

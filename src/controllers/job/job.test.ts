@@ -8,6 +8,7 @@ import { nextRecord, remainingBackoff } from './backoff.js';
 import { deletionOrder, finishedTime, isPodFailed } from './pods.js';
 import { matchPodFailurePolicy } from './failurepolicy.js';
 import { matchSuccessPolicy } from './successpolicy.js';
+import { calculateFailedIndexes, delayedDeletionPerIndex, indexBackoff, replacementCounts } from './perindex.js';
 
 const pod = (o: { ix?: string; phase?: string; finished?: string; deleted?: boolean; node?: string; created?: string } = {}): KubeObject => ({
   apiVersion: 'v1',
@@ -113,4 +114,20 @@ test('successPolicy: listed indexes, a count among them, or a count overall', ()
   assert.equal(matchSuccessPolicy(job([{ succeededIndexes: '2-3' }, { succeededIndexes: '3,8-9', succeededCount: 1 }, { succeededCount: 7 }]), done), 'Matched rules at index 2');
   assert.equal(matchSuccessPolicy(job([{ succeededIndexes: '1-3', succeededCount: 2 }]), done), 'Matched rules at index 0');
   assert.equal(matchSuccessPolicy(job([]), done), undefined);
+});
+
+test('backoffLimitPerIndex: failure counts pass to the replacement; an index fails at the limit', () => {
+  const job: KubeObject = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { completions: 3, completionMode: 'Indexed', backoffLimitPerIndex: 1 } };
+  const failed = (ix: string, count: string): KubeObject => ({
+    ...pod({ ix, phase: 'Failed', finished: '2025-01-01T00:00:00Z' }),
+    metadata: { name: `p${ix}${count}`, uid: `u${ix}${count}`, finalizers: ['batch.kubernetes.io/job-tracking'], annotations: { 'batch.kubernetes.io/job-completion-index': ix, 'batch.kubernetes.io/job-index-failure-count': count } },
+  });
+  assert.deepEqual(replacementCounts(job, undefined), { 'batch.kubernetes.io/job-index-failure-count': '0' });
+  assert.deepEqual(replacementCounts(job, failed('0', '0')), { 'batch.kubernetes.io/job-index-failure-count': '1' });
+  assert.deepEqual(calculateFailedIndexes(job, [failed('0', '0'), failed('2', '1')]), [{ first: 2, last: 2 }]);
+  const delayed = delayedDeletionPerIndex(job, [failed('0', '0'), failed('2', '1')], [], [], [{ first: 2, last: 2 }], new Set());
+  assert.deepEqual([...delayed.keys()], [0], 'only indexes still retried keep their last failure');
+  const t0 = Date.parse('2025-01-01T00:00:00Z');
+  assert.equal(indexBackoff(failed('0', '0'), t0 + 3000), 7000);
+  assert.equal(indexBackoff(failed('0', '1'), t0 + 3000), 17_000);
 });

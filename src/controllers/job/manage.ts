@@ -6,8 +6,9 @@ import type { KubeObject } from '../../api/types.js';
 import { slowStartBatch } from '../replicaset/manage.js';
 import { isPodReady, newControllerRef } from '../runtime/objects.js';
 import { remainingBackoff } from './backoff.js';
-import { COMPLETION_INDEX, COMPLETION_INDEX_ENV, UNKNOWN_INDEX, completionIndex, firstPendingIndexes, isIndexedJob } from './indexes.js';
-import { TRACKING_FINALIZER, deletionOrder, hasTrackingFinalizer, onlyReplaceFailedPods } from './pods.js';
+import { COMPLETION_INDEX, COMPLETION_INDEX_ENV, UNKNOWN_INDEX, completionIndex, firstPendingIndexes, isIndexedJob, mergeIntervals } from './indexes.js';
+import { hasBackoffLimitPerIndex, indexBackoff, replacementCounts } from './perindex.js';
+import { TRACKING_FINALIZER, deletionOrder, hasTrackingFinalizer, isTerminating, onlyReplaceFailedPods } from './pods.js';
 import { requeueIn, type SyncDeps, type SyncState } from './state.js';
 
 /** At most this many pod creations or deletions per sync (upstream MaxPodCreateDeletePerSync). */
@@ -102,7 +103,7 @@ function activePodsForRemoval(job: KubeObject, pods: KubeObject[], atLeast: numb
 }
 
 /** The pod for one creation: the template, our owner reference, the finalizer and any index. */
-function podFor(job: KubeObject, index: number): KubeObject {
+function podFor(job: KubeObject, index: number, indexAnnotations: Record<string, string>): KubeObject {
   const t = structuredClone((job.spec?.template ?? {}) as { metadata?: Record<string, any>; spec?: Record<string, any> });
   const tm = t.metadata ?? {};
   const spec = t.spec ?? {};
@@ -115,7 +116,7 @@ function podFor(job: KubeObject, index: number): KubeObject {
   if (tm.labels) metadata.labels = { ...tm.labels };
   if (tm.annotations) metadata.annotations = { ...tm.annotations };
   if (index !== UNKNOWN_INDEX) {
-    metadata.annotations = { ...(metadata.annotations ?? {}), [COMPLETION_INDEX]: String(index) };
+    metadata.annotations = { ...(metadata.annotations ?? {}), [COMPLETION_INDEX]: String(index), ...indexAnnotations };
     metadata.labels = { ...(metadata.labels ?? {}), [COMPLETION_INDEX]: String(index) };
     // upstream trims the job name so the prefix stays within the generated-name limit (58)
     const suffix = `-${index}-`;
@@ -155,7 +156,9 @@ export async function manageJob(d: SyncDeps, s: SyncState): Promise<{ active: nu
   const terminating = onlyReplaceFailedPods(job) ? s.terminating : 0;
   let diff = want - terminating - active;
   if (diff <= 0) return { active };
-  const wait = remainingBackoff(s.newBackoff, d.clock.now());
+  const perIndex = hasBackoffLimitPerIndex(job);
+  // with backoffLimitPerIndex each index waits out its own back-off instead
+  const wait = perIndex ? 0 : remainingBackoff(s.newBackoff, d.clock.now());
   if (wait > 0) {
     requeueIn(s, Math.max(wait, SYNC_BATCH_MS));
     return { active };
@@ -163,7 +166,18 @@ export async function manageJob(d: SyncDeps, s: SyncState): Promise<{ active: nu
   diff = Math.min(diff, MAX_POD_CREATE_DELETE_PER_SYNC);
   let indexes: number[] = [];
   if (isIndexedJob(job)) {
-    indexes = firstPendingIndexes(s.activePods, s.succeededIndexes, diff, Number(completions));
+    const busy = onlyReplaceFailedPods(job) ? [...s.activePods, ...s.pods.filter(isTerminating)] : s.activePods;
+    indexes = firstPendingIndexes(busy, mergeIntervals(s.succeededIndexes, s.failedIndexes ?? []), diff, Number(completions));
+    if (perIndex) {
+      const now = d.clock.now();
+      const waits = indexes.map((ix) => indexBackoff(s.delayedDeletion.get(ix), now));
+      const ready = indexes.filter((_, i) => waits[i] === 0);
+      if (indexes.length > 0 && ready.length === 0) {
+        requeueIn(s, Math.max(Math.min(...waits), SYNC_BATCH_MS));
+        return { active };
+      }
+      indexes = ready;
+    }
     diff = indexes.length;
   }
   if (diff === 0) return { active };
@@ -172,7 +186,7 @@ export async function manageJob(d: SyncDeps, s: SyncState): Promise<{ active: nu
   const { successes, attempted, error } = await slowStartBatch(diff, async () => {
     const index = indexes.length ? indexes[next++]! : UNKNOWN_INDEX;
     try {
-      const pod = await d.client.json<KubeObject>('POST', `/api/v1/namespaces/${job.metadata.namespace}/pods`, podFor(job, index));
+      const pod = await d.client.json<KubeObject>('POST', `/api/v1/namespaces/${job.metadata.namespace}/pods`, podFor(job, index, perIndex ? replacementCounts(job, s.delayedDeletion.get(index)) : {}));
       void d.recorder.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
     } catch (err) {
       d.expectations.creationObserved(s.key);

@@ -40,6 +40,9 @@ export interface SyncState {
   expectedRmFinalizers: Set<string>;
   prevSucceededIndexes: Interval[];
   succeededIndexes: Interval[];
+  /** backoffLimitPerIndex only: the failed indexes, and per index the failed pod awaiting its replacement */
+  failedIndexes?: Interval[];
+  delayedDeletion: Map<number, KubeObject>;
   finishedCondition?: JobCondition;
   newBackoff: BackoffRecord;
   /** the earliest time (ms from now) this Job wants another sync */

@@ -8,6 +8,7 @@ import { isActivePod, isPodReady } from '../runtime/objects.js';
 import { nextRecord } from './backoff.js';
 import { matchPodFailurePolicy } from './failurepolicy.js';
 import { matchSuccessPolicy } from './successpolicy.js';
+import { calculateFailedIndexes, delayedDeletionPerIndex, hasBackoffLimitPerIndex } from './perindex.js';
 import { completionIndex, hasIndex, isIndexedJob, parseIntervals, total, UNKNOWN_INDEX, withIndexes } from './indexes.js';
 import { deleteActivePods, manageJob } from './manage.js';
 import { hasTrackingFinalizer, isPodFailed, isTerminating } from './pods.js';
@@ -62,6 +63,7 @@ export function newState(key: string, job: KubeObject, pods: KubeObject[], d: Sy
     expectedRmFinalizers: d.finalizers.expected(key),
     prevSucceededIndexes: [],
     succeededIndexes: [],
+    delayedDeletion: new Map(),
     newBackoff: d.backoff.get(key),
   };
 }
@@ -116,6 +118,19 @@ export async function syncJob(d: SyncDeps, s: SyncState, satisfied: boolean): Pr
     }
     s.succeededIndexes = withIndexes(s.prevSucceededIndexes, [...fresh].filter((i) => !hasIndex(s.prevSucceededIndexes, i)).sort((a, b) => a - b));
     s.succeeded = total(s.succeededIndexes);
+    if (hasBackoffLimitPerIndex(job)) {
+      const failedIx = calculateFailedIndexes(job, s.pods);
+      s.failedIndexes = failedIx;
+      const maxFailed = job.spec?.maxFailedIndexes;
+      if (!s.finishedCondition) {
+        if (typeof maxFailed === 'number' && total(failedIx) > maxFailed) {
+          s.finishedCondition = newCondition('FailureTarget', 'True', 'MaxFailedIndexesExceeded', 'Job has exceeded the specified maximal number of failed indexes', d.clock.nowRFC3339());
+        } else if (total(failedIx) > 0 && total(failedIx) + total(s.succeededIndexes) >= completions) {
+          s.finishedCondition = newCondition('FailureTarget', 'True', 'FailedIndexes', 'Job has failed indexes', d.clock.nowRFC3339());
+        }
+      }
+      s.delayedDeletion = delayedDeletionPerIndex(job, s.pods, s.activePods, s.succeededIndexes, failedIx, s.expectedRmFinalizers);
+    }
     const policyMet = s.finishedCondition ? undefined : matchSuccessPolicy(job, s.succeededIndexes);
     if (policyMet) s.finishedCondition = newCondition('SuccessCriteriaMet', 'True', 'SuccessPolicy', policyMet, d.clock.nowRFC3339());
   }

@@ -69,8 +69,10 @@ export async function trackStatusAndRemoveFinalizers(d: SyncDeps, s: SyncState, 
     if (!hasTrackingFinalizer(pod) || s.expectedRmFinalizers.has(uid)) continue;
     const failed = isPodFailed(pod, job);
     if (!(job.metadata.deletionTimestamp || s.finishedCondition || pod.status?.phase === 'Succeeded' || failed)) continue;
-    toRemove.push(pod);
     const ix = completionIndex(pod);
+    // backoffLimitPerIndex: the index's last failure stays until its replacement carries the count
+    if (!(job.metadata.deletionTimestamp || s.finishedCondition || pod.status?.phase === 'Succeeded') && s.delayedDeletion.get(ix)?.metadata.uid === uid) continue;
+    toRemove.push(pod);
     if (pod.status?.phase === 'Succeeded' && !s.uncountedFailed.has(uid)) {
       if (indexed) {
         if (ix !== UNKNOWN_INDEX && ix < completions && !hasIndex(s.prevSucceededIndexes, ix)) {
@@ -100,6 +102,11 @@ export async function trackStatusAndRemoveFinalizers(d: SyncDeps, s: SyncState, 
     if (str !== (job.status!.completedIndexes ?? '')) needsFlush = true;
     job.status!.succeeded = total(s.succeededIndexes);
     job.status!.completedIndexes = str;
+    if (s.failedIndexes) {
+      const failedStr = formatIntervals(s.failedIndexes);
+      if (failedStr !== job.status!.failedIndexes) needsFlush = true;
+      job.status!.failedIndexes = failedStr;
+    }
   }
   const now = d.clock.nowRFC3339();
   const fin = s.finishedCondition;
