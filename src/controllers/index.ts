@@ -6,6 +6,9 @@ import { REPLICA_SET, REPLICATION_CONTROLLER } from './replicaset/kind.js';
 import { DeploymentController } from './deployment/controller.js';
 import { GarbageCollector } from './gc/collector.js';
 import { ServiceAccountController } from './serviceaccount/controller.js';
+import { JobController } from './job/controller.js';
+import { CronJobController } from './cronjob/controller.js';
+import { TTLAfterFinishedController } from './ttlafterfinished/controller.js';
 
 export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   replicaset: (ctx: ControllerContext) => new ReplicaSetController(REPLICA_SET, ctx),
@@ -13,6 +16,9 @@ export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   deployment: (ctx: ControllerContext) => new DeploymentController(ctx),
   garbagecollector: (ctx: ControllerContext) => new GarbageCollector(ctx),
   serviceaccount: (ctx: ControllerContext) => new ServiceAccountController(ctx),
+  job: (ctx: ControllerContext) => new JobController(ctx),
+  cronjob: (ctx: ControllerContext) => new CronJobController(ctx),
+  ttlafterfinished: (ctx: ControllerContext) => new TTLAfterFinishedController(ctx),
 };
 
 export interface StartControllerManagerOptions extends ControllerManagerOptions {
