@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RestClient } from '../client/rest.js';
 import type { CriClient } from '../cri/client.js';
-import { RuntimeStartError, startRuntime, type Runtime, type RuntimeOptions } from '../cri/containerd.js';
+import { startRuntime, type Runtime } from '../cri/containerd.js';
 import { cniConfig, DEFAULT_BRIDGE, writeCniConfig } from '../kubelet/cni.js';
 import { Kubelet } from '../kubelet/kubelet.js';
 import type { PodRuntimeLookup } from '../kubelet/lookup.js';
@@ -60,23 +60,6 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-/**
- * containerd restarted over existing pods answers "server is not initialized yet" (gRPC Unknown)
- * while its CRI plugin recovers them; CriClient.connect retries only Unavailable/DeadlineExceeded,
- * so a start that failed this way is tried again.
- */
-async function startRuntimeWithRetry(o: RuntimeOptions, signal: AbortSignal, attempts = 10): Promise<Runtime> {
-  for (let i = 1; ; i++) {
-    try {
-      return await startRuntime(o, signal);
-    } catch (err) {
-      if (!(err instanceof RuntimeStartError) || i >= attempts || signal.aborted) throw err;
-      o.log.info({ attempt: i }, 'containerd not ready yet; starting it again');
-      await sleep(200 * i, signal);
-    }
-  }
-}
-
 export async function startAgent(cfg: AgentConfig, signal?: AbortSignal): Promise<RunningAgent> {
   const clock = cfg.clock ?? realClock;
   const dataDir = resolve(cfg.dataDir);
@@ -87,7 +70,7 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal): Promis
   setMaxListeners(0, kubeletAc.signal); // every loop and runtime call listens to it
 
   // 1. runtime
-  const runtime = await startRuntimeWithRetry({ dataDir, log: log.child({ component: 'containerd' }), endpoint: cfg.runtimeEndpoint, imageArchives: cfg.imageArchives }, runtimeAc.signal);
+  const runtime = await startRuntime({ dataDir, log: log.child({ component: 'containerd' }), endpoint: cfg.runtimeEndpoint, imageArchives: cfg.imageArchives }, runtimeAc.signal);
   const cri = runtime.client;
   const client = new RestClient({ server: cfg.server, token: cfg.token, caPem: cfg.caPem, userAgent: `kubelite-agent/${nodeName}` });
   let stopping: Promise<void> | undefined;
