@@ -43,6 +43,8 @@ export interface AgentConfig {
   /** the port the kubelet's own server announces in the Node (default 10250) */
   kubeletPort?: number;
   probes?: ProbeResults;
+  /** registries (HOST[:PORT]) pulled from over plain HTTP; loopback ones always are */
+  insecureRegistries?: string[];
   plegPeriodMs?: number;
   resyncMs?: number;
   clock?: Clock;
@@ -70,7 +72,7 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal): Promis
   setMaxListeners(0, kubeletAc.signal); // every loop and runtime call listens to it
 
   // 1. runtime
-  const runtime = await startRuntime({ dataDir, log: log.child({ component: 'containerd' }), endpoint: cfg.runtimeEndpoint, imageArchives: cfg.imageArchives }, runtimeAc.signal);
+  const runtime = await startRuntime({ dataDir, log: log.child({ component: 'containerd' }), endpoint: cfg.runtimeEndpoint, imageArchives: cfg.imageArchives, insecureRegistries: cfg.insecureRegistries }, runtimeAc.signal);
   const cri = runtime.client;
   const client = new RestClient({ server: cfg.server, token: cfg.token, caPem: cfg.caPem, userAgent: `kubelite-agent/${nodeName}` });
   let stopping: Promise<void> | undefined;

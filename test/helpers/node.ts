@@ -79,7 +79,7 @@ export function requireE2eNode(): void {
 export async function startE2eNode(tag: string, extra: Partial<AgentConfig> = {}): Promise<E2eNode> {
   requireE2eNode();
   const id = process.pid;
-  const bridge = `k${tag.slice(0, 3)}${id % 100000}`;
+  const bridge = `klt${tag.slice(0, 3)}${id % 100000}`;
   const cgroupRoot = `kubelite-e2e-${tag}-${id}`;
   const cluster = await startTestCluster({ scheduler: true });
   buildImages(containerdPaths(cluster.dir).imagesDir);
