@@ -63,8 +63,8 @@ export interface E2eNode {
   podWhere(name: string, what: string, pred: (p: Pod) => boolean, timeoutMs?: number): Promise<Pod>;
   /** the pod's events, oldest first */
   events(podName: string): Promise<EventItem[]>;
-  /** every waiting reason the pod's first container shows, in order, until stop() */
-  watchWaiting(podName: string): { seen: string[]; stop(): void };
+  /** every waiting reason the pod's first container shows after resourceVersion, in order, until stop() */
+  watchWaiting(podName: string, resourceVersion: string): { seen: string[]; stop(): void };
   stop(): Promise<void>;
 }
 
@@ -119,11 +119,11 @@ export async function startE2eNode(tag: string, extra: Partial<AgentConfig> = {}
       }
     },
     events,
-    watchWaiting(podName) {
+    watchWaiting(podName, resourceVersion) {
       const seen: string[] = [];
       const ac = new AbortController();
       watches.add(ac);
-      void streamWatch(client.watchTarget(), `/api/v1/namespaces/default/pods?watch=1&fieldSelector=metadata.name%3D${podName}`, (ev) => {
+      void streamWatch(client.watchTarget(), `/api/v1/namespaces/default/pods?watch=1&resourceVersion=${resourceVersion}&fieldSelector=metadata.name%3D${podName}`, (ev) => {
         const reason = statuses(ev.object as Pod)[0]?.state.waiting?.reason;
         if (reason && seen[seen.length - 1] !== reason) seen.push(reason);
       }, ac.signal).catch(() => undefined);
