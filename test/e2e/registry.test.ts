@@ -2,7 +2,7 @@
 // docker-registry on loopback (plain HTTP, as Docker treats loopback), one behind htpasswd auth,
 // and one on the node's own IP that containerd reaches over HTTP only because the agent lists it
 // as an insecure registry. imagePullPolicy, pull errors and back-off, imagePullSecrets.
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +43,16 @@ function eventsWhen(name: string, reason: string, pred: (messages: string[]) => 
 async function deletePods(...names: string[]): Promise<void> {
   for (const n of names) await node.client.json('DELETE', `/api/v1/namespaces/default/pods/${n}`, { gracePeriodSeconds: 0 }).catch(() => undefined);
 }
+
+test('a machine without the registry tools fails the test naming the packages', () => {
+  const path = process.env.PATH;
+  process.env.PATH = '/nonexistent';
+  try {
+    assert.throws(requireRegistryTools, /missing docker-registry, skopeo, htpasswd; install with: apt-get install -y docker-registry skopeo apache2-utils/);
+  } finally {
+    process.env.PATH = path;
+  }
+});
 
 describe('image pulls from real registries (real containerd)', { timeout: 300_000 }, () => {
   before(async () => {
