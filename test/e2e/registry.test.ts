@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { freePort } from '../../src/cri/containerd.js';
 import { defaultImagesDir } from '../../src/cri/images/build.js';
 import { detectNodeIP } from '../../src/kubelet/node.js';
+import { kubectlPath } from '../helpers/cluster.js';
 import { requireE2eNode, startE2eNode, statuses, until, type E2eNode, type Pod } from '../helpers/node.js';
 import { requireRegistryTools, startRegistry, type Registry } from '../helpers/registry.js';
 
@@ -112,6 +113,10 @@ describe('image pulls from real registries (real containerd)', { timeout: 300_00
     await eventsWhen('never', 'Failed', (l) => l.includes('Error: ErrImageNeverPull'));
     assert.deepEqual(await eventsWhen('never', 'ErrImageNeverPull'), [`Container image "${image}" is not present with pull policy of Never`]);
     assert.deepEqual(await eventsOf('never', 'Pulling'), []);
+    if (kubectlPath()) {
+      const out = await node.cluster.kubectl(['get', 'pod', 'never']);
+      assert.match(out.stdout, /never\s+0\/1\s+ErrImageNeverPull\s+0\s/, out.stderr);
+    }
     await deletePods('never');
   });
 
