@@ -16,6 +16,8 @@ Agent flags:
   --data-dir DIR                      agent state, containerd and pod dirs (default /var/lib/kubelite)
   --node-name NAME                    the Node's name (default the hostname)
   --container-runtime-endpoint SOCK   use this CRI socket instead of starting containerd
+  --insecure-registry HOST[:PORT]     pull from this registry over plain HTTP (repeatable;
+                                      loopback registries always are)
   --log-level LEVEL                   trace, debug, info, warn, error (default info)
 `;
 
@@ -35,6 +37,7 @@ export async function runAgent(argv: string[]): Promise<void> {
         'data-dir': { type: 'string', default: '/var/lib/kubelite' },
         'node-name': { type: 'string' },
         'container-runtime-endpoint': { type: 'string' },
+        'insecure-registry': { type: 'string', multiple: true },
         'log-level': { type: 'string', default: 'info' },
       },
       strict: true,
@@ -60,7 +63,7 @@ export async function runAgent(argv: string[]): Promise<void> {
   const log = createLogger({ level: values['log-level'], name: 'kubelite-agent' });
   const ac = new AbortController();
   try {
-    const a = await startAgent({ server: values.server, token, caPem, dataDir, log, nodeName: values['node-name'], runtimeEndpoint: values['container-runtime-endpoint'] }, ac.signal);
+    const a = await startAgent({ server: values.server, token, caPem, dataDir, log, nodeName: values['node-name'], runtimeEndpoint: values['container-runtime-endpoint'], insecureRegistries: values['insecure-registry'] }, ac.signal);
     process.stdout.write(`kubelite agent: node ${a.nodeName} registered (pod CIDR ${a.podCIDR}, ${a.node.runtimeVersion})\n`);
     const shutdown = (sig: string) => {
       log.info({ signal: sig }, 'agent: stopping (pods keep running)');
