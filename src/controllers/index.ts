@@ -7,6 +7,8 @@ import { DeploymentController } from './deployment/controller.js';
 import { GarbageCollector } from './gc/collector.js';
 import { ServiceAccountController } from './serviceaccount/controller.js';
 import { DaemonSetController } from './daemonset/controller.js';
+import { EndpointsController } from './endpoints/controller.js';
+import { EndpointSliceController } from './endpointslice/controller.js';
 
 export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   replicaset: (ctx: ControllerContext) => new ReplicaSetController(REPLICA_SET, ctx),
@@ -15,6 +17,8 @@ export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   garbagecollector: (ctx: ControllerContext) => new GarbageCollector(ctx),
   serviceaccount: (ctx: ControllerContext) => new ServiceAccountController(ctx),
   daemonset: (ctx: ControllerContext) => new DaemonSetController(ctx),
+  endpoint: (ctx: ControllerContext) => new EndpointsController(ctx),
+  endpointslice: (ctx: ControllerContext) => new EndpointSliceController(ctx),
 };
 
 export interface StartControllerManagerOptions extends ControllerManagerOptions {
