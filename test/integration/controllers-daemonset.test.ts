@@ -91,6 +91,7 @@ describe('DaemonSet controller on simulated nodes', () => {
       [s.desiredNumberScheduled, s.currentNumberScheduled, s.numberReady, s.updatedNumberScheduled, s.numberAvailable, s.numberMisscheduled, s.numberUnavailable ?? 0],
       [3, 3, 3, 3, 3, 0, 0],
     );
+    assert.ok(!('numberUnavailable' in s), 'numberUnavailable 0 is omitted, as the API omits empty values');
     const evs = await events(env.api, ns, 'agent');
     assert.equal(evs.filter((e) => e.reason === 'SuccessfulCreate' && /^Created pod: agent-/.test(String(e.message))).length, 3);
   });

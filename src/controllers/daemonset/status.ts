@@ -17,6 +17,8 @@ export interface DaemonSetCounts {
   numberUnavailable: number;
 }
 
+const OMIT_WHEN_ZERO = ['updatedNumberScheduled', 'numberAvailable', 'numberUnavailable'] as const;
+
 export function calculateCounts(ds: KubeObject, nodes: KubeObject[], byNode: Map<string, KubeObject[]>, hash: string, now: number): DaemonSetCounts {
   const c: DaemonSetCounts = {
     desiredNumberScheduled: 0,
@@ -59,11 +61,14 @@ export async function storeStatus(client: RestClient, ds: KubeObject, c: DaemonS
   const st = (ds.status ?? {}) as Record<string, unknown>;
   const gen = ds.metadata.generation ?? 0;
   const same = (Object.keys(c) as (keyof DaemonSetCounts)[]).every((k) => Number(st[k] ?? 0) === c[k]);
-  if (same && Number(st.observedGeneration ?? 0) >= gen) return;
+  // without observe, a write could only repeat the same counts
+  if (same && (!observe || Number(st.observedGeneration ?? 0) >= gen)) return;
   const path = `/apis/apps/v1/namespaces/${ds.metadata.namespace}/daemonsets/${ds.metadata.name}`;
   let cur = ds;
   for (let attempt = 0; ; attempt++) {
     const status: Record<string, unknown> = { ...(cur.status ?? {}), ...c };
+    // omitempty in the API: zero is not written
+    for (const k of OMIT_WHEN_ZERO) if (status[k] === 0) delete status[k];
     if (observe) status.observedGeneration = gen;
     try {
       await client.json('PUT', `${path}/status`, { ...cur, status });
