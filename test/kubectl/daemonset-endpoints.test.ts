@@ -126,4 +126,15 @@ kubectlSuite('kubectl with DaemonSets, Endpoints and EndpointSlices', () => {
     assert.match(describe, /TargetPort:\s+http\/TCP/);
     assert.match(describe, new RegExp(`Endpoints:\\s+(${want[0]},${want[1]}|${want[1]},${want[0]})`));
   });
+
+  it('explain documents EndpointSlice; a bad slice is refused with the field path', async () => {
+    const explain = ok(await c.kubectl(['explain', 'endpointslices.endpoints.conditions']));
+    assert.match(explain, /GROUP:\s+discovery\.k8s\.io/);
+    assert.match(explain, /serving\s+<boolean>/);
+    assert.match(explain, /terminating\s+<boolean>/);
+    const bad = 'apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: bad}\naddressType: IPv5\nendpoints: [{addresses: [10.0.0.1]}]\n';
+    const r = await c.kubectl(['apply', '-f', '-'], { input: bad });
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, /The EndpointSlice "bad" is invalid: addressType: Unsupported value: "IPv5": supported values: "FQDN", "IPv4", "IPv6"/);
+  });
 });
