@@ -31,14 +31,13 @@ export async function ensureKubernetesService(regs: Registries, port: number): P
     metadata: { name: 'kubernetes', namespace: 'default', labels },
     spec: { type: 'ClusterIP', clusterIP: KUBERNETES_SERVICE_IP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }], sessionAffinity: 'None' },
   });
-  const ip = hostIP();
   await upsert(regs, 'endpoints', {
     apiVersion: 'v1',
     kind: 'Endpoints',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-    subsets: [{ addresses: [{ ip }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
+    subsets: [{ addresses: [{ ip: hostIP() }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
   });
-  await upsertKubernetesSlice(regs, ip, port);
+  await upsertKubernetesSlice(regs, hostIP(), port);
 }
 
 /** The API server's own EndpointSlice, as upstream's endpoints adapter writes it (no managed-by label: no controller touches it). */

@@ -230,5 +230,13 @@ describe('Endpoints and EndpointSlice controllers on simulated nodes', () => {
       }
     }, 'endpoints web deleted');
     await until(async () => ((await slices('web')).length === 0 ? true : undefined), 'slices of web deleted');
+    // the same name again: a new service, new slices owned by it
+    const again = await post('services', service('web', { app: 'web' }));
+    const base = [await podIP('web-0'), await podIP('web-1')];
+    await endpointsAre('web', base);
+    await until(async () => {
+      const s = await slices('web');
+      return s.length > 0 && s.every((x) => x.metadata.ownerReferences?.[0]?.uid === again.metadata.uid) && (await sliceEndpoints('web')).some((e) => e.targetRef.name === 'web-0') ? true : undefined;
+    }, 'slices owned by the new service');
   });
 });

@@ -116,8 +116,9 @@ export class EndpointSliceController extends Controller {
     const pods = this.pods.list(namespace).filter((p) => sel.matches(p.metadata.labels) && shouldPodBeInEndpoints(p, true));
     const trigger = this.triggers.compute(key, svc, pods);
     const families = serviceFamilies(svc);
-    // slices of an address type the service no longer has go
-    const stale = slices.filter((s) => !families.includes(String(s.addressType)));
+    // slices of an earlier service of that name, or of an address type the service no longer has, go
+    const owned = (s: KubeObject) => s.metadata.ownerReferences?.some((r) => r.controller && r.uid === svc.metadata.uid) === true;
+    const stale = slices.filter((s) => !owned(s) || !families.includes(String(s.addressType)));
     for (const s of stale) await this.deleteSlice(key, s);
     for (const family of families) {
       const desired = new Map<string, DesiredGroup>();
@@ -130,7 +131,7 @@ export class EndpointSliceController extends Controller {
         if (!g) desired.set(pk, (g = { ports, endpoints: new Map() }));
         g.endpoints.set(endpointKey(ep), ep);
       }
-      const plan = planSlices(svc, family, desired, slices.filter((s) => s.addressType === family));
+      const plan = planSlices(svc, family, desired, slices.filter((s) => owned(s) && s.addressType === family));
       const stamp = (s: KubeObject): KubeObject =>
         trigger === undefined ? s : { ...s, metadata: { ...s.metadata, annotations: { ...(s.metadata.annotations ?? {}), [LAST_CHANGE_TRIGGER_TIME]: rfc3339Nano(trigger) } } };
       for (const s of plan.delete) await this.deleteSlice(key, s);
