@@ -260,4 +260,17 @@ describe('DaemonSet controller on simulated nodes', () => {
     const pod = (await livePods(env.api, ns, 'app=hostnet'))[0]!;
     assert.ok((pod.spec.tolerations as { key: string; effect: string }[]).some((x) => x.key === 'node.kubernetes.io/network-unavailable' && x.effect === 'NoSchedule'));
   });
+
+  it('a failed daemon pod is deleted (FailedDaemonPod) and replaced', async () => {
+    const [victim] = await livePods(env.api, ns, 'app=hostnet');
+    assert.ok(isRunningReady(victim!));
+    await env.api.json('PATCH', `/api/v1/namespaces/${ns}/pods/${victim!.metadata.name}/status`, { status: { phase: 'Failed' } }, MERGE);
+    await until(async () => {
+      const pods = (await livePods(env.api, ns, 'app=hostnet')).filter(isRunningReady);
+      return pods.length === 3 && !pods.some((p) => p.metadata.uid === victim!.metadata.uid) ? true : undefined;
+    }, 'failed pod replaced');
+    const evs = await events(env.api, ns, 'hostnet');
+    const want = `Found failed daemon pod ${ns}/${victim!.metadata.name} on node ${victim!.spec.nodeName}, will try to kill it`;
+    assert.ok(evs.some((e) => e.reason === 'FailedDaemonPod' && e.type === 'Warning' && e.message === want), JSON.stringify(evs.map((e) => e.message)));
+  });
 });
