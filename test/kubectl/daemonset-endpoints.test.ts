@@ -81,6 +81,14 @@ kubectlSuite('kubectl with DaemonSets, Endpoints and EndpointSlices', () => {
     const wide = ok(await c.kubectl(['get', 'ds', 'logger', '-o', 'wide']));
     assert.match(wide, /CONTAINERS\s+IMAGES\s+SELECTOR/);
     assert.match(wide, /logger\s+busybox:1\.36\s+app=logger/);
+    const describe = ok(await c.kubectl(['describe', 'ds', 'logger']));
+    assert.match(describe, /Desired Number of Nodes Scheduled: 2\n/);
+    assert.match(describe, /Current Number of Nodes Scheduled: 2\n/);
+    assert.match(describe, /Number of Nodes Scheduled with Up-to-date Pods: 2\n/);
+    assert.match(describe, /Number of Nodes Scheduled with Available Pods: 2\n/);
+    assert.match(describe, /Number of Nodes Misscheduled: 0\n/);
+    assert.match(describe, /Pods Status:\s+2 Running \/ 0 Waiting \/ 0 Succeeded \/ 0 Failed/);
+    assert.match(describe, /Normal\s+SuccessfulCreate\s+\S+\s+daemonset-controller\s+Created pod: logger-/);
   });
 
   it('set image, rollout status, rollout history lists the revisions, undo goes back', async () => {
