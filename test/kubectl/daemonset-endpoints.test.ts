@@ -122,6 +122,9 @@ kubectlSuite('kubectl with DaemonSets, Endpoints and EndpointSlices', () => {
       return want.every((w) => out.includes(w)) ? out : undefined;
     }, 20_000);
     assert.match(eps, /^NAME\s+ENDPOINTS\s+AGE\nweb\s+\S+\s+\d+s\n$/);
+    const epJson = await getJson(c, ['endpoints', 'web']);
+    assert.equal(epJson.metadata.labels, undefined, 'a service without labels gives Endpoints without labels');
+    assert.match(epJson.metadata.annotations['endpoints.kubernetes.io/last-change-trigger-time'], /Z$/);
     const slices = await poll('slice listed', async () => {
       const out = ok(await c.kubectl(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=web']));
       return ips.every((ip) => out.includes(ip)) ? out : undefined;

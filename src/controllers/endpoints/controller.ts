@@ -94,6 +94,7 @@ export class EndpointsController extends Controller {
     if (truncated) annotations[OVER_CAPACITY_ANNOTATION] = 'truncated';
     else delete annotations[OVER_CAPACITY_ANNOTATION];
     const metadata: KubeObject['metadata'] = { ...(cur?.metadata ?? { name, namespace }), labels };
+    if (Object.keys(labels).length === 0) delete metadata.labels;
     if (Object.keys(annotations).length) metadata.annotations = annotations;
     else delete metadata.annotations;
     const ep: KubeObject = { apiVersion: 'v1', kind: 'Endpoints', metadata, ...(subsets.length ? { subsets } : {}) };
