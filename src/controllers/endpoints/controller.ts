@@ -5,11 +5,11 @@
 import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import { selectorFromSet } from '../../api/labels.js';
-import type { Informer } from '../../client/informer.js';
+import { objectKey, type Informer } from '../../client/informer.js';
 import { Controller, type ControllerContext } from '../runtime/controller.js';
 import type { NamespaceIndex } from '../runtime/informers.js';
 import { nsName, stableJson } from '../runtime/objects.js';
-import { done, type Result } from '../runtime/result.js';
+import { done, requeueAfter, type Result } from '../runtime/result.js';
 import { HEADLESS_LABEL, isHeadless, podEndpointsChanged } from './podutil.js';
 import { Batcher, ENDPOINT_BATCH_MS, servicesSelecting } from './services.js';
 import { buildSubsets, OVER_CAPACITY_ANNOTATION, truncateSubsets } from './subsets.js';
@@ -20,6 +20,7 @@ const PODS = '/api/v1/pods';
 const ENDPOINTS = '/api/v1/endpoints';
 /** Endpoints used as leader-election locks carry it; they are nobody's service (upstream). */
 const LEADER_ANNOTATION = 'control-plane.alpha.kubernetes.io/leader';
+const STALE_RETRY_MS = 50;
 
 export class EndpointsController extends Controller {
   private readonly services: Informer<KubeObject>;
@@ -28,6 +29,8 @@ export class EndpointsController extends Controller {
   private readonly endpoints: Informer<KubeObject>;
   private readonly triggers = new TriggerTimeTracker();
   private readonly batcher: Batcher;
+  /** resourceVersion of our last write per service, until the cache shows it (no write from a stale copy) */
+  private readonly written = new Map<string, number>();
 
   constructor(ctx: ControllerContext, workers = 5, batchMs = ENDPOINT_BATCH_MS) {
     super('endpoint-controller', ctx, workers);
@@ -45,7 +48,12 @@ export class EndpointsController extends Controller {
       delete: (p) => this.podChanged([p.metadata.labels], p),
     });
     // deleted by someone else: put it back if the service still wants it
-    this.endpoints.addHandlers({ delete: (ep) => this.enqueue(ep) });
+    this.endpoints.addHandlers({
+      delete: (ep) => {
+        this.written.delete(objectKey(ep));
+        this.enqueue(ep);
+      },
+    });
   }
 
   private podChanged(labelSets: (Record<string, string> | undefined)[], pod: KubeObject): void {
@@ -67,6 +75,7 @@ export class EndpointsController extends Controller {
     const svc = this.services.get(key);
     if (!svc) {
       this.triggers.forget(key);
+      this.written.delete(key);
       try {
         await this.client.json('DELETE', path);
       } catch (err) {
@@ -77,12 +86,17 @@ export class EndpointsController extends Controller {
     if (svc.spec?.type === 'ExternalName') return done;
     const selector = svc.spec?.selector as Record<string, string> | undefined;
     if (!selector) return done;
+    const cur = this.endpoints.get(key);
+    const mine = this.written.get(key);
+    if (mine !== undefined) {
+      if (!cur || Number(cur.metadata.resourceVersion) < mine) return requeueAfter(STALE_RETRY_MS);
+      this.written.delete(key);
+    }
     const sel = selectorFromSet(selector);
     const pods = this.pods.list(namespace).filter((p) => sel.matches(p.metadata.labels));
     const trigger = this.triggers.compute(key, svc, pods);
     const subsets = buildSubsets(svc, pods);
     const truncated = truncateSubsets(subsets);
-    const cur = this.endpoints.get(key);
     const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}) };
     if (isHeadless(svc)) labels[HEADLESS_LABEL] = '';
     if (cur && stableJson(cur.subsets ?? []) === stableJson(subsets) && stableJson(cur.metadata.labels ?? {}) === stableJson(labels) && !!cur.metadata.annotations?.[OVER_CAPACITY_ANNOTATION] === truncated) {
@@ -99,8 +113,8 @@ export class EndpointsController extends Controller {
     else delete metadata.annotations;
     const ep: KubeObject = { apiVersion: 'v1', kind: 'Endpoints', metadata, ...(subsets.length ? { subsets } : {}) };
     try {
-      if (cur) await this.client.json('PUT', path, ep);
-      else await this.client.json('POST', `/api/v1/namespaces/${namespace}/endpoints`, ep);
+      const out = cur ? await this.client.json<KubeObject>('PUT', path, ep) : await this.client.json<KubeObject>('POST', `/api/v1/namespaces/${namespace}/endpoints`, ep);
+      this.written.set(key, Number(out.metadata.resourceVersion));
     } catch (err) {
       if (!cur && err instanceof ApiError && err.code === 403 && /being terminated/.test(err.message)) return done;
       if (!(err instanceof ApiError && err.code === 409)) {
