@@ -9,6 +9,9 @@ import { ServiceAccountController } from './serviceaccount/controller.js';
 import { JobController } from './job/controller.js';
 import { CronJobController } from './cronjob/controller.js';
 import { TTLAfterFinishedController } from './ttlafterfinished/controller.js';
+import { DaemonSetController } from './daemonset/controller.js';
+import { EndpointsController } from './endpoints/controller.js';
+import { EndpointSliceController } from './endpointslice/controller.js';
 
 export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   replicaset: (ctx: ControllerContext) => new ReplicaSetController(REPLICA_SET, ctx),
@@ -19,6 +22,9 @@ export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   job: (ctx: ControllerContext) => new JobController(ctx),
   cronjob: (ctx: ControllerContext) => new CronJobController(ctx),
   ttlafterfinished: (ctx: ControllerContext) => new TTLAfterFinishedController(ctx),
+  daemonset: (ctx: ControllerContext) => new DaemonSetController(ctx),
+  endpoint: (ctx: ControllerContext) => new EndpointsController(ctx),
+  endpointslice: (ctx: ControllerContext) => new EndpointSliceController(ctx),
 };
 
 export interface StartControllerManagerOptions extends ControllerManagerOptions {
