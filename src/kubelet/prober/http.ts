@@ -65,7 +65,8 @@ function once(r: HttpGetRequest, deadline: number, signal?: AbortSignal): Promis
       port: r.port,
       path: r.path || '/',
       method: 'GET',
-      headers: r.headers.flat(), // a flat list keeps repeated names and their order
+      // a flat list keeps repeated names and their order; node then adds no Host of its own
+      headers: [...(r.headers.some(([k]) => k === 'Host') ? [] : ['Host', joinHostPort(r.host, r.port)]), ...r.headers.flat()],
       agent: false,
       ...(r.scheme === 'https' ? { rejectUnauthorized: false, ...(isIP(r.host) ? {} : { servername: r.host }) } : {}),
     });
