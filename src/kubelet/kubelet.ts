@@ -48,6 +48,7 @@ export class Kubelet {
   readonly statuses: StatusManager;
   readonly lookup: PodRuntimeLookup;
   readonly recorder: EventRecorder;
+  readonly probes: ProbeResults;
   private synced = false;
 
   constructor(private readonly o: KubeletOptions, private readonly signal: AbortSignal) {
@@ -58,7 +59,7 @@ export class Kubelet {
     this.recorder = new EventRecorder(o.client, 'kubelet', o.clock, log, o.nodeName);
     const images = new ImageManager(o.cri, this.recorder, objects, o.clock);
     const common = { cri: o.cri, runtime, recorder: this.recorder, clock: o.clock, log, podDir, cgroupRoot: o.cgroupRoot, nodeIP: () => o.nodeIP };
-    const probes = o.probes ?? new Prober({ run: criProbeRunner(o.cri), recorder: this.recorder, clock: o.clock, log, nodeIP: () => o.nodeIP, onChange: (uid) => this.workers.kick(uid) }, signal);
+    const probes = (this.probes = o.probes ?? new Prober({ run: criProbeRunner(o.cri), recorder: this.recorder, clock: o.clock, log, nodeIP: () => o.nodeIP, onChange: (uid) => this.workers.kick(uid) }, signal));
     const syncer = new PodSyncer({ ...common, images, objects, allocatable: () => o.allocatable, probes });
     this.statuses = new StatusManager(o.client, log);
     this.workers = new PodWorkers(

@@ -81,7 +81,8 @@ export class Prober implements ProbeResults {
         e.workers.set(key, w);
         // right after a kubelet start, spread the first probes of adopted containers over a period
         const periodMs = timing(spec).periodS * 1000;
-        const first = this.d.clock.now() - this.bornAt < periodMs && state.containers.length > 0 ? Math.random() * periodMs : 0;
+        const adopted = (e.containers.get(c.name)?.startedAt ?? Infinity) < this.bornAt;
+        const first = adopted && this.d.clock.now() - this.bornAt < periodMs ? Math.random() * periodMs : 0;
         w.run(first).catch((err: Error) => this.d.log.warn({ pod: pod.metadata.name, container: c.name, kind, err: err.message }, 'probe worker failed'));
       }
     }
