@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
 import { parse } from 'yaml';
 import { ApiError } from '../../src/api/errors.js';
 import type { KubeObject } from '../../src/api/types.js';
@@ -15,6 +16,7 @@ import { missingRuntimeTools, INSTALL_HINT } from '../../src/cri/containerd.js';
 import { buildImages, BUSYBOX_IMAGE, DEFAULT_BUSYBOX } from '../../src/cri/images/build.js';
 import { containerdPaths } from '../../src/cri/containerd-config.js';
 import { removePodCgroups } from '../../src/kubelet/cgroups.js';
+import { healthService } from '../../src/kubelet/prober/grpc.js';
 import type { Prober } from '../../src/kubelet/prober/manager.js';
 import { startAgent, type RunningAgent } from '../../src/server/agent.js';
 import { createLogger } from '../../src/util/logger.js';
@@ -366,6 +368,46 @@ describe('probes and lifecycle hooks e2e (real containerd)', { timeout: 400_000 
     const took = Date.now() - t0;
     assert.ok(took >= 3000, `the sleep hook held the stop for 3 s (${took} ms)`);
     assert.ok(took < 15_000, `SIGTERM ended it well before the 20 s grace period (${took} ms)`);
+  });
+
+  it('probes a hostNetwork pod on the node IP: grpc health readiness and the kube-probe User-Agent', async () => {
+    const status: Record<string, number> = { svc: 1 }; // SERVING
+    const srv = new grpc.Server();
+    srv.addService(healthService().service, {
+      Check: (call: grpc.ServerUnaryCall<{ service: string }, unknown>, cb: grpc.sendUnaryData<unknown>) => cb(null, { status: status[call.request.service] ?? 3 }),
+    });
+    const gport = await new Promise<number>((r, j) => srv.bindAsync(`${agent.node.ip}:0`, grpc.ServerCredentials.createInsecure(), (e, p) => (e ? j(e) : r(p))));
+    const agents: string[] = [];
+    const web = http.createServer((req, res) => {
+      agents.push(req.headers['user-agent'] ?? '');
+      res.end('alive');
+    });
+    const wport = await new Promise<number>((r) => web.listen(0, agent.node.ip, () => r((web.address() as AddressInfo).port)));
+    try {
+      await createPod({
+        metadata: { name: 'grpc-hostnet' },
+        spec: {
+          hostNetwork: true,
+          containers: [{
+            name: 'c',
+            image: IMG,
+            command: ['sleep', '600'],
+            readinessProbe: { grpc: { port: gport, service: 'svc' }, periodSeconds: 1, failureThreshold: 1 },
+            livenessProbe: { httpGet: { path: '/live', port: wport }, periodSeconds: 1 },
+          }],
+        },
+      });
+      let p = await podWhere('grpc-hostnet', 'ready through the grpc health check', (x) => cond(x, 'Ready')?.status === 'True');
+      status.svc = 2; // NOT_SERVING
+      p = await podWhere('grpc-hostnet', 'unready once NOT_SERVING', (x) => cond(x, 'Ready')?.status === 'False');
+      await eventWhere(p, 'grpc failure event', (e) => e.message === 'Readiness probe failed: service unhealthy (responded with "NOT_SERVING")');
+      assert.ok(agents.length > 0 && agents.every((a) => a === 'kube-probe/1.32'), `User-Agent: ${agents.join(', ')}`);
+      assert.equal(statuses(p)[0]!.restartCount, 0);
+    } finally {
+      srv.forceShutdown();
+      web.closeAllConnections();
+      web.close();
+    }
   });
 
   it('runs the seeds\' health-check pods (001 kuard, 004 exec/httpGet/tcpSocket) healthy', async () => {
