@@ -133,8 +133,9 @@ export class PodSyncer {
         if (cur?.state === 'CONTAINER_RUNNING') {
           const killed = await this.killIfUnhealthy(c, cur, ctx);
           if (!killed?.restartFrom) {
-            // the next init container waits until the sidecar has passed its startup probe
-            if (this.d.probes?.started(uid, c.name, cur.id) === false) return { state, waiting, requeueAfterMs: requeue };
+            // until the pod is initialized, what follows a sidecar waits for its startup probe
+            const initializing = !state.containers.some((x) => x.kind === 'app');
+            if (initializing && this.d.probes?.started(uid, c.name, cur.id) === false) return { state, waiting, requeueAfterMs: requeue };
             continue;
           }
           from = killed.restartFrom;

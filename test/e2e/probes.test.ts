@@ -299,6 +299,40 @@ describe('probes and lifecycle hooks e2e (real containerd)', { timeout: 400_000 
     assert.equal(statuses(f)[0]!.ready, false);
   });
 
+  it('starts what follows a sidecar once its startup probe passed; restarts a sidecar that fails liveness', async () => {
+    const inits = (p: Pod): CS[] => (p.status?.initContainerStatuses ?? []) as CS[];
+    await createPod({
+      metadata: { name: 'sidecar-probes' },
+      spec: {
+        initContainers: [
+          {
+            name: 'proxy',
+            image: IMG,
+            restartPolicy: 'Always',
+            command: ['sleep', '600'],
+            startupProbe: { exec: { command: ['cat', '/tmp/up'] }, periodSeconds: 1, failureThreshold: 600 },
+            livenessProbe: { exec: { command: ['sh', '-c', '[ ! -f /tmp/die ]'] }, periodSeconds: 1, failureThreshold: 1, terminationGracePeriodSeconds: 1 },
+          },
+          { name: 'after', image: IMG, command: ['true'] },
+        ],
+        containers: [{ name: 'app', image: IMG, command: ['sleep', '600'] }],
+      },
+    });
+    let p = await podWhere('sidecar-probes', 'the sidecar running', (x) => !!inits(x)[0]?.state.running);
+    await eventWhere(p, 'startup failing', (e) => e.message.startsWith('Startup probe failed'));
+    p = await getPod('sidecar-probes');
+    assert.equal(inits(p)[0]!.started, false);
+    assert.ok(!inits(p)[1]!.state.terminated && !inits(p)[1]!.state.running, 'the next init container waits');
+    assert.equal(cond(p, 'Initialized')?.status, 'False');
+    await exec('sidecar-probes', 'proxy', ['touch', '/tmp/up']);
+    p = await podWhere('sidecar-probes', 'initialized, app running', (x) => cond(x, 'Initialized')?.status === 'True' && !!statuses(x)[0]?.state.running);
+    assert.equal(inits(p)[1]!.state.terminated?.reason, 'Completed');
+    await exec('sidecar-probes', 'proxy', ['touch', '/tmp/die']);
+    p = await podWhere('sidecar-probes', 'the sidecar restarted', (x) => (inits(x)[0]?.restartCount ?? 0) >= 1, 40_000);
+    await eventWhere(p, 'Killing', (e) => e.reason === 'Killing' && e.message === 'Container proxy failed liveness probe, will be restarted');
+    assert.equal(statuses(p)[0]!.restartCount, 0, 'the app kept running');
+  });
+
   it('runs postStart httpGet and exec hooks; preStop httpGet reaches the pod IP before a liveness kill', async () => {
     hookRequests.length = 0;
     await createPod({

@@ -3,10 +3,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import https from 'node:https';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { CriRuntimeError, CriTimeoutError } from '../../cri/errors.js';
 import type { ExecSyncResult } from '../../cri/types.js';
+import { selfSignedKubeletCert } from '../server/cert.js';
 import type { ContainerSpec, Pod } from '../types.js';
 import { execProbe } from './exec.js';
 import { grpcProbe, healthService } from './grpc.js';
@@ -100,6 +102,18 @@ describe('probe handlers', () => {
       output: `Get "http://127.0.0.1:${p}/": dial tcp 127.0.0.1:${p}: connect: connection refused`,
     });
     assert.deepEqual(await get('/slow'), { result: 'failure', output: `Get "http://127.0.0.1:${port}/slow": context deadline exceeded (Client.Timeout exceeded while awaiting headers)` });
+  });
+
+  it('httpGet: HTTPS without certificate verification', async () => {
+    const { certPem, keyPem } = await selfSignedKubeletCert('probe-test');
+    const tls = https.createServer({ cert: certPem, key: keyPem }, (_req, rsp) => rsp.end('secure'));
+    const p = await listen(tls);
+    try {
+      assert.deepEqual(await httpProbe(httpGetRequest({ port: p, path: '/', scheme: 'HTTPS' }, container, LOCAL, 'probe'), 2), { result: 'success', output: 'secure' });
+    } finally {
+      tls.closeAllConnections();
+      tls.close();
+    }
   });
 
   it('ports: numbers, container port names, numeric strings; bad ones error like the kubelet', () => {
