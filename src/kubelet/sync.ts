@@ -129,12 +129,12 @@ export class PodSyncer {
     for (const c of pod.spec.initContainers ?? []) {
       const cur = latest.get(c.name);
       if (isSidecar(c)) {
+        // until the pod is initialized, what follows a sidecar waits for its startup probe
+        const initializing = !state.containers.some((x) => x.kind === 'app');
         let from = cur;
         if (cur?.state === 'CONTAINER_RUNNING') {
           const killed = await this.killIfUnhealthy(c, cur, ctx);
           if (!killed?.restartFrom) {
-            // until the pod is initialized, what follows a sidecar waits for its startup probe
-            const initializing = !state.containers.some((x) => x.kind === 'app');
             if (initializing && this.d.probes?.started(uid, c.name, cur.id) === false) return { state, waiting, requeueAfterMs: requeue };
             continue;
           }
@@ -142,6 +142,7 @@ export class PodSyncer {
         }
         if (!(await this.startOrBackoff(c, 'init', from, ctx))) return { state, waiting, requeueAfterMs: requeue };
         started = true;
+        if (initializing && c.startupProbe) return { state: await this.d.runtime.podState(uid, signal), waiting, requeueAfterMs: requeue };
         continue;
       }
       if (cur?.state === 'CONTAINER_EXITED' && cur.exitCode === 0) continue;
