@@ -15,7 +15,9 @@ import { plegLookup, type ContainerLocation, type PodRuntimeLookup } from './loo
 import { restObjectSource } from './objects.js';
 import { Pleg } from './pleg.js';
 import { kmsgSource, OomKills } from './oom.js';
-import { NO_PROBES, type ProbeResults } from './probes.js';
+import { criProbeRunner } from './prober/runner.js';
+import { Prober } from './prober/manager.js';
+import type { ProbeResults } from './probes.js';
 import { RuntimeView } from './runtime.js';
 import { StatusManager } from './statusmanager.js';
 import { PodSyncer } from './sync.js';
@@ -34,6 +36,7 @@ export interface KubeletOptions {
   cgroupRoot: string;
   clock: Clock;
   log: Logger;
+  /** default: the prober (liveness, readiness and startup probes over CRI and the pod network) */
   probes?: ProbeResults;
   plegPeriodMs?: number;
   resyncMs?: number;
@@ -48,6 +51,7 @@ export class Kubelet {
   readonly statuses: StatusManager;
   readonly lookup: PodRuntimeLookup;
   readonly recorder: EventRecorder;
+  readonly probes: ProbeResults;
   private synced = false;
 
   constructor(private readonly o: KubeletOptions, private readonly signal: AbortSignal) {
@@ -59,11 +63,12 @@ export class Kubelet {
     const objects = restObjectSource(o.client);
     this.recorder = new EventRecorder(o.client, 'kubelet', o.clock, log, o.nodeName);
     const images = new ImageManager(o.cri, this.recorder, objects, o.clock);
-    const common = { cri: o.cri, runtime, recorder: this.recorder, clock: o.clock, log, podDir, cgroupRoot: o.cgroupRoot };
-    const syncer = new PodSyncer({ ...common, images, objects, nodeIP: () => o.nodeIP, allocatable: () => o.allocatable });
+    const common = { cri: o.cri, runtime, recorder: this.recorder, clock: o.clock, log, podDir, cgroupRoot: o.cgroupRoot, nodeIP: () => o.nodeIP };
+    const probes = (this.probes = o.probes ?? new Prober({ run: criProbeRunner(o.cri), recorder: this.recorder, clock: o.clock, log, nodeIP: () => o.nodeIP, onChange: (uid) => this.workers.kick(uid) }, signal));
+    const syncer = new PodSyncer({ ...common, images, objects, allocatable: () => o.allocatable, probes });
     this.statuses = new StatusManager(o.client, log);
     this.workers = new PodWorkers(
-      { syncer, terminate: common, status: this.statuses, client: o.client, probes: o.probes ?? NO_PROBES, clock: o.clock, log, nodeIP: () => o.nodeIP, resyncMs: o.resyncMs ?? 10_000, orphanGraceSeconds: 2 },
+      { syncer, terminate: common, status: this.statuses, client: o.client, probes, clock: o.clock, log, nodeIP: () => o.nodeIP, resyncMs: o.resyncMs ?? 10_000, orphanGraceSeconds: 2 },
       signal,
     );
     this.informer = new Informer<Pod>(o.client, { path: '/api/v1/pods', fieldSelector: `spec.nodeName=${o.nodeName}`, transform: dropManaged }, log);

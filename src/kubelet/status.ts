@@ -153,7 +153,7 @@ export function computePodStatus(i: StatusInput): Rec {
   const initStatuses = inits.map((c) => containerStatus(pod, c, 'init', i, 'PodInitializing'));
   const initialized = inits.every((c, idx) => {
     const st = initStatuses[idx]!.state as { terminated?: { exitCode: number }; running?: unknown };
-    return isSidecar(c) ? !!st.running || !!initStatuses[idx]!.started : st.terminated?.exitCode === 0;
+    return isSidecar(c) ? !!initStatuses[idx]!.started : st.terminated?.exitCode === 0; // a sidecar counts once started (startup probe)
   });
   const appStatuses = pod.spec.containers.map((c) => containerStatus(pod, c, 'app', i, initialized ? 'ContainerCreating' : 'PodInitializing'));
   const phase: Phase = i.terminal?.phase ?? computePhase(pod, initStatuses, appStatuses);

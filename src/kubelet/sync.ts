@@ -17,8 +17,11 @@ import { containerConfig, etcHostsContent, sandboxConfig } from './containers.js
 import { containerEnv, type NodeAllocatable } from './env.js';
 import type { ImageManager } from './images.js';
 import { ContainerConfigError, type ObjectSource } from './objects.js';
+import { hasHandler, runHandler } from './prober/hooks.js';
+import type { ProbeResults } from './probes.js';
 import { latestByName, type ContainerInfo, type PodRuntimeState, type RuntimeView, type SandboxInfo } from './runtime.js';
 import type { Waiting } from './status.js';
+import { killContainer } from './terminate.js';
 import { isSidecar, podDesc, type ContainerSpec, type Pod } from './types.js';
 import { setUpVolumes, VolumeError, type MountedVolume } from './volumes/index.js';
 
@@ -34,6 +37,8 @@ export interface SyncDeps {
   allocatable: () => NodeAllocatable;
   podDir: (uid: string) => string;
   cgroupRoot: string;
+  /** liveness/startup verdicts (a container that failed is killed and restarted) */
+  probes?: ProbeResults;
 }
 
 export interface SyncResult {
@@ -129,9 +134,20 @@ export class PodSyncer {
     for (const c of pod.spec.initContainers ?? []) {
       const cur = latest.get(c.name);
       if (isSidecar(c)) {
-        if (cur?.state === 'CONTAINER_RUNNING') continue;
-        if (!(await this.startOrBackoff(c, 'init', cur, ctx))) return { state, waiting, requeueAfterMs: requeue };
+        // until the pod is initialized, what follows a sidecar waits for its startup probe
+        const initializing = !state.containers.some((x) => x.kind === 'app');
+        let from = cur;
+        if (cur?.state === 'CONTAINER_RUNNING') {
+          const killed = await this.killIfUnhealthy(c, cur, ctx);
+          if (!killed?.restartFrom) {
+            if (initializing && this.d.probes?.started(uid, c.name, cur.id) === false) return { state, waiting, requeueAfterMs: requeue };
+            continue;
+          }
+          from = killed.restartFrom;
+        }
+        if (!(await this.startOrBackoff(c, 'init', from, ctx))) return { state, waiting, requeueAfterMs: requeue };
         started = true;
+        if (initializing && c.startupProbe) return { state: await this.d.runtime.podState(uid, signal), waiting, requeueAfterMs: requeue };
         continue;
       }
       if (cur?.state === 'CONTAINER_EXITED' && cur.exitCode === 0) continue;
@@ -144,9 +160,14 @@ export class PodSyncer {
     // app containers
     const apps = latestByName(state.containers.filter((c) => c.kind === 'app'));
     for (const c of pod.spec.containers) {
-      const cur = apps.get(c.name);
-      if (cur && cur.state !== 'CONTAINER_EXITED') continue;
-      if (cur && !shouldRestart(pod, cur)) continue;
+      let cur = apps.get(c.name);
+      if (cur && cur.state !== 'CONTAINER_EXITED') {
+        const killed = await this.killIfUnhealthy(c, cur, ctx);
+        if (!killed) continue;
+        started = true; // the runtime state changed: read it again
+        if (!killed.restartFrom) continue;
+        cur = killed.restartFrom;
+      } else if (cur && !shouldRestart(pod, cur)) continue;
       if (await this.startOrBackoff(c, 'app', cur, ctx)) started = true;
     }
     if (started) {
@@ -157,6 +178,24 @@ export class PodSyncer {
       this.d.log.debug({ pod: pod.metadata.name, ms: marks }, 'syncPod started containers');
     }
     return { state, waiting, requeueAfterMs: requeue };
+  }
+
+  /**
+   * A running container that failed its liveness or startup probe is killed (Killing event,
+   * preStop, the probe's grace period). undefined: left running; restartFrom: the exited
+   * instance to restart from (restartPolicy is not Never).
+   */
+  private async killIfUnhealthy(c: ContainerSpec, cur: ContainerInfo, ctx: { pod: Pod; podIP: string; signal: AbortSignal }): Promise<{ restartFrom?: ContainerInfo } | undefined> {
+    const { pod } = ctx;
+    const uid = pod.metadata.uid ?? '';
+    const req = cur.state === 'CONTAINER_RUNNING' ? this.d.probes?.killRequest?.(uid, c.name, cur.id) : undefined;
+    if (!req) return undefined;
+    const restart = isSidecar(c) || (pod.spec.restartPolicy ?? 'Always') !== 'Never';
+    const grace = req.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+    await killContainer(this.d, pod, cur, { message: restart ? `${req.message}, will be restarted` : req.message, gracePeriodSeconds: grace, podIP: ctx.podIP, signal: ctx.signal });
+    if (!restart) return {};
+    const after = (await this.d.runtime.podState(uid, ctx.signal)).containers.find((x) => x.id === cur.id);
+    return after?.state === 'CONTAINER_EXITED' ? { restartFrom: after } : {};
   }
 
   /** Starts the next attempt of c unless it is in back-off; true when a container started. */
@@ -219,12 +258,15 @@ export class PodSyncer {
       return false;
     }
     void this.d.recorder.event(pod, 'Normal', 'Started', `Started container ${c.name}`, fp);
-    const post = c.lifecycle?.postStart?.exec?.command;
-    if (post?.length) {
-      const res = await this.d.cri.execSync(id, post, 30, { signal: ctx.signal }).catch((err: Error) => ({ exitCode: -1, stdout: Buffer.alloc(0), stderr: Buffer.from(err.message) }));
-      if (res.exitCode !== 0) {
-        void this.d.recorder.event(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed: exit ${res.exitCode}: ${res.stderr.toString().slice(0, 200)}`, fp);
-        await this.d.cri.stopContainer(id, pod.spec.terminationGracePeriodSeconds ?? 30, { signal: ctx.signal }).catch(() => undefined);
+    const post = c.lifecycle?.postStart;
+    if (hasHandler(post)) {
+      const msg = await runHandler(this.d.cri, post, { pod, container: c, containerId: id, podIP: ctx.podIP }, ctx.signal);
+      if (msg !== undefined) {
+        // the details stay out of the event (they may carry secrets): log and waiting message
+        this.d.log.info({ pod: pod.metadata.name, container: c.name, msg }, 'postStart hook failed');
+        void this.d.recorder.event(pod, 'Warning', 'FailedPostStartHook', 'PostStartHook failed', fp);
+        await killContainer(this.d, pod, { id, name: c.name }, { message: 'FailedPostStartHook', gracePeriodSeconds: pod.spec.terminationGracePeriodSeconds ?? 30, podIP: ctx.podIP, signal: ctx.signal });
+        ctx.waiting.set(c.name, { reason: 'PostStartHookError', message: msg });
       }
     }
     return true;

@@ -162,6 +162,7 @@ export class PodWorkers {
     }
     if (w.phase === 'sync' && pod) {
       const res = await this.d.syncer.sync(pod, this.signal);
+      this.d.probes.syncPod?.(pod, res.state);
       const status = this.statusOf(pod, res.state, res.waiting);
       if (isTerminalPhase(status.phase)) {
         w.terminal = { phase: status.phase as Terminal['phase'] };
@@ -176,6 +177,7 @@ export class PodWorkers {
     }
     // terminating
     clearTimeout(w.timer);
+    this.d.probes.removePod?.(w.uid); // no probing of containers being stopped
     const last = w.pod ?? w.lastPod;
     const grace = !w.pod ? this.d.orphanGraceSeconds : w.pod.metadata.deletionTimestamp ? (w.pod.metadata.deletionGracePeriodSeconds ?? w.pod.spec.terminationGracePeriodSeconds ?? 30) : (w.pod.spec.terminationGracePeriodSeconds ?? 30);
     const state = await killPod(this.d.terminate, w.uid, last, grace, this.signal);
