@@ -40,6 +40,10 @@ const DEFAULTERS: Record<string, Defaulter> = {
   'apps/StatefulSet': defaultStatefulSet,
   'batch/Job': defaultJob,
   'batch/CronJob': defaultCronJob,
+  'storage.k8s.io/StorageClass': (obj) => {
+    if (!obj.reclaimPolicy) obj.reclaimPolicy = 'Delete';
+    if (!obj.volumeBindingMode) obj.volumeBindingMode = 'Immediate';
+  },
 };
 
 /**

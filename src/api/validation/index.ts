@@ -21,6 +21,7 @@ import { validatePodCreate } from './pod.js';
 import { validatePodUpdate } from './podupdate.js';
 import { validateService } from './service.js';
 import { validatePriorityClass } from './scheduling.js';
+import { validateStorageClass } from './storageclass.js';
 import {
   validateAppsUpdate,
   validateDaemonSet,
@@ -65,6 +66,7 @@ const VALIDATORS: Record<string, Validator> = {
   'batch/CronJob': (obj, old) => validateCronJob(obj, old),
   'coordination.k8s.io/Lease': withMetaUpdate(validateLease),
   'scheduling.k8s.io/PriorityClass': (obj, old) => validatePriorityClass(obj, old),
+  'storage.k8s.io/StorageClass': (obj, old) => validateStorageClass(obj, old),
 };
 
 /**

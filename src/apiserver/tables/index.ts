@@ -6,6 +6,7 @@ import { eventPrinter } from './event.js';
 import { endpointsPrinter, servicePrinter } from './network.js';
 import { podPrinter } from './pod.js';
 import { persistentVolumeClaimPrinter, persistentVolumePrinter } from './storage.js';
+import { storageClassPrinter } from './storageclass.js';
 import { AGE_COLUMN, NAME_COLUMN, type TablePrinter } from './types.js';
 import {
   controllerRevisionPrinter,
@@ -44,6 +45,7 @@ const PRINTERS: Readonly<Record<string, TablePrinter>> = {
   'batch/CronJob': cronJobPrinter,
   'coordination.k8s.io/Lease': leasePrinter,
   'scheduling.k8s.io/PriorityClass': priorityClassPrinter,
+  'storage.k8s.io/StorageClass': storageClassPrinter,
 };
 
 /** Name and Age only: what kubectl shows for kinds without a dedicated printer. */
