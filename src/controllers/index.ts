@@ -6,6 +6,7 @@ import { REPLICA_SET, REPLICATION_CONTROLLER } from './replicaset/kind.js';
 import { DeploymentController } from './deployment/controller.js';
 import { GarbageCollector } from './gc/collector.js';
 import { ServiceAccountController } from './serviceaccount/controller.js';
+import { StatefulSetController } from './statefulset/controller.js';
 
 export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   replicaset: (ctx: ControllerContext) => new ReplicaSetController(REPLICA_SET, ctx),
@@ -13,6 +14,7 @@ export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   deployment: (ctx: ControllerContext) => new DeploymentController(ctx),
   garbagecollector: (ctx: ControllerContext) => new GarbageCollector(ctx),
   serviceaccount: (ctx: ControllerContext) => new ServiceAccountController(ctx),
+  statefulset: (ctx: ControllerContext) => new StatefulSetController(ctx),
 };
 
 export interface StartControllerManagerOptions extends ControllerManagerOptions {
