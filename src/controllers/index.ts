@@ -7,6 +7,8 @@ import { DeploymentController } from './deployment/controller.js';
 import { GarbageCollector } from './gc/collector.js';
 import { ServiceAccountController } from './serviceaccount/controller.js';
 import { StatefulSetController } from './statefulset/controller.js';
+import { PersistentVolumeController } from './volume/controller.js';
+import { LocalPathProvisioner } from './volume/provisioner.js';
 
 export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   replicaset: (ctx: ControllerContext) => new ReplicaSetController(REPLICA_SET, ctx),
@@ -15,6 +17,8 @@ export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   garbagecollector: (ctx: ControllerContext) => new GarbageCollector(ctx),
   serviceaccount: (ctx: ControllerContext) => new ServiceAccountController(ctx),
   statefulset: (ctx: ControllerContext) => new StatefulSetController(ctx),
+  persistentvolume: (ctx: ControllerContext) => new PersistentVolumeController(ctx),
+  localpath: (ctx: ControllerContext) => new LocalPathProvisioner(ctx),
 };
 
 export interface StartControllerManagerOptions extends ControllerManagerOptions {

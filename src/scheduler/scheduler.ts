@@ -34,6 +34,8 @@ export interface Algorithm {
   schedule(pod: KubeObject): ScheduleResult;
   /** a pending pod appeared/changed (pod) or went away (removed): nominated-pod bookkeeping */
   pendingPodChanged?(pod: KubeObject | undefined, removed?: KubeObject): void;
+  /** after a node is chosen, before the binding (e.g. the pod's volumes); a throw fails the binding */
+  preBind?(pod: KubeObject, nodeName: string, signal?: AbortSignal): Promise<void>;
 }
 
 export interface SchedulerOptions {
@@ -236,6 +238,7 @@ export class Scheduler {
   private async bind(qp: QueuedPod, assumed: KubeObject, nodeName: string, cycle: number): Promise<void> {
     const { namespace, name } = assumed.metadata;
     try {
+      await this.o.algorithm.preBind?.(assumed, nodeName);
       await this.o.client.json('POST', `/api/v1/namespaces/${namespace}/pods/${name}/binding`, {
         apiVersion: 'v1',
         kind: 'Binding',
