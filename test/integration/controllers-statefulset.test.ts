@@ -4,6 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeList, KubeObject } from '../../src/api/types.js';
+import { kubectlPath, KUBECTL_MISSING } from '../helpers/cluster.js';
 import { MERGE, ensureNamespace, events, isRunningReady, livePods, podTemplate, startControllerEnv, until, type ControllerEnv } from './controllers-support.js';
 
 const ns = 'sts';
@@ -171,5 +172,31 @@ describe('StatefulSet controller on simulated nodes', { timeout: 180_000 }, () =
     await env.api.json('PATCH', stsPath('db'), { spec: { replicas: 2 } }, MERGE);
     const again = await until(async () => (await livePods(env.api, ns, 'app=db')).find((p) => p.metadata.name === 'db-1'), 'db-1 back');
     assert.equal(again.spec.volumes[0].persistentVolumeClaim.claimName, 'data-db-1');
+  });
+
+  it('works with kubectl rollout status|history|undo and kubectl scale', async () => {
+    assert.ok(kubectlPath(), KUBECTL_MISSING);
+    const k = async (...args: string[]) => {
+      const r = await env.c.kubectl(['-n', ns, ...args], { timeoutMs: 90_000 });
+      assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+      return r.stdout;
+    };
+    await env.api.json('POST', stsPath(), statefulSet('kc', 2));
+    assert.match(await k('rollout', 'status', 'sts/kc', '--timeout=80s'), /partitioned roll out complete: 2 new pods have been updated\.\.\./);
+    assert.match(await k('set', 'image', 'sts/kc', 'c=busybox:2'), /statefulset.apps\/kc image updated/);
+    assert.match(await k('rollout', 'status', 'sts/kc', '--timeout=80s'), /partitioned roll out complete: 2 new pods have been updated/);
+    assert.match(await k('rollout', 'history', 'sts/kc'), /REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
+    assert.match(await k('rollout', 'history', 'sts/kc', '--revision=1'), /Image:\s+busybox\n/);
+    assert.match(await k('rollout', 'undo', 'sts/kc'), /statefulset.apps\/kc rolled back/);
+    const back = await until(async () => {
+      const s = await getSts(env, 'kc');
+      return s.status?.updateRevision === s.status?.currentRevision && s.status?.updatedReplicas === 2 && s.status?.readyReplicas === 2 && s.metadata.generation === s.status?.observedGeneration ? s : undefined;
+    }, 'rolled back', 60_000);
+    assert.equal(back.spec.template.spec.containers[0].image, 'busybox');
+    // the old revision came back as the newest one
+    assert.match(await k('rollout', 'history', 'sts/kc'), /REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>/);
+    assert.match(await k('scale', 'sts/kc', '--replicas=3'), /statefulset.apps\/kc scaled/);
+    await until(async () => ((await livePods(env.api, ns, 'app=kc')).filter(isRunningReady).length === 3 ? true : undefined), 'kc scaled to 3', 60_000);
+    await until(async () => (/^kc\s+3\/3\s/m.test(await k('get', 'sts', 'kc')) ? true : undefined), 'kubectl get sts shows 3/3');
   });
 });
