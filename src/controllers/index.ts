@@ -17,8 +17,8 @@ export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   garbagecollector: (ctx: ControllerContext) => new GarbageCollector(ctx),
   serviceaccount: (ctx: ControllerContext) => new ServiceAccountController(ctx),
   statefulset: (ctx: ControllerContext) => new StatefulSetController(ctx),
-  persistentvolume: (ctx: ControllerContext) => new PersistentVolumeController(ctx),
-  localpath: (ctx: ControllerContext) => new LocalPathProvisioner(ctx),
+  'persistentvolume-binder': (ctx: ControllerContext) => new PersistentVolumeController(ctx),
+  'local-path-provisioner': (ctx: ControllerContext) => new LocalPathProvisioner(ctx),
 };
 
 export interface StartControllerManagerOptions extends ControllerManagerOptions {

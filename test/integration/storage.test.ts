@@ -6,6 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeList, KubeObject } from '../../src/api/types.js';
 import { ApiError } from '../../src/api/errors.js';
+import { kubectlPath, KUBECTL_MISSING } from '../helpers/cluster.js';
 import { MERGE, ensureNamespace, events, isRunningReady, livePods, podTemplate, startControllerEnv, until, type ControllerEnv } from './controllers-support.js';
 
 const ns = 'storage';
@@ -45,6 +46,7 @@ describe('local persistent storage on simulated nodes', { timeout: 180_000 }, ()
   after(async () => env?.close());
 
   it('serves the default local-path StorageClass and gives it to claims that name no class', async () => {
+    assert.ok(kubectlPath(), KUBECTL_MISSING);
     const sc = await get('/apis/storage.k8s.io/v1/storageclasses/local-path');
     assert.equal(sc.provisioner, 'rancher.io/local-path');
     assert.equal(sc.volumeBindingMode, 'WaitForFirstConsumer');
@@ -60,6 +62,9 @@ describe('local persistent storage on simulated nodes', { timeout: 180_000 }, ()
       (e: unknown) => e instanceof ApiError && e.code === 422 && /provisioner: Required value/.test(e.message) && /reclaimPolicy: Unsupported value: "Recycle"/.test(e.message),
     );
     await assert.rejects(env.api.json('PATCH', '/apis/storage.k8s.io/v1/storageclasses/local-path', { provisioner: 'other.io/x' }, MERGE), (e: unknown) => e instanceof ApiError && e.code === 422 && /updates to provisioner are forbidden/.test(e.message));
+    const table = await env.c.kubectl(['get', 'storageclass']);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^NAME\s+PROVISIONER\s+RECLAIMPOLICY\s+VOLUMEBINDINGMODE\s+ALLOWVOLUMEEXPANSION\s+AGE\nlocal-path \(default\)\s+rancher\.io\/local-path\s+Delete\s+WaitForFirstConsumer\s+false\s+\S+\n$/);
     // a WaitForFirstConsumer claim waits for its pod
     await until(async () => ((await events(env.api, ns, 'defaulted')).some((e) => e.reason === 'WaitForFirstConsumer') ? true : undefined), 'WaitForFirstConsumer event');
     assert.equal((await get(claimPath('defaulted'))).status.phase, 'Pending');

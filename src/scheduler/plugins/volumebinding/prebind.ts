@@ -1,7 +1,7 @@
 // VolumeBinding's PreBind (upstream BindPodVolumes): for each unbound claim of the pod, reserve
 // a static volume reachable from the chosen node (its claimRef; the PV controller completes the
 // binding) or ask for one to be provisioned there (volume.kubernetes.io/selected-node); then
-// wait until the PV controller reports every claim bound, so the kubelet never sees an unbound claim.
+// wait until the PV controller reports those claims bound, so the kubelet never sees them unbound.
 import type { KubeObject } from '../../../api/types.js';
 import { matchingVolume, type VolumeLister } from './match.js';
 
@@ -22,9 +22,12 @@ function isBound(c: KubeObject | undefined): boolean {
 export async function bindClaims(volumes: VolumeLister, pod: KubeObject, node: { name: string; labels: Readonly<Record<string, string>> }, names: string[], o: BindOptions): Promise<void> {
   const ns = pod.metadata.namespace ?? '';
   const taken = new Set<string>();
+  // only claims this step binds are waited for: a claim the user pre-bound is the kubelet's business
+  const waitFor: string[] = [];
   for (const name of names) {
     const claim = volumes.claim(ns, name);
     if (!claim || claim.spec?.volumeName) continue;
+    waitFor.push(name);
     const pv = matchingVolume(volumes, claim, node, taken);
     if (pv) {
       taken.add(pv.metadata.name!);
@@ -40,7 +43,7 @@ export async function bindClaims(volumes: VolumeLister, pod: KubeObject, node: {
   }
   const end = Date.now() + o.timeoutMs;
   for (;;) {
-    const pending = names.filter((n) => !isBound(volumes.claim(ns, n)));
+    const pending = waitFor.filter((n) => !isBound(volumes.claim(ns, n)));
     if (pending.length === 0) return;
     if (o.signal?.aborted) throw new Error('scheduler stopped while binding volumes');
     if (Date.now() > end) throw new Error(`binding volumes: timed out waiting for claims ${pending.join(', ')} to be bound`);
