@@ -9,6 +9,7 @@ import { ServiceAccountController } from './serviceaccount/controller.js';
 import { StatefulSetController } from './statefulset/controller.js';
 import { PersistentVolumeController } from './volume/controller.js';
 import { LocalPathProvisioner } from './volume/provisioner.js';
+import { StorageProtectionController } from './volume/protection.js';
 
 export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   replicaset: (ctx: ControllerContext) => new ReplicaSetController(REPLICA_SET, ctx),
@@ -19,6 +20,7 @@ export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   statefulset: (ctx: ControllerContext) => new StatefulSetController(ctx),
   'persistentvolume-binder': (ctx: ControllerContext) => new PersistentVolumeController(ctx),
   'local-path-provisioner': (ctx: ControllerContext) => new LocalPathProvisioner(ctx),
+  'storage-protection': (ctx: ControllerContext) => new StorageProtectionController(ctx),
 };
 
 export interface StartControllerManagerOptions extends ControllerManagerOptions {

@@ -174,6 +174,25 @@ describe('StatefulSet controller on simulated nodes', { timeout: 180_000 }, () =
     assert.equal(again.spec.volumes[0].persistentVolumeClaim.claimName, 'data-db-1');
   });
 
+  it('deletes claims with their pods or their set when the retention policy says Delete', async () => {
+    const claims = async (prefix: string) => (await env.api.json<KubeList>('GET', `/api/v1/namespaces/${ns}/persistentvolumeclaims`)).items.filter((c) => c.metadata.name!.startsWith(prefix)).map((c) => c.metadata.name).sort();
+    const set = await env.api.json<KubeObject>(
+      'POST',
+      stsPath(),
+      statefulSet('eph', 2, {
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Delete' },
+        volumeClaimTemplates: [{ metadata: { name: 'scratch' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+      }),
+    );
+    await until(async () => ((await livePods(env.api, ns, 'app=eph')).filter(isRunningReady).length === 2 ? true : undefined), 'eph pods', 60_000);
+    const c0 = await env.api.json<KubeObject>('GET', `/api/v1/namespaces/${ns}/persistentvolumeclaims/scratch-eph-0`);
+    assert.deepEqual(c0.metadata.ownerReferences, [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'eph', uid: set.metadata.uid }]);
+    await env.api.json('PATCH', stsPath('eph'), { spec: { replicas: 1 } }, MERGE);
+    await until(async () => ((await claims('scratch-eph-')).join() === 'scratch-eph-0' ? true : undefined), 'the scaled-away claim deleted', 60_000);
+    await env.api.json('DELETE', stsPath('eph'));
+    await until(async () => ((await claims('scratch-eph-')).length === 0 ? true : undefined), 'claims deleted with the set', 60_000);
+  });
+
   it('works with kubectl rollout status|history|undo and kubectl scale', async () => {
     assert.ok(kubectlPath(), KUBECTL_MISSING);
     const k = async (...args: string[]) => {

@@ -145,6 +145,26 @@ describe('local persistent storage on simulated nodes', { timeout: 180_000 }, ()
     await until(async () => ((await env.api.json<KubeList>('GET', pvPath())).items.some((v) => v.metadata.name === pv.metadata.name) ? undefined : true), 'provisioned volume deleted');
   });
 
+  it('keeps a claim in use Terminating until its pod is gone (pvc-protection)', async () => {
+    await env.api.json('POST', claimPath(), claim('guarded'));
+    await env.api.json('POST', `/api/v1/namespaces/${ns}/pods`, podWithClaim('guard', 'guarded'));
+    await until(async () => isRunningReady(await get(`/api/v1/namespaces/${ns}/pods/guard`)), 'guard running', 30_000);
+    const c = await until(async () => {
+      const x = await get(claimPath('guarded'));
+      return x.metadata.finalizers?.includes('kubernetes.io/pvc-protection') ? x : undefined;
+    }, 'pvc-protection finalizer');
+    await until(async () => ((await get(pvPath(c.spec.volumeName))).metadata.finalizers?.includes('kubernetes.io/pv-protection') ? true : undefined), 'pv-protection finalizer');
+    await env.api.json('DELETE', claimPath('guarded'));
+    // the controller has had its chance to let go, and must not have
+    await new Promise((r) => setTimeout(r, 2000));
+    const terminating = await get(claimPath('guarded'));
+    assert.ok(terminating.metadata.deletionTimestamp, 'Terminating');
+    assert.equal(terminating.status.phase, 'Bound');
+    await env.api.json('DELETE', `/api/v1/namespaces/${ns}/pods/guard`);
+    await until(async () => ((await env.api.json<KubeList>('GET', claimPath())).items.some((x) => x.metadata.name === 'guarded') ? undefined : true), 'claim gone after its pod', 30_000);
+    await until(async () => ((await env.api.json<KubeList>('GET', pvPath())).items.some((v) => v.metadata.name === c.spec.volumeName) ? undefined : true), 'its volume deleted', 30_000);
+  });
+
   it('brings a StatefulSet pod back on the node that holds its volume', async () => {
     const labels = { app: 'kv' };
     await env.api.json('POST', `/apis/apps/v1/namespaces/${ns}/statefulsets`, {

@@ -90,13 +90,24 @@ export async function patchLabels(d: PodControlDeps, set: KubeObject, pod: KubeO
   }
 }
 
-/** Make the pod an owner of its claims, so that they go with it (whenScaled: Delete on scale-down). */
-export async function claimsOwnedByPod(d: PodControlDeps, set: KubeObject, pod: KubeObject): Promise<void> {
+/**
+ * Owner references of the pod's claims as the retention policy wants them (upstream
+ * updateClaimOwnerRefForSetAndPod): the set owns them with whenDeleted: Delete; a condemned
+ * pod owns them (and the set no longer does) with whenScaled: Delete, so they go with the pod.
+ */
+export async function fixClaimOwners(d: PodControlDeps, set: KubeObject, pod: KubeObject, condemned: boolean): Promise<void> {
+  const policy = set.spec?.persistentVolumeClaimRetentionPolicy ?? {};
   const ns = set.metadata.namespace!;
+  const podOwns = condemned && policy.whenScaled === 'Delete';
+  const setOwns = policy.whenDeleted === 'Delete' && !podOwns;
   for (const want of newClaims(set, ordinalOf(set, pod))) {
     const claim = d.claim(`${ns}/${want.metadata.name}`);
-    if (!claim || claim.metadata.ownerReferences?.some((r) => r.uid === pod.metadata.uid)) continue;
-    const refs = [...(claim.metadata.ownerReferences ?? []), plainOwnerRef(pod)];
-    await d.client.json('PATCH', `${claimsPath(ns)}/${claim.metadata.name}`, { metadata: { resourceVersion: claim.metadata.resourceVersion, ownerReferences: refs } }, MERGE);
+    if (!claim) continue;
+    const refs = (claim.metadata.ownerReferences ?? []).filter((r) => r.uid !== set.metadata.uid && !(r.kind === 'Pod' && r.apiVersion === 'v1'));
+    if (setOwns) refs.push(plainOwnerRef(set));
+    if (podOwns) refs.push(plainOwnerRef(pod));
+    const cur = claim.metadata.ownerReferences ?? [];
+    if (JSON.stringify(cur.map((r) => r.uid).sort()) === JSON.stringify(refs.map((r) => r.uid).sort())) continue;
+    await d.client.json('PATCH', `${claimsPath(ns)}/${claim.metadata.name}`, { metadata: { resourceVersion: claim.metadata.resourceVersion, ownerReferences: refs.length ? refs : null } }, MERGE);
   }
 }

@@ -9,7 +9,7 @@
 import type { KubeObject } from '../../api/types.js';
 import { isPodAvailable, isPodReady, podReadyCondition } from '../runtime/objects.js';
 import { identityMatches, newPod, ordinalOf, POD_INDEX_LABEL, POD_NAME_LABEL, REVISION_LABEL, replicasOf, startOrdinal } from './identity.js';
-import { claimsOwnedByPod, createMissingClaims, createPod, deletePod, patchLabels, type PodControlDeps } from './podcontrol.js';
+import { createMissingClaims, createPod, deletePod, fixClaimOwners, patchLabels, type PodControlDeps } from './podcontrol.js';
 
 export interface StatefulSetStatus {
   observedGeneration?: number;
@@ -82,6 +82,8 @@ export async function syncStatefulSet(d: PodControlDeps, i: SyncInput): Promise<
   const partition = Number(set.spec?.updateStrategy?.rollingUpdate?.partition ?? 0);
   const rolling = (set.spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
   const created = new Set<KubeObject>();
+  const policy = set.spec?.persistentVolumeClaimRetentionPolicy ?? {};
+  const retentionDeletes = policy.whenDeleted === 'Delete' || policy.whenScaled === 'Delete';
 
   for (let k = 0; k < n; k++) {
     const ord = start + k;
@@ -119,16 +121,16 @@ export async function syncStatefulSet(d: PodControlDeps, i: SyncInput): Promise<
       continue;
     }
     if (!identityMatches(set, pod)) await patchLabels(d, set, pod, { [POD_NAME_LABEL]: pod.metadata.name!, [POD_INDEX_LABEL]: String(ord) });
+    if (retentionDeletes) await fixClaimOwners(d, set, pod, false);
   }
 
-  const whenScaled = set.spec?.persistentVolumeClaimRetentionPolicy?.whenScaled ?? 'Retain';
   for (const pod of condemned) {
     if (isTerminating(pod)) {
       if (monotonic) return out();
       continue;
     }
     if (monotonic && pod !== firstUnhealthy && !available(pod)) return out();
-    if (whenScaled === 'Delete') await claimsOwnedByPod(d, set, pod);
+    if (retentionDeletes) await fixClaimOwners(d, set, pod, true);
     await deletePod(d, set, pod);
     if (monotonic) return out();
   }
