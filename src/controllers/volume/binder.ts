@@ -5,6 +5,7 @@
 import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import type { RestClient } from '../../client/rest.js';
+import type { Clock } from '../../util/clock.js';
 
 export const BIND_COMPLETED = 'pv.kubernetes.io/bind-completed';
 export const BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
@@ -28,9 +29,9 @@ export async function bindVolumeToClaim(client: RestClient, pv: KubeObject, clai
   return client.json<KubeObject>('PATCH', pvPath(pv.metadata.name!), patch, MERGE);
 }
 
-export async function setVolumePhase(client: RestClient, pv: KubeObject, phase: string, message?: string): Promise<KubeObject> {
-  if (pv.status?.phase === phase && (pv.status?.message ?? undefined) === message) return pv;
-  const status: Record<string, unknown> = { phase, message: message ?? null, lastPhaseTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+export async function setVolumePhase(client: RestClient, clock: Clock, pv: KubeObject, phase: string): Promise<KubeObject> {
+  if (pv.status?.phase === phase) return pv;
+  const status: Record<string, unknown> = { phase, lastPhaseTransitionTime: clock.nowRFC3339() };
   return client.json<KubeObject>('PATCH', `${pvPath(pv.metadata.name!)}/status`, { status }, MERGE);
 }
 
@@ -56,9 +57,9 @@ export async function setClaimPhase(client: RestClient, claim: KubeObject, phase
 }
 
 /** Forget a claim that went away or bound elsewhere: the volume is Available again. */
-export async function unbindVolume(client: RestClient, pv: KubeObject): Promise<void> {
+export async function unbindVolume(client: RestClient, clock: Clock, pv: KubeObject): Promise<void> {
   const updated = await client.json<KubeObject>('PATCH', pvPath(pv.metadata.name!), { metadata: { resourceVersion: pv.metadata.resourceVersion, annotations: { [BOUND_BY_CONTROLLER]: null } }, spec: { claimRef: null } }, MERGE);
-  await setVolumePhase(client, updated, 'Available');
+  await setVolumePhase(client, clock, updated, 'Available');
 }
 
 export async function annotateClaim(client: RestClient, claim: KubeObject, annotations: Record<string, string>): Promise<void> {

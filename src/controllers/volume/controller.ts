@@ -109,7 +109,7 @@ export class PersistentVolumeController extends Controller {
     const pv = findMatchingVolume(claim, this.volumes.list(), { delayBinding: delay });
     if (pv) {
       const bound = await bindVolumeToClaim(this.client, pv, claim);
-      await setVolumePhase(this.client, bound, 'Bound');
+      await setVolumePhase(this.client, this.clock, bound, 'Bound');
       await bindClaimToVolume(this.client, claim, bound, true);
       return;
     }
@@ -153,30 +153,30 @@ export class PersistentVolumeController extends Controller {
       return;
     }
     const bound = await bindVolumeToClaim(this.client, pv, claim);
-    await setVolumePhase(this.client, bound, 'Bound');
+    await setVolumePhase(this.client, this.clock, bound, 'Bound');
     await bindClaimToVolume(this.client, claim, bound, false);
   }
 
   private async syncVolume(pv: KubeObject): Promise<void> {
     const ref = pv.spec?.claimRef as ClaimRef | undefined;
     if (!ref) {
-      await setVolumePhase(this.client, pv, 'Available');
+      await setVolumePhase(this.client, this.clock, pv, 'Available');
       return;
     }
     const claim = this.claims.get(`${ref.namespace}/${ref.name}`);
     if (!ref.uid) {
       // pre-bound by the user to a claim that has not bound yet
-      if (!claim || claim.spec?.volumeName !== pv.metadata.name) await setVolumePhase(this.client, pv, 'Available');
+      if (!claim || claim.spec?.volumeName !== pv.metadata.name) await setVolumePhase(this.client, this.clock, pv, 'Available');
       return;
     }
     if (!claim || claim.metadata.uid !== ref.uid) {
-      const released = await setVolumePhase(this.client, pv, 'Released');
+      const released = await setVolumePhase(this.client, this.clock, pv, 'Released');
       if (pv.spec?.persistentVolumeReclaimPolicy === 'Delete') await deleteVolume(this.client, released);
       return;
     }
     const volumeName = claim.spec?.volumeName as string | undefined;
     if (volumeName === pv.metadata.name) {
-      await setVolumePhase(this.client, pv, 'Bound');
+      await setVolumePhase(this.client, this.clock, pv, 'Bound');
       return;
     }
     if (!volumeName) {
@@ -185,7 +185,7 @@ export class PersistentVolumeController extends Controller {
       return;
     }
     // the claim went to another volume: a volume we bound is free again
-    if (pv.metadata.annotations?.[BOUND_BY_CONTROLLER] === 'yes') await unbindVolume(this.client, pv);
-    else await setVolumePhase(this.client, pv, 'Available');
+    if (pv.metadata.annotations?.[BOUND_BY_CONTROLLER] === 'yes') await unbindVolume(this.client, this.clock, pv);
+    else await setVolumePhase(this.client, this.clock, pv, 'Available');
   }
 }
