@@ -33,6 +33,7 @@ import { handleAccessReview } from './handlers/authz.js';
 import { ServiceAllocator } from './services.js';
 import { NodeIpam } from './nodeipam.js';
 import { admitPodPriority } from './priority.js';
+import { admitDefaultStorageClass } from './storageclass.js';
 import { configureNodeProxy, proxyUpgradeToNode } from './handlers/nodeproxy.js';
 import { kubeletClientToken } from '../kubelet/server/auth.js';
 import { writeRawError } from '../kubelet/server/splice.js';
@@ -77,6 +78,8 @@ export class ApiServer implements Registries {
     nodes.admitCreate = (node) => nodeIpam.allocate(node);
     const classes = this.get('scheduling.k8s.io', 'priorityclasses')!;
     this.get('', 'pods')!.admitCreate = (pod) => admitPodPriority(pod, classes);
+    const storageClasses = this.get('storage.k8s.io', 'storageclasses')!;
+    this.get('', 'persistentvolumeclaims')!.admitCreate = (pvc) => admitDefaultStorageClass(pvc, storageClasses);
     configureNodeProxy(this, { kubeletToken: o.kubeletClientToken ?? kubeletClientToken(o.tokens[0] ?? '') });
   }
 

@@ -12,6 +12,10 @@ import { TTLAfterFinishedController } from './ttlafterfinished/controller.js';
 import { DaemonSetController } from './daemonset/controller.js';
 import { EndpointsController } from './endpoints/controller.js';
 import { EndpointSliceController } from './endpointslice/controller.js';
+import { StatefulSetController } from './statefulset/controller.js';
+import { PersistentVolumeController } from './volume/controller.js';
+import { LocalPathProvisioner } from './volume/provisioner.js';
+import { StorageProtectionController } from './volume/protection.js';
 
 export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   replicaset: (ctx: ControllerContext) => new ReplicaSetController(REPLICA_SET, ctx),
@@ -25,6 +29,10 @@ export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   daemonset: (ctx: ControllerContext) => new DaemonSetController(ctx),
   endpoint: (ctx: ControllerContext) => new EndpointsController(ctx),
   endpointslice: (ctx: ControllerContext) => new EndpointSliceController(ctx),
+  statefulset: (ctx: ControllerContext) => new StatefulSetController(ctx),
+  'persistentvolume-binder': (ctx: ControllerContext) => new PersistentVolumeController(ctx),
+  'local-path-provisioner': (ctx: ControllerContext) => new LocalPathProvisioner(ctx),
+  'storage-protection': (ctx: ControllerContext) => new StorageProtectionController(ctx),
 };
 
 export interface StartControllerManagerOptions extends ControllerManagerOptions {

@@ -7,6 +7,7 @@ import { Snapshot } from './framework/snapshot.js';
 import { PodInfo } from './framework/podinfo.js';
 import type { ClusterLister } from './framework/types.js';
 import { newDefaultFramework } from './plugins/registry.js';
+import type { VolumeLister } from './plugins/volumebinding/index.js';
 import { NominatedPods } from './preemption/index.js';
 import type { Framework } from './framework/framework.js';
 import type { Algorithm, ScheduleResult } from './scheduler.js';
@@ -35,6 +36,8 @@ export interface DefaultAlgorithmOptions {
   lister: ClusterLister;
   percentageOfNodesToScore?: number;
   rng?: () => number;
+  /** claims, volumes and classes for the VolumeBinding plugin */
+  volumes?: VolumeLister;
 }
 
 export class DefaultAlgorithm implements Algorithm {
@@ -43,7 +46,7 @@ export class DefaultAlgorithm implements Algorithm {
   private readonly framework: Framework;
 
   constructor(o: DefaultAlgorithmOptions) {
-    this.framework = newDefaultFramework({ lister: o.lister }, { percentageOfNodesToScore: o.percentageOfNodesToScore, rng: o.rng, nominator: this.nominator });
+    this.framework = newDefaultFramework({ lister: o.lister }, { percentageOfNodesToScore: o.percentageOfNodesToScore, rng: o.rng, nominator: this.nominator, volumes: o.volumes });
   }
 
   addNode(node: KubeObject): void {
@@ -74,6 +77,12 @@ export class DefaultAlgorithm implements Algorithm {
     const pi = new PodInfo(pod);
     if (pi.nominatedNodeName) this.nominator.add(pi, pi.nominatedNodeName);
     else this.nominator.delete(pi.key);
+  }
+
+  /** PreBind plugins for the chosen node (volume binding); throws when the pod must not be bound. */
+  async preBind(pod: KubeObject, nodeName: string, signal?: AbortSignal): Promise<void> {
+    const ni = this.snapshot.get(nodeName);
+    await this.framework.runPreBind(pod, { name: nodeName, labels: ni?.labels ?? {} }, signal);
   }
 
   schedule(pod: KubeObject): ScheduleResult {

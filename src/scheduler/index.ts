@@ -5,6 +5,7 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { DefaultAlgorithm, informerLister } from './algorithm.js';
 import { Scheduler } from './scheduler.js';
+import { startVolumeInformers } from './plugins/volumebinding/informers.js';
 
 export interface StartSchedulerOptions {
   client: RestClient;
@@ -28,8 +29,11 @@ export async function startScheduler(o: StartSchedulerOptions, signal: AbortSign
   };
   for (const i of Object.values(listers)) void i.run(signal);
   await Promise.all(Object.values(listers).map((i) => i.waitForSync()));
-  const algorithm = new DefaultAlgorithm({ lister: informerLister(listers), percentageOfNodesToScore: o.percentageOfNodesToScore, rng: o.rng });
+  const storage = await startVolumeInformers(o.client, o.log, signal);
+  const algorithm = new DefaultAlgorithm({ lister: informerLister(listers), percentageOfNodesToScore: o.percentageOfNodesToScore, rng: o.rng, volumes: storage.lister });
   const s = new Scheduler({ client: o.client, algorithm, clock: o.clock, log: o.log, schedulerName: o.schedulerName, bindConcurrency: o.bindConcurrency });
+  // a claim bound or a volume made may let a waiting pod fit
+  storage.onChange(() => s.queue.moveAllToActiveOrBackoff('StorageChange'));
   await s.start(signal);
   return s;
 }

@@ -23,7 +23,7 @@ export interface QueuedPod {
   backoffUntil?: number;
 }
 
-export type ClusterEvent = 'NodeAdd' | 'NodeUpdate' | 'PodDelete' | 'AssignedPodAdd' | 'AssignedPodUpdate' | 'Unschedulable timeout';
+export type ClusterEvent = 'NodeAdd' | 'NodeUpdate' | 'PodDelete' | 'AssignedPodAdd' | 'AssignedPodUpdate' | 'Unschedulable timeout' | 'StorageChange';
 
 export interface QueueOptions {
   initialBackoffMs?: number;

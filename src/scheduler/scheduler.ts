@@ -34,6 +34,8 @@ export interface Algorithm {
   schedule(pod: KubeObject): ScheduleResult;
   /** a pending pod appeared/changed (pod) or went away (removed): nominated-pod bookkeeping */
   pendingPodChanged?(pod: KubeObject | undefined, removed?: KubeObject): void;
+  /** after a node is chosen, before the binding (e.g. the pod's volumes); a throw fails the binding */
+  preBind?(pod: KubeObject, nodeName: string, signal?: AbortSignal): Promise<void>;
 }
 
 export interface SchedulerOptions {
@@ -76,6 +78,8 @@ export class Scheduler {
   private readonly st = { scheduled: 0, failedAttempts: 0, preemptions: 0 };
   /** nominations this scheduler made, until the pod is bound or gone */
   private readonly nominated = new Map<string, string>();
+  /** aborts with start()'s signal: a PreBind waiting for volumes gives up when the scheduler stops */
+  private stopSignal: AbortSignal | undefined;
 
   constructor(private readonly o: SchedulerOptions) {
     this.name = o.schedulerName ?? 'default-scheduler';
@@ -166,6 +170,7 @@ export class Scheduler {
 
   /** Start informers and the loop; resolves once the caches are filled. */
   async start(signal: AbortSignal): Promise<void> {
+    this.stopSignal = signal;
     void this.nodes.run(signal);
     void this.pods.run(signal);
     await Promise.all([this.nodes.waitForSync(), this.pods.waitForSync()]);
@@ -236,6 +241,7 @@ export class Scheduler {
   private async bind(qp: QueuedPod, assumed: KubeObject, nodeName: string, cycle: number): Promise<void> {
     const { namespace, name } = assumed.metadata;
     try {
+      await this.o.algorithm.preBind?.(assumed, nodeName, this.stopSignal);
       await this.o.client.json('POST', `/api/v1/namespaces/${namespace}/pods/${name}/binding`, {
         apiVersion: 'v1',
         kind: 'Binding',

@@ -19,6 +19,7 @@ import { allocatableOf, measureNode, registerNode, runNodeHeartbeat, type NodeFa
 import type { ProbeResults } from '../kubelet/probes.js';
 import { sleep } from '../kubelet/sleep.js';
 import { startKubeletServer } from '../kubelet/server/server.js';
+import { startLocalPathCleaner } from '../kubelet/volumes/localpath.js';
 import { realClock, type Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 
@@ -139,6 +140,7 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: 
       kubeletAc.signal,
     );
     await kubelet.start();
+    startLocalPathCleaner(client, nodeName, log.child({ component: 'local-path' }), kubeletAc.signal);
     log.info({ node: nodeName, podCIDR: reg.podCIDR, runtime: node.runtimeVersion }, 'node agent ready');
     return { nodeName, podCIDR: reg.podCIDR, node, runtime, cri, kubelet, lookup: kubelet.lookup, stop };
   } catch (err) {

@@ -12,6 +12,7 @@ import { startNamespaceFinalizer } from '../apiserver/nsfinalizer.js';
 import { startEventTTL } from '../apiserver/eventttl.js';
 import { ensureKubernetesService } from '../apiserver/bootstrap.js';
 import { ensureSystemPriorityClasses } from '../apiserver/priority.js';
+import { ensureDefaultStorageClass } from '../apiserver/storageclass.js';
 import { ApiError } from '../api/errors.js';
 import { RestClient } from '../client/rest.js';
 import type { Scheduler } from '../scheduler/index.js';
@@ -126,6 +127,7 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
   }
   await ensureKubernetesService(api, port);
   await ensureSystemPriorityClasses(api.get('scheduling.k8s.io', 'priorityclasses')!);
+  await ensureDefaultStorageClass(api.get('storage.k8s.io', 'storageclasses')!, dataDir);
   const lifecycle = new AbortController();
   setMaxListeners(0, lifecycle.signal); // every component's informers listen to it
   startNamespaceFinalizer(api, cfg.log, lifecycle.signal);

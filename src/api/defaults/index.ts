@@ -42,6 +42,10 @@ const DEFAULTERS: Record<string, Defaulter> = {
   'batch/Job': defaultJob,
   'batch/CronJob': defaultCronJob,
   'discovery.k8s.io/EndpointSlice': defaultEndpointSlice,
+  'storage.k8s.io/StorageClass': (obj) => {
+    if (!obj.reclaimPolicy) obj.reclaimPolicy = 'Delete';
+    if (!obj.volumeBindingMode) obj.volumeBindingMode = 'Immediate';
+  },
 };
 
 /**

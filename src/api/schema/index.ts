@@ -15,6 +15,7 @@ import { SCHEDULING_DEFS } from './scheduling.js';
 import { SECURITY_DEFS } from './security.js';
 import { SERVICE_DEFS } from './service.js';
 import { STORAGE_DEFS } from './storage.js';
+import { STORAGE_CLASS_DEFS } from './storageclass.js';
 import { VOLUME_DEFS } from './volume.js';
 import { WORKLOAD_DEFS } from './workloads.js';
 
@@ -47,6 +48,7 @@ function build(): { defs: ReadonlyMap<string, Schema>; byGvk: ReadonlyMap<string
     ...BATCH_DEFS,
     ...OTHER_GROUP_DEFS,
     ...DISCOVERY_DEFS,
+    ...STORAGE_CLASS_DEFS,
   };
   for (const r of RESOURCES) {
     const item = defNameFor({ group: r.group, version: r.version, kind: r.kind });

@@ -22,6 +22,7 @@ import { validatePodCreate } from './pod.js';
 import { validatePodUpdate } from './podupdate.js';
 import { validateService } from './service.js';
 import { validatePriorityClass } from './scheduling.js';
+import { validateStorageClass } from './storageclass.js';
 import {
   validateAppsUpdate,
   validateDaemonSet,
@@ -67,6 +68,7 @@ const VALIDATORS: Record<string, Validator> = {
   'coordination.k8s.io/Lease': withMetaUpdate(validateLease),
   'scheduling.k8s.io/PriorityClass': (obj, old) => validatePriorityClass(obj, old),
   'discovery.k8s.io/EndpointSlice': (obj, old) => [...(old ? validateObjectMetaUpdate(obj.metadata, old.metadata) : []), ...validateEndpointSlice(obj, old)],
+  'storage.k8s.io/StorageClass': (obj, old) => validateStorageClass(obj, old),
 };
 
 /**

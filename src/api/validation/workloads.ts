@@ -115,8 +115,26 @@ export function validateDaemonSet(obj: KubeObject): FieldError[] {
   return errs;
 }
 
+/**
+ * The template as the controller makes pods from it: every volumeClaimTemplate is a claim volume,
+ * so that volumeMounts naming a claim template validate (appended: the template's own volume
+ * indices in error paths are unchanged).
+ */
+function withClaimVolumes(obj: KubeObject): KubeObject {
+  const spec = isObj(obj.spec) ? (obj.spec as Rec) : undefined;
+  const claims = spec && Array.isArray(spec.volumeClaimTemplates) ? (spec.volumeClaimTemplates as Rec[]) : [];
+  const t = spec && isObj(spec.template) ? (spec.template as Rec) : undefined;
+  if (!claims.length || !t || !isObj(t.spec)) return obj;
+  const vols = Array.isArray(t.spec.volumes) ? [...(t.spec.volumes as Rec[])] : [];
+  for (const c of claims) {
+    const name = isObj(c) && isObj(c.metadata) ? c.metadata.name : undefined;
+    if (typeof name === 'string' && name && !vols.some((v) => isObj(v) && v.name === name)) vols.push({ name, persistentVolumeClaim: { claimName: name } });
+  }
+  return { ...obj, spec: { ...spec, template: { ...t, spec: { ...t.spec, volumes: vols } } } };
+}
+
 export function validateStatefulSet(obj: KubeObject): FieldError[] {
-  const { spec, errs } = common(obj, 'statefulset', 'StatefulSet');
+  const { spec, errs } = common(withClaimVolumes(obj), 'statefulset', 'StatefulSet');
   const pmp = spec.podManagementPolicy ?? '';
   if (pmp !== 'OrderedReady' && pmp !== 'Parallel') errs.push(FieldError.notSupported('spec.podManagementPolicy', pmp, ['OrderedReady', 'Parallel']));
   const us = (isObj(spec.updateStrategy) ? spec.updateStrategy : {}) as Rec;

@@ -7,6 +7,7 @@ import { eventPrinter } from './event.js';
 import { endpointsPrinter, servicePrinter } from './network.js';
 import { podPrinter } from './pod.js';
 import { persistentVolumeClaimPrinter, persistentVolumePrinter } from './storage.js';
+import { storageClassPrinter } from './storageclass.js';
 import { AGE_COLUMN, NAME_COLUMN, type TablePrinter } from './types.js';
 import {
   controllerRevisionPrinter,
@@ -46,6 +47,7 @@ const PRINTERS: Readonly<Record<string, TablePrinter>> = {
   'coordination.k8s.io/Lease': leasePrinter,
   'scheduling.k8s.io/PriorityClass': priorityClassPrinter,
   'discovery.k8s.io/EndpointSlice': endpointSlicePrinter,
+  'storage.k8s.io/StorageClass': storageClassPrinter,
 };
 
 /** Name and Age only: what kubectl shows for kinds without a dedicated printer. */

@@ -16,6 +16,7 @@ import {
   type FilterRunner,
   type PodNominator,
   type PostFilterPlugin,
+  type PreBindPlugin,
   type PreFilterPlugin,
   type PreScorePlugin,
   type ScorePlugin,
@@ -34,6 +35,7 @@ export interface ProfilePlugins {
   readonly postFilter: readonly PostFilterPlugin[];
   readonly preScore: readonly PreScorePlugin[];
   readonly score: readonly WeightedScorePlugin[];
+  readonly preBind?: readonly PreBindPlugin[];
 }
 
 export interface FrameworkOptions {
@@ -133,6 +135,11 @@ export class Framework implements FilterRunner {
       const status = newStatus(Code.Error, e.message);
       return { status, diagnosis, message: e.message };
     }
+  }
+
+  /** PreBind plugins in order; the first failure throws and the pod is not bound. */
+  async runPreBind(pod: KubeObject, node: { name: string; labels: Readonly<Record<string, string>> }, signal?: AbortSignal): Promise<void> {
+    for (const p of this.plugins.preBind ?? []) await p.preBind(pod, node, signal);
   }
 
   runPreFilters(state: CycleState, pod: PodInfo, snapshot: Snapshot): Status {

@@ -1,5 +1,6 @@
 // The scheduling framework's vocabulary: status codes, statuses, the typed cycle state and the
 // plugin interfaces (as in Kubernetes' pkg/scheduler/framework). Everything here is pure data.
+import type { KubeObject } from '../../api/types.js';
 import type { NodeInfo } from './nodeinfo.js';
 import type { PodInfo } from './podinfo.js';
 import type { Snapshot } from './snapshot.js';
@@ -104,6 +105,11 @@ export interface PreFilterPlugin extends Plugin {
 
 export interface FilterPlugin extends Plugin {
   filter(state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): Status;
+}
+
+/** Runs after a node is chosen, before the pod is bound (e.g. binding its volumes); a throw fails the binding. */
+export interface PreBindPlugin extends Plugin {
+  preBind(pod: KubeObject, node: { name: string; labels: Readonly<Record<string, string>> }, signal?: AbortSignal): Promise<void>;
 }
 
 export interface PreScorePlugin extends Plugin {

@@ -14,6 +14,7 @@ import { newNodeResourcesFit } from './noderesourcesfit/index.js';
 import { newNodeUnschedulable } from './nodeunschedulable/index.js';
 import { newPodTopologySpread } from './podtopologyspread/index.js';
 import { newTaintToleration } from './tainttoleration/index.js';
+import { newVolumeBinding, type VolumeLister } from './volumebinding/index.js';
 
 /** Score weights of the default profile. */
 export const DEFAULT_WEIGHTS = {
@@ -30,6 +31,8 @@ export interface DefaultProfileOptions {
   /** ImageLocality is part of upstream's default profile; it can be left out. */
   readonly imageLocality?: boolean;
   readonly preemption?: PreemptionOptions | false;
+  /** claims, volumes and classes: with them, the VolumeBinding plugin runs */
+  readonly volumes?: VolumeLister;
 }
 
 export function defaultProfile(handle: Handle = { lister: EMPTY_LISTER }, opts: DefaultProfileOptions = {}): ProfilePlugins {
@@ -44,9 +47,11 @@ export function defaultProfile(handle: Handle = { lister: EMPTY_LISTER }, opts: 
   const balanced = newBalancedAllocation();
   const images = newImageLocality();
   const withImages = opts.imageLocality !== false;
+  const volumes = opts.volumes ? [newVolumeBinding(opts.volumes)] : [];
   return {
-    preFilter: [nodeAffinity, nodePorts, spread, ipa],
-    filter: [nodeUnschedulable, nodeName, taints, nodeAffinity, nodePorts, fit, spread, ipa],
+    preFilter: [nodeAffinity, nodePorts, ...volumes, spread, ipa],
+    filter: [nodeUnschedulable, nodeName, taints, nodeAffinity, nodePorts, fit, ...volumes, spread, ipa],
+    preBind: volumes,
     postFilter: opts.preemption === false ? [] : [newDefaultPreemption(opts.preemption || {})],
     preScore: [taints, nodeAffinity, spread, ipa, balanced, ...(withImages ? [images] : [])],
     score: [
