@@ -49,6 +49,7 @@ describe('WorkQueue', () => {
 
 it('addAfter keeps the sooner time when a key is already waiting', async () => {
   const q = new WorkQueue<string>();
+  const keepAlive = setTimeout(() => undefined, 30_000); // the queue's timers are unref'd
   q.addAfter('k', 30);
   q.addAfter('k', 60_000); // later: must not postpone the first
   const t0 = Date.now();
@@ -57,4 +58,5 @@ it('addAfter keeps the sooner time when a key is already waiting', async () => {
   assert.ok(Date.now() - t0 < 30_000, 'the sooner time was kept');
   q.done('k');
   q.shutdown();
+  clearTimeout(keepAlive);
 });
