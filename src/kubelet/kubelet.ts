@@ -16,6 +16,9 @@ import { restObjectSource } from './objects.js';
 import { Pleg } from './pleg.js';
 import { NO_PROBES, type ProbeResults } from './probes.js';
 import { RuntimeView } from './runtime.js';
+import { isMirrorPod } from './static/manifest.js';
+import { StaticPods, type StaticPodOptions } from './static/manager.js';
+import { MirrorStatusManager } from './static/status.js';
 import { StatusManager } from './statusmanager.js';
 import { PodSyncer } from './sync.js';
 import type { Pod } from './types.js';
@@ -36,6 +39,8 @@ export interface KubeletOptions {
   probes?: ProbeResults;
   plegPeriodMs?: number;
   resyncMs?: number;
+  /** static pod sources (--pod-manifest-path, --manifest-url) */
+  staticPods?: Pick<StaticPodOptions, 'manifestPath' | 'manifestUrl' | 'checkMs' | 'tickMs'>;
 }
 
 export class Kubelet {
@@ -45,6 +50,7 @@ export class Kubelet {
   readonly statuses: StatusManager;
   readonly lookup: PodRuntimeLookup;
   readonly recorder: EventRecorder;
+  readonly staticPods: StaticPods | undefined;
   private synced = false;
 
   constructor(private readonly o: KubeletOptions, private readonly signal: AbortSignal) {
@@ -56,31 +62,35 @@ export class Kubelet {
     const images = new ImageManager(o.cri, this.recorder, objects, o.clock);
     const common = { cri: o.cri, runtime, recorder: this.recorder, clock: o.clock, log, podDir, cgroupRoot: o.cgroupRoot };
     const syncer = new PodSyncer({ ...common, images, objects, nodeIP: () => o.nodeIP, allocatable: () => o.allocatable });
-    this.statuses = new StatusManager(o.client, log);
+    if (o.staticPods) this.staticPods = new StaticPods({ ...o.staticPods, nodeName: o.nodeName, client: o.client, clock: o.clock, log: log.child({ component: 'static-pods' }) }, signal);
+    this.statuses = this.staticPods ? new MirrorStatusManager(o.client, log, this.staticPods) : new StatusManager(o.client, log);
     this.workers = new PodWorkers(
       { syncer, terminate: common, status: this.statuses, client: o.client, probes: o.probes ?? NO_PROBES, clock: o.clock, log, nodeIP: () => o.nodeIP, resyncMs: o.resyncMs ?? 10_000, orphanGraceSeconds: 2 },
       signal,
     );
     this.informer = new Informer<Pod>(o.client, { path: '/api/v1/pods', fieldSelector: `spec.nodeName=${o.nodeName}`, transform: dropManaged }, log);
+    // mirror pods only show static pods: they are never run
     this.informer.addHandlers({
-      add: (p) => this.workers.update(p),
-      update: (_old, p) => this.workers.update(p),
-      delete: (p) => this.workers.gone(p.metadata.uid ?? ''),
+      add: (p) => (isMirrorPod(p) ? this.staticPods?.mirrorUpdated(p) : this.workers.update(p)),
+      update: (_old, p) => (isMirrorPod(p) ? this.staticPods?.mirrorUpdated(p) : this.workers.update(p)),
+      delete: (p) => (isMirrorPod(p) ? this.staticPods?.mirrorDeleted(p) : this.workers.gone(p.metadata.uid ?? '')),
     });
     this.pleg = new Pleg(o.cri, o.plegPeriodMs ?? 1000, (uid) => this.onRuntimeChange(uid), log);
-    this.lookup = plegLookup(this.pleg, (ns, name) => this.informer.get(`${ns}/${name}`)?.metadata.uid, podDir);
+    this.lookup = plegLookup(this.pleg, (ns, name) => this.staticPods?.uidOf(ns, name) ?? this.informer.get(`${ns}/${name}`)?.metadata.uid, podDir);
   }
 
   private onRuntimeChange(uid: string): void {
     if (this.workers.phaseOf(uid) !== undefined) return this.workers.kick(uid);
     if (!this.synced) return;
-    if (this.informer.list().some((p) => p.metadata.uid === uid)) return;
+    if (this.informer.list().some((p) => p.metadata.uid === uid) || this.staticPods?.owns(uid)) return;
     this.o.log.info({ uid }, 'runtime has a pod the API does not know: killing it');
     this.workers.gone(uid);
   }
 
   /** Starts the loops; resolves once the pods of this node are listed and the runtime relisted. */
   async start(): Promise<{ done: Promise<void> }> {
+    // static pods first: they run whether or not the API server answers
+    await this.staticPods?.start(this.workers);
     const informerDone = this.informer.run(this.signal);
     await Promise.race([this.informer.waitForSync(), new Promise<void>((r) => this.signal.addEventListener('abort', () => r(), { once: true }))]);
     await this.pleg.relist(this.signal).catch((err: Error) => this.o.log.warn({ err: err.message }, 'pleg: first relist failed'));

@@ -46,6 +46,12 @@ export interface AgentConfig {
   plegPeriodMs?: number;
   resyncMs?: number;
   clock?: Clock;
+  /** static pod manifests, a directory or a file (default <dataDir>/agent/pod-manifests, as k3s) */
+  podManifestPath?: string;
+  /** a URL serving static pod manifests (a Pod or a PodList) */
+  manifestUrl?: string;
+  /** how often the manifest path is re-read and the URL fetched (default 20 s) */
+  manifestCheckMs?: number;
 }
 
 export interface RunningAgent {
@@ -130,8 +136,11 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal): Promis
     // 4. kubelet
     const podsDir = join(dataDir, 'agent', 'pods');
     mkdirSync(podsDir, { recursive: true });
+    const manifestPath = resolve(cfg.podManifestPath ?? join(dataDir, 'agent', 'pod-manifests'));
+    if (cfg.podManifestPath === undefined) mkdirSync(manifestPath, { recursive: true });
+    const staticPods = { manifestPath, manifestUrl: cfg.manifestUrl, checkMs: cfg.manifestCheckMs };
     kubelet = new Kubelet(
-      { client, cri, nodeName, nodeIP: node.ip, allocatable: allocatableOf(node), podsDir, cgroupRoot: cfg.cgroupRoot ?? 'kubelite', clock, log, probes: cfg.probes, plegPeriodMs: cfg.plegPeriodMs, resyncMs: cfg.resyncMs },
+      { client, cri, nodeName, nodeIP: node.ip, allocatable: allocatableOf(node), podsDir, cgroupRoot: cfg.cgroupRoot ?? 'kubelite', clock, log, probes: cfg.probes, plegPeriodMs: cfg.plegPeriodMs, resyncMs: cfg.resyncMs, staticPods },
       kubeletAc.signal,
     );
     await kubelet.start();
