@@ -9,7 +9,9 @@ import type { RestClient } from '../client/rest.js';
 import type { CriClient } from '../cri/client.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import { podCgroupParent } from './cgroups.js';
 import type { NodeAllocatable } from './env.js';
+import { EvictionManager, type EvictionConfig } from './eviction/manager.js';
 import { ImageManager } from './images.js';
 import { plegLookup, type PodRuntimeLookup } from './lookup.js';
 import { restObjectSource } from './objects.js';
@@ -21,7 +23,7 @@ import { StaticPods, type StaticPodOptions } from './static/manager.js';
 import { MirrorStatusManager } from './static/status.js';
 import { StatusManager } from './statusmanager.js';
 import { PodSyncer } from './sync.js';
-import type { Pod } from './types.js';
+import { LABEL_CONTAINER_NAME, LABEL_POD_UID, type Pod } from './types.js';
 import { PodWorkers } from './workers.js';
 
 export interface KubeletOptions {
@@ -41,6 +43,8 @@ export interface KubeletOptions {
   resyncMs?: number;
   /** static pod sources (--pod-manifest-path, --manifest-url) */
   staticPods?: Pick<StaticPodOptions, 'manifestPath' | 'manifestUrl' | 'checkMs' | 'tickMs'>;
+  /** memory eviction; onPressure writes the node's MemoryPressure condition and taint */
+  eviction?: EvictionConfig & { onPressure(memory: boolean): Promise<void> };
 }
 
 export class Kubelet {
@@ -51,6 +55,7 @@ export class Kubelet {
   readonly lookup: PodRuntimeLookup;
   readonly recorder: EventRecorder;
   readonly staticPods: StaticPods | undefined;
+  readonly eviction: EvictionManager | undefined;
   private synced = false;
 
   constructor(private readonly o: KubeletOptions, private readonly signal: AbortSignal) {
@@ -76,7 +81,26 @@ export class Kubelet {
       delete: (p) => (isMirrorPod(p) ? this.staticPods?.mirrorDeleted(p) : this.workers.gone(p.metadata.uid ?? '')),
     });
     this.pleg = new Pleg(o.cri, o.plegPeriodMs ?? 1000, (uid) => this.onRuntimeChange(uid), log);
+    if (o.eviction) this.eviction = this.evictionManager(o.eviction);
     this.lookup = plegLookup(this.pleg, (ns, name) => this.staticPods?.uidOf(ns, name) ?? this.informer.get(`${ns}/${name}`)?.metadata.uid, podDir);
+  }
+
+  private evictionManager(cfg: NonNullable<KubeletOptions['eviction']>): EvictionManager {
+    const o = this.o;
+    const running = (uid: string) => this.pleg.snapshot.containers.filter((c) => c.labels[LABEL_POD_UID] === uid && c.state === 'CONTAINER_RUNNING');
+    return new EvictionManager(cfg, {
+      client: o.client,
+      recorder: this.recorder,
+      clock: o.clock,
+      log: o.log.child({ component: 'eviction' }),
+      nodeName: o.nodeName,
+      activePods: () => this.informer.list().filter((p) => !isMirrorPod(p) && !p.metadata.deletionTimestamp && this.workers.phaseOf(p.metadata.uid ?? '') === 'sync' && p.status?.phase !== 'Failed' && p.status?.phase !== 'Succeeded'),
+      containersOf: (uid) => running(uid).map((c) => ({ id: c.id, name: c.labels[LABEL_CONTAINER_NAME] ?? '' })),
+      stopContainer: (id, grace) => o.cri.stopContainer(id, grace, { signal: this.signal }),
+      cleanedUp: (uid) => this.workers.phaseOf(uid) !== 'sync' && this.workers.phaseOf(uid) !== 'terminating',
+      cgroupParent: (uid) => podCgroupParent(o.cgroupRoot, uid),
+      onPressure: cfg.onPressure,
+    });
   }
 
   private onRuntimeChange(uid: string): void {
@@ -97,7 +121,8 @@ export class Kubelet {
     this.synced = true;
     for (const uid of this.pleg.podUIDs()) this.onRuntimeChange(uid);
     const plegDone = this.pleg.run(this.signal);
-    return { done: Promise.all([informerDone, plegDone]).then(() => undefined) };
+    const evictionDone = this.eviction?.run(this.signal);
+    return { done: Promise.all([informerDone, plegDone, evictionDone]).then(() => undefined) };
   }
 }
 

@@ -152,7 +152,8 @@ export class PodWorkers {
     if (w.phase === 'sync') {
       if (!pod || pod.metadata.deletionTimestamp) w.phase = 'terminating';
       else if (isTerminalPhase(pod.status?.phase)) {
-        w.terminal = { phase: pod.status.phase };
+        // marked terminal by someone else (eviction): killed, and the reason kept in the final status
+        w.terminal = { phase: pod.status.phase, ...(typeof pod.status.reason === 'string' ? { reason: pod.status.reason, message: pod.status.message ?? undefined } : {}) };
         w.phase = 'terminating';
       } else {
         const dl = this.deadlineExceeded(pod);
