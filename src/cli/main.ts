@@ -1,12 +1,9 @@
 // `kubelite` command line: flag parsing only; the work happens in src/server.
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { startServer, StartupError } from '../server/server.js';
 import { createLogger } from '../util/logger.js';
-import { runSim } from './sim.js';
-import { runScheduler } from './scheduler.js';
-import { runImages } from './images.js';
-import { runAgent } from './agent.js';
+// Each command loads only its own code (dynamic imports below): `kubelite agent` must not carry
+// the API server in memory, and `kubelite version` should not compile it.
 
 const USAGE = `kubelite - a small Kubernetes-compatible orchestrator
 
@@ -45,15 +42,15 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   if (cmd === 'sim') {
-    await runSim(argv.slice(1));
+    await (await import('./sim.js')).runSim(argv.slice(1));
     return;
   }
   if (cmd === 'scheduler') {
-    await runScheduler(argv.slice(1));
+    await (await import('./scheduler.js')).runScheduler(argv.slice(1));
     return;
   }
-  if (cmd === 'images') return runImages(argv.slice(1));
-  if (cmd === 'agent') return runAgent(argv.slice(1));
+  if (cmd === 'images') return (await import('./images.js')).runImages(argv.slice(1));
+  if (cmd === 'agent') return (await import('./agent.js')).runAgent(argv.slice(1));
   if (cmd !== 'server') {
     process.stderr.write(`kubelite: unknown command "${cmd}"\n\n${USAGE}`);
     process.exit(2);
@@ -84,6 +81,7 @@ export async function main(argv: string[]): Promise<void> {
     process.exit(2);
   }
   const log = createLogger({ level: values['log-level'] });
+  const { startServer, StartupError } = await import('../server/server.js');
   const ac = new AbortController();
   try {
     const s = await startServer(

@@ -13,7 +13,7 @@ import { podCgroupParent } from './cgroups.js';
 import type { NodeAllocatable } from './env.js';
 import { EvictionManager, type EvictionConfig } from './eviction/manager.js';
 import { ImageManager } from './images.js';
-import { plegLookup, type PodRuntimeLookup } from './lookup.js';
+import { plegLookup, type ContainerLocation, type PodRuntimeLookup } from './lookup.js';
 import { restObjectSource } from './objects.js';
 import { Pleg } from './pleg.js';
 import { NO_PROBES, type ProbeResults } from './probes.js';
@@ -123,6 +123,17 @@ export class Kubelet {
     const plegDone = this.pleg.run(this.signal);
     const evictionDone = this.eviction?.run(this.signal);
     return { done: Promise.all([informerDone, plegDone, evictionDone]).then(() => undefined) };
+  }
+
+  /**
+   * The lookup for the streaming server, relisting the runtime once when the PLEG's last listing
+   * misses the container: a pod reported Ready a moment ago must already answer exec and logs.
+   */
+  async findContainerFresh(namespace: string, podName: string, containerName: string): Promise<ContainerLocation | undefined> {
+    const hit = this.lookup.findContainer(namespace, podName, containerName);
+    if (hit) return hit;
+    await this.pleg.relist(this.signal).catch(() => undefined);
+    return this.lookup.findContainer(namespace, podName, containerName);
   }
 }
 

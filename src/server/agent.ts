@@ -90,18 +90,37 @@ async function startRuntimeWithRetry(o: RuntimeOptions, signal: AbortSignal, att
   }
 }
 
-export async function startAgent(cfg: AgentConfig, signal?: AbortSignal): Promise<RunningAgent> {
+/** A container runtime being started ahead of the rest of the agent (see startAgentRuntime). */
+export interface EarlyRuntime {
+  readonly runtime: Promise<Runtime>;
+  /** stops that runtime (and containerd, when kubelite started it) */
+  readonly stop: AbortController;
+}
+
+/**
+ * Start the container runtime now, so that containerd boots while the caller does other work:
+ * `kubelite server` overlaps it with its own start (certificates, store, API server) to shorten
+ * the cold start. startAgent takes the result over.
+ */
+export function startAgentRuntime(cfg: Pick<AgentConfig, 'dataDir' | 'log' | 'runtimeEndpoint' | 'imageArchives'>): EarlyRuntime {
+  const stop = new AbortController();
+  const runtime = startRuntimeWithRetry({ dataDir: resolve(cfg.dataDir), log: cfg.log.child({ component: 'containerd' }), endpoint: cfg.runtimeEndpoint, imageArchives: cfg.imageArchives }, stop.signal);
+  runtime.catch(() => undefined); // the error reaches whoever awaits it (startAgent)
+  return { runtime, stop };
+}
+
+export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: EarlyRuntime = startAgentRuntime(cfg)): Promise<RunningAgent> {
   const clock = cfg.clock ?? realClock;
   const dataDir = resolve(cfg.dataDir);
   const log = cfg.log;
   const nodeName = (cfg.nodeName ?? hostname()).toLowerCase();
   const thresholds = parseThresholds(cfg.evictionHard ?? DEFAULT_EVICTION_HARD); // bad flags fail before anything starts
-  const runtimeAc = new AbortController();
+  const runtimeAc = early.stop;
   const kubeletAc = new AbortController();
   setMaxListeners(0, kubeletAc.signal); // every loop and runtime call listens to it
 
   // 1. runtime
-  const runtime = await startRuntimeWithRetry({ dataDir, log: log.child({ component: 'containerd' }), endpoint: cfg.runtimeEndpoint, imageArchives: cfg.imageArchives }, runtimeAc.signal);
+  const runtime = await early.runtime;
   const cri = runtime.client;
   const client = new RestClient({ server: cfg.server, token: cfg.token, caPem: cfg.caPem, userAgent: `kubelite-agent/${nodeName}` });
   let stopping: Promise<void> | undefined;
@@ -121,7 +140,7 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal): Promis
     const v = await cri.version();
     // the kubelet's own HTTPS server (logs, exec, attach, port-forward); it answers only the API server
     const lookup = {
-      findContainer: (ns: string, pod: string, c: string) => kubelet?.lookup.findContainer(ns, pod, c),
+      findContainer: (ns: string, pod: string, c: string) => kubelet?.findContainerFresh(ns, pod, c),
     };
     const ks = await startKubeletServer({ lookup, runtime: cri, nodeName, clusterToken: cfg.token, port: cfg.kubeletPort ?? 10250, log: log.child({ component: 'kubelet-server' }) });
     kubeletServer = ks.server;

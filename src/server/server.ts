@@ -17,7 +17,7 @@ import { RestClient } from '../client/rest.js';
 import type { Scheduler } from '../scheduler/index.js';
 import type { ControllerManager } from '../controllers/index.js';
 import { realClock, type Clock } from '../util/clock.js';
-import type { RunningAgent } from './agent.js';
+import type { EarlyRuntime, RunningAgent } from './agent.js';
 import type { Logger } from '../util/logger.js';
 
 export interface ServerConfig {
@@ -68,6 +68,21 @@ export async function startServer(cfg: ServerConfig, signal?: AbortSignal): Prom
   const dataDir = resolve(cfg.dataDir);
   checkDataDir(dataDir);
 
+  // 0. this machine's container runtime boots while the control plane starts (cold start)
+  const agentLog = cfg.log.child({ component: 'agent' });
+  const early = cfg.disableAgent ? undefined : (await import('./agent.js')).startAgentRuntime({ dataDir, log: agentLog });
+  try {
+    return await startControlPlaneAndAgent(cfg, dataDir, clock, agentLog, early, signal);
+  } catch (err) {
+    if (early) {
+      early.stop.abort();
+      await early.runtime.then((r) => r.done).catch(() => undefined);
+    }
+    throw err;
+  }
+}
+
+async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clock: Clock, agentLog: Logger, early: EarlyRuntime | undefined, signal?: AbortSignal): Promise<RunningServer> {
   // 1. credentials (CA, serving cert, admin token)
   const creds = await ensureCredentials(dataDir);
 
@@ -151,11 +166,11 @@ export async function startServer(cfg: ServerConfig, signal?: AbortSignal): Prom
     await store.close();
   };
   // 7. this machine's node agent, on the same code path as a remote `kubelite agent`
-  if (!cfg.disableAgent) {
-    const agentCfg = { server: `https://127.0.0.1:${port}`, token: creds.adminToken, caPem: creds.caPem, dataDir, log: cfg.log.child({ component: 'agent' }), clock };
+  if (early) {
+    const agentCfg = { server: `https://127.0.0.1:${port}`, token: creds.adminToken, caPem: creds.caPem, dataDir, log: agentLog, clock };
     const { startAgent } = await import('./agent.js');
     const { RuntimeMissingError } = await import('../cri/containerd.js');
-    agent = await startAgent(agentCfg, lifecycle.signal).catch(async (err: unknown) => {
+    agent = await startAgent(agentCfg, lifecycle.signal, early).catch(async (err: unknown) => {
       await stop();
       throw err instanceof RuntimeMissingError ? new StartupError(err.message) : err;
     });

@@ -101,17 +101,17 @@ export class KubeletServer {
     });
   }
 
-  private find(r: Route): ContainerLocation {
+  private async find(r: Route): Promise<ContainerLocation> {
     if (r.kind === 'portForward') {
       // any container of the pod locates its sandbox; the API server names the first one
       const sandbox = this.o.lookup.findPodSandbox?.(r.namespace, r.pod);
       if (sandbox) return { containerId: '', podSandboxId: sandbox, logPath: '' };
       const hint = r.query.get('container');
-      const loc = hint ? this.o.lookup.findContainer(r.namespace, r.pod, hint) : undefined;
+      const loc = hint ? await this.o.lookup.findContainer(r.namespace, r.pod, hint) : undefined;
       if (!loc) throw new HttpError(404, `pod "${r.pod}" has no running sandbox on this node`, 'NotFound');
       return loc;
     }
-    const loc = this.o.lookup.findContainer(r.namespace, r.pod, r.container);
+    const loc = await this.o.lookup.findContainer(r.namespace, r.pod, r.container);
     if (!loc) throw new HttpError(404, `container "${r.container}" in pod "${r.pod}" is not available on this node`, 'NotFound');
     return loc;
   }
@@ -137,7 +137,7 @@ export class KubeletServer {
   }
 
   private async serveLogs(r: Route, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const loc = this.find(r);
+    const loc = await this.find(r);
     const q = r.query;
     const previous = truthy(q, 'previous');
     const path = previous ? loc.previousLogPath : loc.logPath;
@@ -184,7 +184,7 @@ export class KubeletServer {
       if (!bearerMatches(req.headers.authorization, this.o.authToken)) throw new HttpError(401, 'Unauthorized', 'Unauthorized');
       const r = parseRoute(req.url ?? '/');
       if (!r || r.kind === 'containerLogs') throw new HttpError(404, 'the server could not find the requested resource', 'NotFound');
-      const loc = this.find(r);
+      const loc = await this.find(r);
       const q = r.query;
       const upgrade = (req.headers.upgrade ?? '').toLowerCase();
       const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);

@@ -14,7 +14,7 @@ export interface ContainerLocation {
 
 /** Structurally the same as the kubelet's PodRuntimeLookup. */
 export interface ContainerLookup {
-  findContainer(namespace: string, podName: string, containerName: string): ContainerLocation | undefined;
+  findContainer(namespace: string, podName: string, containerName: string): ContainerLocation | undefined | Promise<ContainerLocation | undefined>;
   /** the pod's sandbox, for port-forward; without it the container the API server names is used */
   findPodSandbox?(namespace: string, podName: string): string | undefined;
 }

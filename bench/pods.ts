@@ -1,0 +1,304 @@
+// npm run bench:pods — the node agent on real containerd (run as root): pod startup latency
+// (creation to all containers started, as Kubernetes' pod startup SLO measures it) for 100
+// pods at 10 pods/s and for 10 pods at once, each next to the raw CRI floor (RunPodSandbox +
+// CreateContainer + StartContainer driven directly against the same containerd) measured in
+// the same run; `kubelite server` cold start to the first pod Running; the agent's RSS.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { Agent } from 'node:https';
+import type { KubeObject } from '../src/api/types.js';
+import { CriClient } from '../src/cri/client.js';
+import { containerdPaths } from '../src/cri/containerd-config.js';
+import { freePort, missingRuntimeTools, INSTALL_HINT } from '../src/cri/containerd.js';
+import { BUSYBOX_IMAGE } from '../src/cri/images/build.js';
+import type { PodSandboxConfig } from '../src/cri/types.js';
+import { ROOT, call, load1, machine, percentile, rssMiB, sleep, spawnKubelite, startServerProcess, stopChild, watchLines, writeSection, type ServerProc } from './lib.js';
+
+const SPACED = Number(process.env.BENCH_PODS ?? 100);
+const RATE = 10; // pods per second
+const BURST = 10;
+const NODE = 'bench-node';
+const FLOOR_CGROUP = 'kubelite-bench-floor';
+
+interface Latencies {
+  ms: number[];
+  errors: number;
+}
+
+const pod = (name: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, labels: { bench: 'pods' } },
+  spec: {
+    terminationGracePeriodSeconds: 1,
+    containers: [{ name: 'main', image: BUSYBOX_IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }],
+  },
+});
+
+/** every container of the pod is running (what the SLO calls "started") */
+function allStarted(p: KubeObject): boolean {
+  const want = (p.spec?.containers as unknown[] | undefined)?.length ?? 1;
+  const st = (p.status?.containerStatuses ?? []) as { state?: { running?: unknown } }[];
+  return st.length === want && st.every((c) => c.state?.running !== undefined);
+}
+
+/** Watch pods and resolve each name's promise when all its containers run. */
+async function startedWatcher(s: ServerProc): Promise<{ wait(name: string): Promise<number>; close(): void }> {
+  const seen = new Map<string, number>();
+  const waiters = new Map<string, (t: number) => void>();
+  const close = await watchLines(s, '/api/v1/namespaces/default/pods?watch=true&allowWatchBookmarks=false', (line) => {
+    const ev = JSON.parse(line) as { type: string; object: KubeObject };
+    const name = ev.object.metadata.name!;
+    if (ev.type === 'DELETED' || seen.has(name) || !allStarted(ev.object)) return;
+    const t = performance.now();
+    seen.set(name, t);
+    waiters.get(name)?.(t);
+  });
+  return {
+    wait: (name) => {
+      const t = seen.get(name);
+      return t !== undefined ? Promise.resolve(t) : new Promise((r) => waiters.set(name, r));
+    },
+    close,
+  };
+}
+
+async function createAndTime(s: ServerProc, w: { wait(name: string): Promise<number> }, name: string): Promise<number> {
+  const t0 = performance.now();
+  const r = await call(s, 'POST', '/api/v1/namespaces/default/pods', pod(name));
+  if (r.status !== 201) throw new Error(`create ${name}: HTTP ${r.status} ${r.body}`);
+  return (await w.wait(name)) - t0;
+}
+
+async function podsScenario(s: ServerProc, prefix: string): Promise<{ spaced: Latencies; burst: Latencies }> {
+  const w = await startedWatcher(s);
+  try {
+    const spaced: Promise<number>[] = [];
+    const begin = performance.now();
+    for (let i = 0; i < SPACED; i++) {
+      const due = begin + (i * 1000) / RATE;
+      const now = performance.now();
+      if (due > now) await sleep(due - now);
+      spaced.push(createAndTime(s, w, `${prefix}-spaced-${i}`));
+    }
+    const a = await settle(spaced);
+    await deleteAll(s);
+    const b = await settle(Array.from({ length: BURST }, (_, i) => createAndTime(s, w, `${prefix}-burst-${i}`)));
+    await deleteAll(s);
+    return { spaced: a, burst: b };
+  } finally {
+    w.close();
+  }
+}
+
+async function settle(ps: Promise<number>[]): Promise<Latencies> {
+  const rs = await Promise.allSettled(ps.map((p) => withTimeout(p, 120_000)));
+  const ms = rs.filter((r): r is PromiseFulfilledResult<number> => r.status === 'fulfilled').map((r) => r.value);
+  for (const r of rs) if (r.status === 'rejected') process.stderr.write(`bench:pods: ${(r.reason as Error).message}\n`);
+  return { ms: ms.sort((x, y) => x - y), errors: rs.length - ms.length };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let t: NodeJS.Timeout;
+  return Promise.race([p, new Promise<T>((_, rej) => (t = setTimeout(() => rej(new Error(`no result after ${ms} ms`)), ms))).finally(() => clearTimeout(t))]);
+}
+
+async function deleteAll(s: ServerProc): Promise<void> {
+  await call(s, 'DELETE', '/api/v1/namespaces/default/pods?labelSelector=bench%3Dpods');
+  for (let i = 0; i < 600; i++) {
+    const r = await call(s, 'GET', '/api/v1/namespaces/default/pods?labelSelector=bench%3Dpods');
+    if ((JSON.parse(r.body) as { items: unknown[] }).items.length === 0) return;
+    await sleep(200);
+  }
+  throw new Error('pods were not deleted within 2 minutes');
+}
+
+/** The floor: the same pod made by driving containerd's CRI directly, no API server, no kubelet. */
+async function criOnce(cri: CriClient, dataDir: string, name: string): Promise<{ ms: number; sandbox: string }> {
+  const uid = randomUUID();
+  const logDirectory = join(dataDir, 'floor-logs', uid);
+  mkdirSync(logDirectory, { recursive: true });
+  const ns = { namespaceOptions: { network: 'POD' as const, pid: 'CONTAINER' as const, ipc: 'POD' as const } };
+  const sandboxConfig: PodSandboxConfig = {
+    metadata: { name, uid, namespace: 'bench-floor', attempt: 0 },
+    hostname: name,
+    logDirectory,
+    // no io.kubernetes.pod.uid label: the agent's kubelet leaves sandboxes it does not own alone
+    labels: { 'bench.kubelite.io/floor-uid': uid },
+    linux: { cgroupParent: `/${FLOOR_CGROUP}/pod${uid}`, securityContext: ns },
+  } as PodSandboxConfig;
+  const t0 = performance.now();
+  const sandbox = await cri.runPodSandbox(sandboxConfig);
+  const id = await cri.createContainer(sandbox, { metadata: { name: 'main', attempt: 0 }, image: { image: BUSYBOX_IMAGE }, command: ['sleep', '3600'], logPath: 'main/0.log', linux: { securityContext: ns } } as never, sandboxConfig);
+  await cri.startContainer(id);
+  return { ms: performance.now() - t0, sandbox };
+}
+
+async function floorScenario(cri: CriClient, dataDir: string): Promise<{ spaced: Latencies; burst: Latencies }> {
+  const sandboxes: string[] = [];
+  const timed = (name: string) => criOnce(cri, dataDir, name).then((r) => (sandboxes.push(r.sandbox), r.ms));
+  const spaced: Promise<number>[] = [];
+  const begin = performance.now();
+  for (let i = 0; i < SPACED; i++) {
+    const due = begin + (i * 1000) / RATE;
+    const now = performance.now();
+    if (due > now) await sleep(due - now);
+    spaced.push(timed(`floor-spaced-${i}`));
+  }
+  const a = await settle(spaced);
+  await removeSandboxes(cri, sandboxes.splice(0));
+  const b = await settle(Array.from({ length: BURST }, (_, i) => timed(`floor-burst-${i}`)));
+  await removeSandboxes(cri, sandboxes.splice(0));
+  return { spaced: a, burst: b };
+}
+
+async function removeSandboxes(cri: CriClient, ids: string[]): Promise<void> {
+  for (const id of ids) {
+    await cri.stopPodSandbox(id).catch(() => undefined);
+    await cri.removePodSandbox(id).catch(() => undefined);
+  }
+}
+
+/** Spawn `kubelite server` on a fresh (or existing) data dir, create one pod as soon as the API answers, time to Running. */
+async function coldStart(dataDir: string): Promise<{ ms: number; child: ChildProcess }> {
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'kubelite.js'), 'server', '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', '127.0.0.1', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const s = await connectWhenUp(dataDir, port);
+  const w = await startedWatcher(s);
+  let created = false;
+  while (!created) {
+    const r = await call(s, 'POST', '/api/v1/namespaces/default/pods', pod('cold')).catch(() => ({ status: 0, body: '' }));
+    created = r.status === 201;
+    if (!created) await sleep(20);
+  }
+  const t1 = await withTimeout(w.wait('cold'), 60_000);
+  w.close();
+  await deleteAll(s);
+  s.agent.destroy();
+  return { ms: t1 - t0, child };
+}
+
+/** The server's credentials appear on disk before it listens; then wait for the port to answer. */
+async function connectWhenUp(dataDir: string, port: number): Promise<ServerProc> {
+  const tokenFile = join(dataDir, 'server', 'token');
+  const caFile = join(dataDir, 'server', 'tls', 'ca.crt');
+  for (let i = 0; i < 3000; i++) {
+    if (existsSync(tokenFile) && existsSync(caFile)) {
+      const ca = readFileSync(caFile, 'utf8');
+      const s: ServerProc = {
+        child: undefined as never,
+        url: new URL(`https://127.0.0.1:${port}`),
+        token: readFileSync(tokenFile, 'utf8').trim(),
+        ca,
+        agent: new Agent({ keepAlive: true, maxSockets: 64, ca }),
+        stop: async () => undefined,
+      };
+      for (let j = 0; j < 3000; j++) {
+        const r = await call(s, 'GET', '/readyz').catch(() => undefined);
+        if (r?.status === 200) return s;
+        await sleep(10);
+      }
+      throw new Error('the server did not answer /readyz within 30 s');
+    }
+    await sleep(10);
+  }
+  throw new Error('the server wrote no token/CA within 30 s');
+}
+
+const fmt = (l: Latencies) => `p50 ${percentile(l.ms, 50).toFixed(0)} ms, p99 ${percentile(l.ms, 99).toFixed(0)} ms${l.errors ? `, ${l.errors} failed` : ''}`;
+const ratio = (a: Latencies, f: Latencies) => (percentile(a.ms, 50) / percentile(f.ms, 50)).toFixed(2);
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('bench:pods runs containers: run it as root');
+  const missing = missingRuntimeTools();
+  if (missing.length) throw new Error(`missing: ${missing.join(', ')}; ${INSTALL_HINT}`);
+  const base = mkdtempSync(join(tmpdir(), 'kubelite-bench-pods-'));
+  const loadStart = load1();
+  try {
+    // 1. cold start: a fresh data dir (certificates, containerd, image import, node registration), then a warm restart
+    const coldDir = join(base, 'cold');
+    const fresh = await coldStart(coldDir);
+    await stopChild(fresh.child, 30_000);
+    const warm = await coldStart(coldDir);
+    await stopChild(warm.child, 30_000);
+
+    // 2. a control plane and a separate `kubelite agent` process, so the agent's RSS is its own
+    const server = await startServerProcess(join(base, 'server'));
+    const agentDir = join(base, 'agent');
+    const { child: agentProc } = await spawnKubelite(
+      ['agent', '--server', server.url.origin, '--token', server.token, '--ca-file', join(base, 'server', 'server', 'tls', 'ca.crt'), '--data-dir', agentDir, '--node-name', NODE, '--log-level', 'warn'],
+      /registered/,
+      60_000,
+    );
+    try {
+      const idleRss = rssMiB(agentProc.pid!);
+      const kubelite = await podsScenario(server, 'p');
+      const busyRss = rssMiB(agentProc.pid!);
+      const cri = await CriClient.connect(containerdPaths(agentDir).socket);
+      const floor = await floorScenario(cri, agentDir);
+      cri.close();
+      const body = [
+        `Machine: ${machine()}. Command: \`npm run bench:pods\` (as root). 1-minute load average at start / end: ${loadStart} / ${load1()}.`,
+        '',
+        `Method: \`kubelite server --disable-agent\` and \`kubelite agent\` as separate processes on one machine, real containerd (started by the agent), runc, CNI bridge; pods of one busybox container (\`sleep 3600\`, image already imported, terminationGracePeriodSeconds 1). Latency = from the client's POST to the watch event showing every container running (the pod startup SLO's "all containers started", observed by the client, ms resolution). The floor drives the same containerd directly: RunPodSandbox + CreateContainer + StartContainer for an equivalent pod (same image, command, CNI network), with the same arrival pattern, in the same run. Cold start = spawning \`kubelite server\` (with its agent and containerd) until the first pod, POSTed as soon as the API answers, runs.`,
+        '',
+        '| measurement | kubelite | raw CRI floor | ratio (p50) | target | result |',
+        '|---|---|---|---|---|---|',
+        `| ${SPACED} pods at ${RATE} pods/s | ${fmt(kubelite.spaced)} | ${fmt(floor.spaced)} | ${ratio(kubelite.spaced, floor.spaced)}x | p50 <= 1.3x floor, p99 <= 1 s | ${verdict(Number(ratio(kubelite.spaced, floor.spaced)) <= 1.3 && percentile(kubelite.spaced.ms, 99) <= 1000 && !kubelite.spaced.errors)} |`,
+        `| ${BURST} pods at once | ${fmt(kubelite.burst)} | ${fmt(floor.burst)} | ${ratio(kubelite.burst, floor.burst)}x | p50 <= 1.3x floor | ${verdict(Number(ratio(kubelite.burst, floor.burst)) <= 1.3 && !kubelite.burst.errors)} |`,
+        `| cold start to first pod Running, fresh data dir | ${fresh.ms.toFixed(0)} ms | | | <= 3 s | ${verdict(fresh.ms <= 3000)} |`,
+        `| start to first pod Running, existing data dir | ${warm.ms.toFixed(0)} ms | | | | |`,
+        `| agent RSS (containerd excluded), idle | ${idleRss.toFixed(0)} MiB | | | <= 60 MB | ${verdict(idleRss * 1.048576 <= 60)} |`,
+        `| agent RSS with ${SPACED} pods just run | ${busyRss.toFixed(0)} MiB | | | | |`,
+      ].join('\n');
+      writeSection('Pods on containerd (bench:pods)', body);
+      process.stdout.write(body + '\n');
+    } finally {
+      await deleteAll(server).catch(() => undefined);
+      await stopChild(agentProc, 30_000);
+      await server.stop();
+    }
+  } finally {
+    cleanup(base);
+  }
+}
+
+/** Leave nothing behind: shims of containers still running, their mounts, the floor's cgroups, the data. */
+function cleanup(base: string): void {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(base)) process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+  const mounts = readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[1] ?? '')
+    .filter((m) => m.startsWith(base))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mounts) spawnSync('umount', ['-l', m]);
+  for (const h of readdirSync('/sys/fs/cgroup')) removeTree(join('/sys/fs/cgroup', h, FLOOR_CGROUP));
+  rmSync(base, { recursive: true, force: true });
+}
+
+function removeTree(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) removeTree(join(dir, e.name));
+  try {
+    rmdirSync(dir);
+  } catch {
+    // a process still in it: left for the next run's cleanup
+  }
+}
+
+const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:pods failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
