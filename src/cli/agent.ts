@@ -1,6 +1,7 @@
 // `kubelite agent --server URL --token T`: only the node agent (the kubelet), joining a server.
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
+import { parseThresholds } from '../kubelet/eviction/thresholds.js';
 import { startAgent } from '../server/agent.js';
 import { createLogger } from '../util/logger.js';
 
@@ -17,6 +18,9 @@ Agent flags:
   --node-name NAME                    the Node's name (default the hostname)
   --container-runtime-endpoint SOCK   use this CRI socket instead of starting containerd
   --log-level LEVEL                   trace, debug, info, warn, error (default info)
+  --pod-manifest-path PATH            static pod manifests, a directory or a file (default DIR/agent/pod-manifests)
+  --manifest-url URL                  also run the static pods this URL serves (a Pod or a PodList)
+  --eviction-hard LIST                hard eviction thresholds (default memory.available<100Mi; percentages too)
 `;
 
 export async function runAgent(argv: string[]): Promise<void> {
@@ -36,11 +40,20 @@ export async function runAgent(argv: string[]): Promise<void> {
         'node-name': { type: 'string' },
         'container-runtime-endpoint': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
+        'pod-manifest-path': { type: 'string' },
+        'manifest-url': { type: 'string' },
+        'eviction-hard': { type: 'string' },
       },
       strict: true,
     }));
   } catch (err) {
     process.stderr.write(`kubelite agent: ${(err as Error).message}\n\n${AGENT_USAGE}`);
+    process.exit(2);
+  }
+  try {
+    if (values['eviction-hard'] !== undefined) parseThresholds(values['eviction-hard']);
+  } catch (err) {
+    process.stderr.write(`kubelite agent: --eviction-hard: ${(err as Error).message}\n`);
     process.exit(2);
   }
   const token = values.token ?? process.env.KUBELITE_TOKEN;
@@ -60,7 +73,7 @@ export async function runAgent(argv: string[]): Promise<void> {
   const log = createLogger({ level: values['log-level'], name: 'kubelite-agent' });
   const ac = new AbortController();
   try {
-    const a = await startAgent({ server: values.server, token, caPem, dataDir, log, nodeName: values['node-name'], runtimeEndpoint: values['container-runtime-endpoint'] }, ac.signal);
+    const a = await startAgent({ server: values.server, token, caPem, dataDir, log, nodeName: values['node-name'], runtimeEndpoint: values['container-runtime-endpoint'], podManifestPath: values['pod-manifest-path'], manifestUrl: values['manifest-url'], evictionHard: values['eviction-hard'] }, ac.signal);
     process.stdout.write(`kubelite agent: node ${a.nodeName} registered (pod CIDR ${a.podCIDR}, ${a.node.runtimeVersion})\n`);
     const shutdown = (sig: string) => {
       log.info({ signal: sig }, 'agent: stopping (pods keep running)');
