@@ -133,4 +133,17 @@ describe('static pods (real containerd)', { timeout: 240_000 }, () => {
     served = JSON.stringify({ apiVersion: 'v1', kind: 'PodList', items: [] });
     await until('the URL pod gone', () => gone(name));
   });
+
+  it('runs and removes static pods while the API server is away', async () => {
+    await n.c.stop(); // last test: the API server does not come back
+    writeFileSync(join(dir, 'offline.yaml'), manifest('offline', 'alone'));
+    const name = `offline-${n.nodeName}`;
+    const running = async () => {
+      const cs = await n.agent.cri.listContainers({ labelSelector: { 'io.kubernetes.pod.name': name } });
+      return cs.some((c) => c.state === 'CONTAINER_RUNNING') ? true : undefined;
+    };
+    await until('the static pod running without the API', running);
+    rmSync(join(dir, 'offline.yaml'));
+    await until('the static pod gone', async () => ((await n.agent.cri.listPodSandbox({ labelSelector: { 'io.kubernetes.pod.name': name } })).length === 0 ? true : undefined));
+  });
 });
