@@ -76,8 +76,8 @@ export class Kubelet {
     this.informer = new Informer<Pod>(o.client, { path: '/api/v1/pods', fieldSelector: `spec.nodeName=${o.nodeName}`, transform: dropManaged }, log);
     // mirror pods only show static pods: they are never run
     this.informer.addHandlers({
-      add: (p) => (isMirrorPod(p) ? this.staticPods?.mirrorUpdated(p) : this.workers.update(p)),
-      update: (_old, p) => (isMirrorPod(p) ? this.staticPods?.mirrorUpdated(p) : this.workers.update(p)),
+      add: (p) => (isMirrorPod(p) ? this.staticPods?.mirrorUpdated(p) : this.admit(p)),
+      update: (_old, p) => (isMirrorPod(p) ? this.staticPods?.mirrorUpdated(p) : this.admit(p)),
       delete: (p) => (isMirrorPod(p) ? this.staticPods?.mirrorDeleted(p) : this.workers.gone(p.metadata.uid ?? '')),
     });
     this.pleg = new Pleg(o.cri, o.plegPeriodMs ?? 1000, (uid) => this.onRuntimeChange(uid), log);
@@ -101,6 +101,16 @@ export class Kubelet {
       cgroupParent: (uid) => podCgroupParent(o.cgroupRoot, uid),
       onPressure: cfg.onPressure,
     });
+  }
+
+  /** Hands an API pod to its worker; a pod not started yet may be refused under node pressure. */
+  private admit(p: Pod): void {
+    const uid = p.metadata.uid ?? '';
+    const fresh = this.workers.phaseOf(uid) === undefined && (p.status?.phase ?? 'Pending') === 'Pending' && !p.metadata.deletionTimestamp;
+    const why = fresh ? this.eviction?.rejects(p) : undefined;
+    if (!why) return this.workers.update(p);
+    this.o.log.info({ pod: `${p.metadata.namespace}/${p.metadata.name}`, why }, 'pod rejected');
+    void this.eviction!.reject(p, why).catch((err: Error) => this.o.log.warn({ err: err.message }, 'pod rejection not written'));
   }
 
   private onRuntimeChange(uid: string): void {

@@ -78,4 +78,31 @@ describe('memory eviction (real containerd)', { timeout: 180_000 }, () => {
     assert.ok(allRunning(g), 'the Guaranteed pod still runs');
     assert.equal(statuses(g)[0]!.restartCount, 0);
   });
+
+  it('refuses new BestEffort pods while under memory pressure; the taint keeps the scheduler away', async () => {
+    const create = (pod: Record<string, unknown>) => n.client.json('POST', '/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', ...pod });
+    await n.client.json('DELETE', '/api/v1/namespaces/default/pods', { gracePeriodSeconds: 0 });
+    await until('no pods left to evict', async () => ((await n.client.json<{ items: Pod[] }>('GET', '/api/v1/namespaces/default/pods')).items.length === 0 ? true : undefined));
+    n.agent.kubelet.eviction!.setConfig({ thresholds: parseThresholds('memory.available<100%') });
+    try {
+      await until('MemoryPressure True', async () => (cond(await n.client.json<Pod>('GET', `/api/v1/nodes/${n.nodeName}`), 'MemoryPressure')?.status === 'True' ? true : undefined));
+      await create({ metadata: { name: 'bound-besteffort' }, spec: { nodeName: n.nodeName, containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sh', '-c', loop] }] } });
+      await create({ metadata: { name: 'scheduled-besteffort' }, spec: { containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: ['sh', '-c', loop] }] } });
+      const rejected = await until('the bound pod rejected', async () => {
+        const p = await get('bound-besteffort');
+        return p.status?.phase === 'Failed' ? p : undefined;
+      });
+      assert.equal(rejected.status.reason, 'Evicted');
+      assert.equal(rejected.status.message, 'Pod was rejected: The node had condition: [MemoryPressure]. ');
+      const pending = await until('the other pod unschedulable', async () => {
+        const p = await get('scheduled-besteffort');
+        return cond(p, 'PodScheduled')?.reason === 'Unschedulable' ? p : undefined;
+      });
+      assert.match(cond(pending, 'PodScheduled')!.message ?? '', /node\.kubernetes\.io\/memory-pressure/);
+    } finally {
+      n.agent.kubelet.eviction!.setConfig({ thresholds: parseThresholds('memory.available<1Ki') });
+    }
+    // pressure gone: the scheduler places the pod
+    await until('the pending pod Running', async () => (allRunning(await get('scheduled-besteffort')) ? true : undefined), 60_000);
+  });
 });

@@ -105,6 +105,7 @@ describe('eviction manager', () => {
     assert.equal(evicted?.metadata.name, 'hog');
     assert.deepEqual(pressure, [true]);
     assert.deepEqual(events, ['EvictionThresholdMet', 'Evicted']);
+    events.length = 0;
     assert.deepEqual(stopped, [['uid-hog-c', 1]]);
     const st = patches[0]!.body.status as { phase: string; reason: string; message: string; conditions: { type: string; reason?: string }[] };
     assert.equal(patches[0]!.path, '/api/v1/namespaces/default/pods/hog/status');
@@ -113,8 +114,17 @@ describe('eviction manager', () => {
     assert.match(st.message, /^The node was low on resource: memory\. Threshold quantity: 100Mi, available: 50Mi\. Container c was using 40Mi, request is 1Mi/);
     assert.deepEqual(st.conditions.map((c) => c.type), ['Ready', 'DisruptionTarget']);
     assert.equal(st.conditions[1]!.reason, 'TerminationByKubelet');
+    // admission under pressure: new BestEffort pods are refused unless they tolerate the taint
+    const bestEffort = pod('new');
+    assert.equal(m.rejects(bestEffort), 'The node had condition: [MemoryPressure]. ');
+    assert.equal(m.rejects(pod('burstable', '1Mi')), undefined);
+    assert.equal(m.rejects({ ...bestEffort, spec: { ...bestEffort.spec, tolerations: [{ key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' }] } as Pod['spec'] }), undefined);
+    assert.equal(m.rejects({ ...bestEffort, spec: { ...bestEffort.spec, priority: 2_000_001_000 } as Pod['spec'] }), undefined, 'critical pods are admitted');
+    await m.reject(bestEffort, 'The node had condition: [MemoryPressure]. ');
+    assert.deepEqual(patches[1]!.body.status, { phase: 'Failed', reason: 'Evicted', message: 'Pod was rejected: The node had condition: [MemoryPressure]. ', qosClass: 'BestEffort' });
     available = 500 * Mi;
     assert.equal(await m.synchronize(ac.signal), undefined);
     assert.deepEqual(pressure, [true, false]);
+    assert.equal(m.rejects(bestEffort), undefined, 'no pressure, no refusal');
   });
 });

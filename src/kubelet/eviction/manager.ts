@@ -9,6 +9,7 @@ import type { RestClient } from '../../client/rest.js';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import { sleep } from '../sleep.js';
+import { qosClass } from '../status.js';
 import type { Pod } from '../types.js';
 import { bytesQuantity, evictionMessage, rankForMemory, type Candidate } from './rank.js';
 import { nodeMemory, podMemory, type NodeMemory, type PodMemory } from './stats.js';
@@ -18,6 +19,18 @@ import { thresholdBytes, type Threshold } from './thresholds.js';
 export const EVICTION_GRACE_SECONDS = 1;
 const CLEANUP_TIMEOUT_MS = 30_000;
 const SYSTEM_CRITICAL_PRIORITY = 2_000_000_000;
+const MEMORY_PRESSURE_TAINT = 'node.kubernetes.io/memory-pressure';
+
+const isCritical = (pod: Pod): boolean => {
+  const prio: unknown = (pod.spec as { priority?: unknown }).priority;
+  return typeof prio === 'number' && prio >= SYSTEM_CRITICAL_PRIORITY;
+};
+
+type Toleration = { key?: string; operator?: string; value?: string; effect?: string };
+const toleratesMemoryPressure = (pod: Pod): boolean =>
+  (((pod.spec as { tolerations?: Toleration[] }).tolerations ?? []) as Toleration[]).some(
+    (t) => (!t.effect || t.effect === 'NoSchedule') && (t.operator === 'Exists' ? !t.key || t.key === MEMORY_PRESSURE_TAINT : t.key === MEMORY_PRESSURE_TAINT && !t.value),
+  );
 
 export interface EvictionConfig {
   thresholds: Threshold[];
@@ -106,11 +119,26 @@ export class EvictionManager {
     return victim.pod;
   }
 
+  /**
+   * The kubelet's admission while under memory pressure: a new BestEffort pod that does not
+   * tolerate the memory-pressure taint is refused; the message says why, undefined admits.
+   */
+  rejects(pod: Pod): string | undefined {
+    if (!this.pressure || isCritical(pod) || qosClass(pod) !== 'BestEffort' || toleratesMemoryPressure(pod)) return undefined;
+    return 'The node had condition: [MemoryPressure]. ';
+  }
+
+  /** A refused pod fails at once, as the kubelet's rejectPod. */
+  async reject(pod: Pod, message: string): Promise<void> {
+    void this.d.recorder.event(pod, 'Warning', 'Evicted', message);
+    const path = `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/status`;
+    await this.d.client.json('PATCH', path, { metadata: { uid: pod.metadata.uid }, status: { phase: 'Failed', reason: 'Evicted', message: `Pod was rejected: ${message}`, qosClass: qosClass(pod) } }, 'application/merge-patch+json');
+  }
+
   private candidates(): Candidate[] {
     const out: Candidate[] = [];
     for (const pod of this.d.activePods()) {
-      const prio: unknown = (pod.spec as { priority?: unknown }).priority;
-      if (typeof prio === 'number' && prio >= SYSTEM_CRITICAL_PRIORITY) continue;
+      if (isCritical(pod)) continue;
       const uid = pod.metadata.uid!;
       const m = (this.d.podMemory ?? podMemory)(this.d.cgroupParent(uid));
       const containers = new Map<string, number>();
