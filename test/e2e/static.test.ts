@@ -76,6 +76,11 @@ describe('static pods (real containerd)', { timeout: 240_000 }, () => {
     assert.deepEqual(m.metadata.ownerReferences, [{ apiVersion: 'v1', kind: 'Node', name: n.nodeName, uid: node.metadata.uid, controller: true }]);
     const sandboxes = await n.agent.cri.listPodSandbox({ labelSelector: { [LABEL_POD_UID]: hash } });
     assert.equal(sandboxes.length, 1, 'the runtime pod carries the static uid');
+    // kubectl reaches the static pod's container through its mirror's name
+    const ex = await n.c.kubectl(['exec', name, '--', 'sh', '-c', 'echo $VERSION']);
+    assert.equal(ex.stdout.trim(), 'one', ex.stderr);
+    const events = await n.client.json<{ items: { reason: string; involvedObject: { name: string } }[] }>('GET', '/api/v1/namespaces/default/events');
+    assert.ok(events.items.some((e) => e.reason === 'Started' && e.involvedObject.name === name), 'the kubelet records events for static pods');
 
     // the API keeps mirror pods what they are
     await assert.rejects(n.client.json('PATCH', podPath(name), { metadata: { annotations: { 'kubernetes.io/config.mirror': 'other' } } }, 'application/merge-patch+json'), (err: unknown) => err instanceof ApiError && err.code === 422 && /may not remove or update mirror pod annotation/.test(err.message));
