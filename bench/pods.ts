@@ -229,10 +229,13 @@ async function main(): Promise<void> {
     // 2. a control plane and a separate `kubelite agent` process, so the agent's RSS is its own
     const server = await startServerProcess(join(base, 'server'));
     const agentDir = join(base, 'agent');
+    // through bin/kubelite, the command users run (it sets the agent's V8 heap options)
     const { child: agentProc } = await spawnKubelite(
       ['agent', '--server', server.url.origin, '--token', server.token, '--ca-file', join(base, 'server', 'server', 'tls', 'ca.crt'), '--data-dir', agentDir, '--node-name', NODE, '--log-level', 'warn'],
       /registered/,
       60_000,
+      [],
+      join(ROOT, 'bin', 'kubelite'),
     );
     try {
       const idleRss = rssMiB(agentProc.pid!);

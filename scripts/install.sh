@@ -16,6 +16,10 @@ command -v runc >/dev/null || need_apt+=(runc)
 [ -x /usr/lib/cni/bridge ] || need_apt+=(containernetworking-plugins)
 # (the plain busybox package's /bin/busybox is dynamically linked: useless inside an image)
 dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || need_apt+=(busybox-static)
+# the image-pull e2e tests: a real registry on loopback, pushing to it, and its htpasswd auth
+command -v docker-registry >/dev/null || need_apt+=(docker-registry)
+command -v skopeo >/dev/null || need_apt+=(skopeo)
+command -v htpasswd >/dev/null || need_apt+=(apache2-utils)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   apt-get update -qq
@@ -31,5 +35,5 @@ fi
 npm ci --no-audit --no-fund
 npm run build
 bash scripts/build-images.sh
-ln -sf "$PWD/bin/kubelite.js" /usr/local/bin/kubelite
+ln -sf "$PWD/bin/kubelite" /usr/local/bin/kubelite
 echo "kubelite installed: $(command -v kubelite)"

@@ -98,6 +98,7 @@ export const RESOURCES: ResourceInfo[] = [
   r('batch', 'v1', 'cronjobs', 'CronJob', true, { short: ['cj'], cats: ['all'], subs: (g, v, k) => [status(g, v, k)] }),
   r('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
   r('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', false, { short: ['pc'] }),
+  r('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
 ];
 
 /**
@@ -109,7 +110,7 @@ export const VIRTUAL_RESOURCES: ResourceInfo[] = [
 ];
 
 /** Group order in discovery (core first, as upstream). */
-export const GROUP_ORDER = ['', 'apps', 'batch', 'autoscaling', 'coordination.k8s.io', 'authorization.k8s.io'];
+export const GROUP_ORDER = ['', 'apps', 'batch', 'autoscaling', 'coordination.k8s.io', 'authorization.k8s.io', 'discovery.k8s.io'];
 
 export function findResource(group: string, version: string, resource: string): ResourceInfo | undefined {
   return RESOURCES.find((x) => x.group === group && x.version === version && x.resource === resource);

@@ -37,4 +37,26 @@ export async function ensureKubernetesService(regs: Registries, port: number): P
     metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
     subsets: [{ addresses: [{ ip: hostIP() }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
   });
+  await upsertKubernetesSlice(regs, hostIP(), port);
+}
+
+/** The API server's own EndpointSlice, as upstream's endpoints adapter writes it (no managed-by label: no controller touches it). */
+async function upsertKubernetesSlice(regs: Registries, ip: string, port: number): Promise<void> {
+  const reg = regs.get('discovery.k8s.io', 'endpointslices');
+  if (!reg) return;
+  const slice: KubeObject = {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [ip], conditions: { ready: true } }],
+    ports: [{ name: 'https', port, protocol: 'TCP' }],
+  };
+  const cur = reg.tryGet('default', 'kubernetes');
+  try {
+    if (!cur) await reg.create('default', slice, { manager: 'kube-apiserver' });
+    else await reg.update('default', 'kubernetes', { ...slice, metadata: { ...cur.obj.metadata } }, cur, { manager: 'kube-apiserver' });
+  } catch (err) {
+    if (!(err instanceof ApiError && (err.code === 409 || err.code === 422))) throw err;
+  }
 }

@@ -4,6 +4,7 @@
 import type { KubeObject } from '../api/types.js';
 import type { ResourceInfo } from '../api/resources.js';
 import { deepEqual } from './patch/json.js';
+import { daemonSetTemplateGenerationOnCreate, daemonSetTemplateGenerationOnUpdate } from './strategy-daemonset.js';
 
 /** Kinds whose metadata.generation tracks spec changes. */
 const GENERATION_KINDS = new Set(['Deployment', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'StatefulSet', 'Job', 'CronJob', 'PersistentVolumeClaim']);
@@ -80,6 +81,7 @@ export function generateJobSelector(obj: KubeObject): void {
 export function prepareForCreate(ri: ResourceInfo, obj: KubeObject): void {
   if (ri.kind === 'Secret') normalizeSecret(obj);
   if (ri.group === 'batch' && ri.kind === 'Job') generateJobSelector(obj);
+  if (ri.group === 'apps' && ri.kind === 'DaemonSet') daemonSetTemplateGenerationOnCreate(obj);
   if (hasStatusSubresource(ri)) {
     if (ri.kind === 'Pod') {
       obj.status = { phase: 'Pending', qosClass: qosClass(obj) };
@@ -126,6 +128,7 @@ export function prepareForUpdate(ri: ResourceInfo, obj: KubeObject, old: KubeObj
     return;
   }
   if (subresource === 'binding') return; // binding sets spec.nodeName and the PodScheduled condition together
+  if (ri.group === 'apps' && ri.kind === 'DaemonSet') daemonSetTemplateGenerationOnUpdate(obj, old);
   if (hasStatusSubresource(ri) && ri.kind !== 'Namespace') {
     if (old.status === undefined) delete obj.status;
     else obj.status = old.status;

@@ -17,6 +17,8 @@ Agent flags:
   --data-dir DIR                      agent state, containerd and pod dirs (default /var/lib/kubelite)
   --node-name NAME                    the Node's name (default the hostname)
   --container-runtime-endpoint SOCK   use this CRI socket instead of starting containerd
+  --insecure-registry HOST[:PORT]     pull from this registry over plain HTTP (repeatable;
+                                      loopback registries always are)
   --log-level LEVEL                   trace, debug, info, warn, error (default info)
   --pod-manifest-path PATH            static pod manifests, a directory or a file (default DIR/agent/pod-manifests)
   --manifest-url URL                  also run the static pods this URL serves (a Pod or a PodList)
@@ -39,6 +41,7 @@ export async function runAgent(argv: string[]): Promise<void> {
         'data-dir': { type: 'string', default: '/var/lib/kubelite' },
         'node-name': { type: 'string' },
         'container-runtime-endpoint': { type: 'string' },
+        'insecure-registry': { type: 'string', multiple: true },
         'log-level': { type: 'string', default: 'info' },
         'pod-manifest-path': { type: 'string' },
         'manifest-url': { type: 'string' },
@@ -73,7 +76,7 @@ export async function runAgent(argv: string[]): Promise<void> {
   const log = createLogger({ level: values['log-level'], name: 'kubelite-agent' });
   const ac = new AbortController();
   try {
-    const a = await startAgent({ server: values.server, token, caPem, dataDir, log, nodeName: values['node-name'], runtimeEndpoint: values['container-runtime-endpoint'], podManifestPath: values['pod-manifest-path'], manifestUrl: values['manifest-url'], evictionHard: values['eviction-hard'] }, ac.signal);
+    const a = await startAgent({ server: values.server, token, caPem, dataDir, log, nodeName: values['node-name'], runtimeEndpoint: values['container-runtime-endpoint'], insecureRegistries: values['insecure-registry'], podManifestPath: values['pod-manifest-path'], manifestUrl: values['manifest-url'], evictionHard: values['eviction-hard'] }, ac.signal);
     process.stdout.write(`kubelite agent: node ${a.nodeName} registered (pod CIDR ${a.podCIDR}, ${a.node.runtimeVersion})\n`);
     const shutdown = (sig: string) => {
       log.info({ signal: sig }, 'agent: stopping (pods keep running)');

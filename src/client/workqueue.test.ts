@@ -46,3 +46,15 @@ describe('WorkQueue', () => {
     assert.equal(await p, undefined);
   });
 });
+
+it('addAfter keeps the sooner time when a key is already waiting', async () => {
+  const q = new WorkQueue<string>();
+  q.addAfter('k', 30);
+  q.addAfter('k', 60_000); // later: must not postpone the first
+  const t0 = Date.now();
+  const k = await q.get();
+  assert.equal(k, 'k');
+  assert.ok(Date.now() - t0 < 30_000, 'the sooner time was kept');
+  q.done('k');
+  q.shutdown();
+});

@@ -9,7 +9,7 @@ export class WorkQueue<K = string> {
   private readonly queued = new Set<K>();
   private readonly processing = new Set<K>();
   private readonly dirty = new Set<K>();
-  private readonly timers = new Map<K, NodeJS.Timeout>();
+  private readonly timers = new Map<K, { timer: NodeJS.Timeout; due: number }>();
   private waiters: ((k: K | undefined) => void)[] = [];
   private shut = false;
 
@@ -37,18 +37,22 @@ export class WorkQueue<K = string> {
     this.queue.push(key);
   }
 
-  /** Add after a delay (a newer addAfter for the same key replaces the older one if sooner). */
+  /** Add after a delay; a key already waiting keeps the sooner of the two times (client-go's delaying queue). */
   addAfter(key: K, ms: number): void {
     if (this.shut) return;
     if (ms <= 0) return this.add(key);
+    const due = Date.now() + ms;
     const existing = this.timers.get(key);
-    if (existing) clearTimeout(existing);
-    const t = setTimeout(() => {
+    if (existing) {
+      if (existing.due <= due) return;
+      clearTimeout(existing.timer);
+    }
+    const timer = setTimeout(() => {
       this.timers.delete(key);
       this.add(key);
     }, ms);
-    t.unref?.();
-    this.timers.set(key, t);
+    timer.unref?.();
+    this.timers.set(key, { timer, due });
   }
 
   addRateLimited(key: K): void {
@@ -86,7 +90,7 @@ export class WorkQueue<K = string> {
 
   shutdown(): void {
     this.shut = true;
-    for (const t of this.timers.values()) clearTimeout(t);
+    for (const t of this.timers.values()) clearTimeout(t.timer);
     this.timers.clear();
     for (const w of this.waiters) w(undefined);
     this.waiters = [];

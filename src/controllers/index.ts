@@ -6,6 +6,12 @@ import { REPLICA_SET, REPLICATION_CONTROLLER } from './replicaset/kind.js';
 import { DeploymentController } from './deployment/controller.js';
 import { GarbageCollector } from './gc/collector.js';
 import { ServiceAccountController } from './serviceaccount/controller.js';
+import { JobController } from './job/controller.js';
+import { CronJobController } from './cronjob/controller.js';
+import { TTLAfterFinishedController } from './ttlafterfinished/controller.js';
+import { DaemonSetController } from './daemonset/controller.js';
+import { EndpointsController } from './endpoints/controller.js';
+import { EndpointSliceController } from './endpointslice/controller.js';
 
 export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   replicaset: (ctx: ControllerContext) => new ReplicaSetController(REPLICA_SET, ctx),
@@ -13,6 +19,12 @@ export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   deployment: (ctx: ControllerContext) => new DeploymentController(ctx),
   garbagecollector: (ctx: ControllerContext) => new GarbageCollector(ctx),
   serviceaccount: (ctx: ControllerContext) => new ServiceAccountController(ctx),
+  job: (ctx: ControllerContext) => new JobController(ctx),
+  cronjob: (ctx: ControllerContext) => new CronJobController(ctx),
+  ttlafterfinished: (ctx: ControllerContext) => new TTLAfterFinishedController(ctx),
+  daemonset: (ctx: ControllerContext) => new DaemonSetController(ctx),
+  endpoint: (ctx: ControllerContext) => new EndpointsController(ctx),
+  endpointslice: (ctx: ControllerContext) => new EndpointSliceController(ctx),
 };
 
 export interface StartControllerManagerOptions extends ControllerManagerOptions {

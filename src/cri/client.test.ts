@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { CriClient, criServices } from './client.js';
-import { CriCancelledError, CriNotFoundError, CriRuntimeError, CriTimeoutError, CriUnavailableError, CriAlreadyExistsError } from './errors.js';
+import { CriCancelledError, CriNotFoundError, CriNotReadyError, CriRuntimeError, CriTimeoutError, CriUnavailableError, CriAlreadyExistsError } from './errors.js';
 
 type Handler = (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, cb: grpc.sendUnaryData<unknown>) => void;
 
@@ -15,6 +15,10 @@ let dir: string;
 let server: grpc.Server;
 let socket: string;
 const seen: Record<string, Record<string, unknown>> = {};
+/** how many more calls answer as a containerd that is still recovering its pods */
+let notReadyLeft = 0;
+let notReadyCalls = 0;
+const NOT_READY = 'server is not initialized yet';
 
 function fail(code: grpc.status, details: string): grpc.ServiceError {
   return Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
@@ -27,6 +31,11 @@ before(async () => {
   server = new grpc.Server();
   const record = (name: string, h: Handler): Handler => (call, cb) => {
     seen[name] = call.request;
+    if (notReadyLeft > 0) {
+      notReadyLeft--;
+      notReadyCalls++;
+      return cb(fail(grpc.status.UNKNOWN, NOT_READY));
+    }
     h(call, cb);
   };
   server.addService(runtime.service, {
@@ -122,4 +131,27 @@ test('a missing socket is Unavailable; connect gives up after its timeout', asyn
   const t0 = Date.now();
   await assert.rejects(CriClient.connect(join(dir, 'none.sock'), { timeoutMs: 300 }), CriUnavailableError);
   assert.ok(Date.now() - t0 < 3000);
+});
+
+test('a runtime still recovering after a restart is asked again: connect and every call', async () => {
+  notReadyLeft = 3;
+  notReadyCalls = 0;
+  const c = await CriClient.connect(socket, { timeoutMs: 10_000 });
+  try {
+    assert.equal(notReadyCalls, 3, 'Version was refused three times, then answered');
+    notReadyLeft = 2;
+    assert.equal(await c.runPodSandbox({ metadata: { name: 'p', uid: 'u', namespace: 'ns' } }), 'sb1');
+    assert.equal(notReadyCalls, 5);
+    // past the call's deadline the typed error comes out (a CriRuntimeError, as before)
+    notReadyLeft = 1000;
+    await assert.rejects(c.listContainers(undefined, { timeoutMs: 400 }), (e: unknown) => e instanceof CriNotReadyError && e instanceof CriRuntimeError && e.details === NOT_READY);
+    // an abort ends the waiting at once
+    const ac = new AbortController();
+    const p = c.listContainers(undefined, { signal: ac.signal });
+    setTimeout(() => ac.abort(), 150);
+    await assert.rejects(p, CriCancelledError);
+  } finally {
+    notReadyLeft = 0;
+    c.close();
+  }
 });

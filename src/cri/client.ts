@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { fromJSON, type Options as LoaderOptions } from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
 import { CRI_PROTO } from './proto.js';
-import { CriCancelledError, CriTimeoutError, CriUnavailableError, toCriError } from './errors.js';
+import { CriCancelledError, CriNotReadyError, CriTimeoutError, CriUnavailableError, toCriError } from './errors.js';
 import type {
   AttachOptions, AuthConfig, Container, ContainerConfig, ContainerFilter, ContainerStatusResponse, ExecOptions,
   ExecSyncResult, FilesystemUsage, Image, ImageSpec, LinuxContainerResources, PodSandbox, PodSandboxConfig,
@@ -23,6 +23,25 @@ export const DEFAULT_TIMEOUT_MS = 2 * 60_000;
 /** Pulls can take long; the kubelet gives them no deadline of their own. */
 export const PULL_TIMEOUT_MS = 30 * 60_000;
 const CRI_API_VERSION = 'v1';
+/** pauses between calls that found the runtime not ready yet */
+const NOT_READY_FIRST_PAUSE_MS = 100;
+const NOT_READY_MAX_PAUSE_MS = 1000;
+
+/** Resolves true after ms, or false at once when the signal fires. */
+function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const onAbort = () => {
+      clearTimeout(t);
+      resolve(false);
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 const LOADER_OPTIONS: LoaderOptions = { keepCase: false, longs: Number, enums: String, bytes: Buffer, defaults: true, oneofs: false };
 
@@ -68,7 +87,7 @@ export class CriClient {
 
   /**
    * Opens a client and waits until the runtime answers Version (retrying while the socket is
-   * missing or refusing), for at most timeoutMs.
+   * missing or refusing, or the runtime is still recovering), for at most timeoutMs.
    */
   static async connect(socketPath: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<CriClient> {
     const client = new CriClient(socketPath);
@@ -78,7 +97,7 @@ export class CriClient {
         await client.version({ timeoutMs: Math.max(100, Math.min(2000, deadline - Date.now())), signal: opts.signal });
         return client;
       } catch (err) {
-        const retry = (err instanceof CriUnavailableError || err instanceof CriTimeoutError) && Date.now() < deadline;
+        const retry = (err instanceof CriUnavailableError || err instanceof CriTimeoutError || err instanceof CriNotReadyError) && Date.now() < deadline;
         if (!retry || opts.signal?.aborted) {
           client.close();
           throw err;
@@ -93,15 +112,29 @@ export class CriClient {
     this.runtime.close();
   }
 
-  private call<T>(svc: ServiceClient, method: string, req: object, opts: CallOptions = {}, defaultTimeout = DEFAULT_TIMEOUT_MS): Promise<T> {
-    const signal = opts.signal;
+  /**
+   * One unary call with a deadline; a runtime that is still recovering after a restart
+   * (CriNotReadyError: it did nothing) is asked again, with growing pauses, until the deadline.
+   */
+  private async call<T>(svc: ServiceClient, method: string, req: object, opts: CallOptions = {}, defaultTimeout = DEFAULT_TIMEOUT_MS): Promise<T> {
+    const deadline = Date.now() + (opts.timeoutMs ?? defaultTimeout);
+    for (let pauseMs = NOT_READY_FIRST_PAUSE_MS; ; pauseMs = Math.min(pauseMs * 2, NOT_READY_MAX_PAUSE_MS)) {
+      try {
+        return await this.callOnce<T>(svc, method, req, deadline, opts.signal);
+      } catch (err) {
+        if (!(err instanceof CriNotReadyError) || Date.now() + pauseMs >= deadline) throw err;
+        if (!(await pause(pauseMs, opts.signal))) throw new CriCancelledError(method, grpc.status.CANCELLED, 'aborted while the runtime was not ready');
+      }
+    }
+  }
+
+  private callOnce<T>(svc: ServiceClient, method: string, req: object, deadlineMs: number, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(new CriCancelledError(method, grpc.status.CANCELLED, 'aborted before the call'));
     return new Promise<T>((resolve, reject) => {
-      const deadline = new Date(Date.now() + (opts.timeoutMs ?? defaultTimeout));
       const fn = svc[method];
       if (!fn) throw new Error(`no CRI method ${method}`);
       const onAbort = () => call.cancel();
-      const call = fn.call(svc, req, new grpc.Metadata(), { deadline }, (err, res) => {
+      const call = fn.call(svc, req, new grpc.Metadata(), { deadline: new Date(deadlineMs) }, (err, res) => {
         signal?.removeEventListener('abort', onAbort);
         if (err) reject(toCriError(method, err));
         else resolve(res as T);

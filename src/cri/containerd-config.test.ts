@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { containerdConfig, containerdPaths, checkSocketPath, SocketPathTooLongError, DEFAULT_SANDBOX_IMAGE } from './containerd-config.js';
+import { containerdConfig, containerdPaths, checkSocketPath, insecureRegistryHosts, InvalidRegistryError, SocketPathTooLongError, DEFAULT_SANDBOX_IMAGE } from './containerd-config.js';
 
 test('paths live under <dataDir>/agent', () => {
   const p = containerdPaths('/var/lib/kubelite');
@@ -30,6 +30,7 @@ test('config: version 2, CRI plugin settings measured on these machines', () => 
   has('SystemdCgroup = false');
   has('bin_dir = "/usr/lib/cni"');
   has('conf_dir = "/data/agent/cni/net.d"');
+  has('[plugins."io.containerd.grpc.v1.cri".registry]\n  # one <host:port>/hosts.toml per insecure registry; read at every pull\n  config_path = "/data/agent/containerd/certs.d"');
   // each table appears once (TOML forbids duplicates)
   const tables = toml.split('\n').filter((l) => l.startsWith('['));
   assert.equal(new Set(tables).size, tables.length);
@@ -45,4 +46,13 @@ test('socket path length is checked', () => {
   const long = `/${'x'.repeat(90)}/agent/containerd/containerd.sock`;
   assert.throws(() => checkSocketPath(long), SocketPathTooLongError);
   assert.throws(() => containerdConfig({ paths: containerdPaths(`/${'x'.repeat(90)}`), sandboxImage: 'x', streamPort: 1 }), SocketPathTooLongError);
+});
+
+test('insecure registries: one hosts.toml each, plain HTTP; anything but HOST[:PORT] is refused', () => {
+  const hosts = insecureRegistryHosts(['10.0.0.5:5000', 'registry.lan', '[fd00::1]:5000']);
+  assert.deepEqual([...hosts.keys()], ['10.0.0.5:5000', 'registry.lan', '[fd00::1]:5000']);
+  const toml = hosts.get('10.0.0.5:5000')!;
+  assert.match(toml, /^server = "http:\/\/10\.0\.0\.5:5000"$/m);
+  assert.match(toml, /^\[host\."http:\/\/10\.0\.0\.5:5000"\]\n {2}capabilities = \["pull", "resolve"\]$/m);
+  for (const bad of ['http://r:5000', 'r:5000/path', '../etc', 'r:port', '']) assert.throws(() => insecureRegistryHosts([bad]), InvalidRegistryError, bad);
 });

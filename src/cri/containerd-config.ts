@@ -16,6 +16,8 @@ export interface ContainerdPaths {
   cniConfDir: string;
   /** the air-gap folder: every *.tar in it is imported at start */
   imagesDir: string;
+  /** containerd's registry hosts dir (config_path): <host:port>/hosts.toml per configured registry */
+  registryHostsDir: string;
 }
 
 export function containerdPaths(dataDir: string): ContainerdPaths {
@@ -29,6 +31,7 @@ export function containerdPaths(dataDir: string): ContainerdPaths {
     log: join(base, 'containerd.log'),
     cniConfDir: join(dataDir, 'agent', 'cni', 'net.d'),
     imagesDir: join(dataDir, 'agent', 'images'),
+    registryHostsDir: join(base, 'certs.d'),
   };
 }
 
@@ -42,6 +45,29 @@ export interface ContainerdConfigOptions {
   cniBinDir?: string;
   snapshotter?: string;
   logLevel?: string;
+}
+
+export class InvalidRegistryError extends Error {
+  constructor(readonly registry: string) {
+    super(`invalid insecure registry ${JSON.stringify(registry)}: want HOST or HOST:PORT (no scheme, no path)`);
+  }
+}
+
+/** host, host:port, [v6]:port: what an image reference starts with. */
+const REGISTRY_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
+
+/**
+ * The hosts.toml of each registry reached over plain HTTP, keyed by its directory name under
+ * registryHostsDir. Loopback registries need none: containerd already talks HTTP to
+ * localhost/127.0.0.0/8/::1, as Docker does.
+ */
+export function insecureRegistryHosts(registries: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of registries) {
+    if (!REGISTRY_HOST.test(r)) throw new InvalidRegistryError(r);
+    out.set(r, `# Written by kubelite: ${r} is reached over plain HTTP.\nserver = ${str(`http://${r}`)}\n\n[host.${str(`http://${r}`)}]\n  capabilities = ["pull", "resolve"]\n`);
+  }
+  return out;
 }
 
 export const DEFAULT_SANDBOX_IMAGE = 'kubelite.local/pause:3.10';
@@ -94,6 +120,10 @@ oom_score = 0
   stream_server_port = ${str(String(o.streamPort))}
   enable_tls_streaming = false
   max_container_log_line_size = 16384
+
+[${cri}.registry]
+  # one <host:port>/hosts.toml per insecure registry; read at every pull
+  config_path = ${str(o.paths.registryHostsDir)}
 
 [${cri}.containerd]
   snapshotter = ${str(o.snapshotter ?? 'overlayfs')}

@@ -13,7 +13,7 @@ import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import type { Logger } from '../util/logger.js';
 import { CriClient } from './client.js';
-import { containerdConfig, containerdPaths, checkSocketPath, DEFAULT_SANDBOX_IMAGE, type ContainerdPaths } from './containerd-config.js';
+import { containerdConfig, containerdPaths, checkSocketPath, DEFAULT_SANDBOX_IMAGE, insecureRegistryHosts, type ContainerdPaths } from './containerd-config.js';
 import { archivesIn, builtinImageArchives, importImages } from './images/import.js';
 
 export const INSTALL_HINT = 'install them with: apt-get install -y containerd runc containernetworking-plugins busybox-static';
@@ -42,6 +42,8 @@ export interface RuntimeOptions {
   startTimeoutMs?: number;
   /** grace period between SIGTERM and SIGKILL on stop */
   stopTimeoutMs?: number;
+  /** registries (HOST[:PORT]) pulled from over plain HTTP; loopback ones always are */
+  insecureRegistries?: string[];
 }
 
 export interface ExitInfo {
@@ -140,6 +142,17 @@ function waitExit(child: ChildProcess): Promise<ExitInfo> {
   });
 }
 
+/** Rewrites the registry hosts dir: exactly the registries configured now. */
+function writeRegistryHosts(dir: string, registries: readonly string[]): void {
+  const files = insecureRegistryHosts(registries);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const [host, toml] of files) {
+    mkdirSync(join(dir, host), { recursive: true });
+    writeFileSync(join(dir, host, 'hosts.toml'), toml);
+  }
+}
+
 /** Starts (or connects to) the runtime and imports the images; the signal stops it. */
 export async function startRuntime(o: RuntimeOptions, signal: AbortSignal): Promise<Runtime> {
   const paths = containerdPaths(o.dataDir);
@@ -161,6 +174,7 @@ export async function startRuntime(o: RuntimeOptions, signal: AbortSignal): Prom
   await stopLeftover(paths, o.log, signal);
   const streamPort = o.streamPort || (await freePort());
   writeFileSync(paths.config, containerdConfig({ paths, sandboxImage: o.sandboxImage ?? DEFAULT_SANDBOX_IMAGE, streamPort, cniBinDir: o.cniBinDir }));
+  writeRegistryHosts(paths.registryHostsDir, o.insecureRegistries ?? []);
 
   let restarts = 0;
   const spawnContainerd = (): ChildProcess => {

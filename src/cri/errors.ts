@@ -30,6 +30,14 @@ export class CriUnimplementedError extends CriError {}
 export class CriCancelledError extends CriError {}
 /** Unknown (2), Internal (13) and the rest: the runtime failed; `details` has its text. */
 export class CriRuntimeError extends CriError {}
+/**
+ * containerd restarted over existing pods answers every call with Unknown "server is not
+ * initialized yet" while its CRI plugin recovers them: nothing was done, the call may be retried.
+ */
+export class CriNotReadyError extends CriRuntimeError {}
+
+/** containerd's text for that state: its only mark (the code is a plain Unknown). */
+const NOT_READY_TEXT = 'server is not initialized yet';
 
 type CriErrorClass = new (method: string, code: number, details: string) => CriError;
 
@@ -53,6 +61,7 @@ export function isServiceError(err: unknown): err is ServiceError {
 export function toCriError(method: string, err: unknown): CriError {
   if (err instanceof CriError) return err;
   if (isServiceError(err)) {
+    if (err.code === GrpcStatus.UNKNOWN && (err.details || '').includes(NOT_READY_TEXT)) return new CriNotReadyError(method, err.code, err.details);
     const cls = BY_CODE.get(err.code) ?? CriRuntimeError;
     return new cls(method, err.code, err.details || err.message);
   }

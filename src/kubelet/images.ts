@@ -1,26 +1,82 @@
-// Image pulls by imagePullPolicy, with the waiting reasons the kubelet reports:
-// ErrImageNeverPull, ErrImagePull (a pull just failed), ImagePullBackOff (waiting to retry).
+// Image pulls by imagePullPolicy, as the kubelet's image manager: the events (Pulling, Pulled,
+// Failed, BackOff, ErrImageNeverPull) and the waiting reasons it reports. One container start:
+//   present and policy is not Always ─▶ Pulled "already present on machine"
+//   absent and Never                 ─▶ ErrImageNeverPull
+//   in back-off after a failed pull  ─▶ ImagePullBackOff (message keeps the last error)
+//   otherwise Pulling ─▶ PullImage with each matching imagePullSecret credential in turn
+//                     ─▶ Pulled "Successfully pulled ..." | ErrImagePull, back-off 10 s doubling to 5 min
+// Pulls of one image are shared by the pods that ask for it with the same credentials, and
+// run one after another otherwise.
+import type { KubeObject } from '../api/types.js';
 import type { CriClient } from '../cri/client.js';
+import { CriError } from '../cri/errors.js';
 import type { AuthConfig } from '../cri/types.js';
 import type { EventRecorder } from '../client/events.js';
 import type { Clock } from '../util/clock.js';
 import { Backoff } from './backoff.js';
-import { dataOf, type ObjectSource } from './objects.js';
+import { lookupCredentials, parseImage } from './credentials.js';
+import type { ObjectSource } from './objects.js';
 import type { ContainerSpec, Pod } from './types.js';
 
-export type ImageResult = { ok: true; imageRef: string } | { ok: false; reason: 'ErrImageNeverPull' | 'ErrImagePull' | 'ImagePullBackOff'; message: string };
+export type ImageFailure = 'ErrImageNeverPull' | 'ErrImagePull' | 'ImagePullBackOff';
+export type ImageResult = { ok: true; imageRef: string } | { ok: false; reason: ImageFailure; message: string };
 
-/** docker.io/library/busybox:latest style normalisation is the runtime's; we only need the registry host. */
-export function registryHost(image: string): string {
-  const first = image.split('/')[0]!;
-  if (image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) return first;
-  return 'docker.io';
+/** The policy the API server defaults to: Always for :latest or no tag, else IfNotPresent. */
+export function pullPolicyOf(c: ContainerSpec): 'Always' | 'IfNotPresent' | 'Never' {
+  if (c.imagePullPolicy) return c.imagePullPolicy;
+  const { tag, digest } = parseImage(c.image ?? '');
+  return !digest && tag === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
+const GRPC_CODE_NAMES = ['OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists', 'PermissionDenied', 'ResourceExhausted', 'FailedPrecondition', 'Aborted', 'OutOfRange', 'Unimplemented', 'Internal', 'Unavailable', 'DataLoss', 'Unauthenticated'];
+
+/** A runtime error as the kubelet prints it: Go's gRPC text, with Unknown's code dropped. */
+export function runtimeErrorText(err: unknown): string {
+  if (!(err instanceof CriError)) return (err as Error).message;
+  if (err.code === 2) return err.details;
+  return `rpc error: code = ${GRPC_CODE_NAMES[err.code] ?? err.code} desc = ${err.details}`;
+}
+
+/** Go's time.Duration text of a whole number of milliseconds: 523ms, 1.5s, 2m3.004s. */
+export function goDuration(ms: number): string {
+  if (ms <= 0) return '0s';
+  if (ms < 1000) return `${ms}ms`;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = ((ms % 60_000) / 1000).toFixed(3).replace(/\.?0+$/, '');
+  if (h) return `${h}h${m}m${s}s`;
+  if (m) return `${m}m${s}s`;
+  return `${s}s`;
+}
+
+interface PullOutcome {
+  imageRef: string;
+  size: number;
+  /** how long the runtime pull itself took */
+  pullMs: number;
+}
+
+interface Inflight {
+  credentialsKey: string;
+  done: Promise<PullOutcome>;
+}
+
+/** Settles like p, or rejects when the signal fires (p goes on for whoever else waits on it). */
+function untilAborted<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason ?? new Error('aborted'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 export class ImageManager {
   private readonly backoff: Backoff;
-  /** last pull error per back-off key, for the ImagePullBackOff message */
+  /** the last pull error per back-off key, for the ImagePullBackOff message */
   private readonly lastError = new Map<string, string>();
+  private readonly inflight = new Map<string, Inflight>();
 
   constructor(
     private readonly cri: CriClient,
@@ -31,33 +87,28 @@ export class ImageManager {
     this.backoff = new Backoff(clock);
   }
 
-  private async auth(pod: Pod, image: string): Promise<AuthConfig | undefined> {
-    const host = registryHost(image);
+  /** The pod's pull secrets that exist; a FailedToRetrieveImagePullSecret event names the others. */
+  private async pullSecrets(pod: Pod): Promise<KubeObject[]> {
+    const found: KubeObject[] = [];
+    const missing: string[] = [];
     for (const ref of pod.spec.imagePullSecrets ?? []) {
-      const s = await this.objects.get('secrets', pod.metadata.namespace ?? 'default', ref.name);
-      if (!s) continue;
-      const data = dataOf(s);
-      const raw = data.get('.dockerconfigjson') ?? data.get('.dockercfg');
-      if (!raw) continue;
-      let doc: { auths?: Record<string, { username?: string; password?: string; auth?: string }> } & Record<string, unknown>;
-      try {
-        doc = JSON.parse(raw.toString('utf8')) as typeof doc;
-      } catch {
-        continue;
-      }
-      const auths = (doc.auths ?? doc) as Record<string, { username?: string; password?: string; auth?: string }>;
-      for (const [server, a] of Object.entries(auths)) {
-        const h = server.replace(/^https?:\/\//, '').split('/')[0]!;
-        if (h === host || (host === 'docker.io' && /(^|\.)docker\.io$/.test(h))) return { username: a.username, password: a.password, auth: a.auth, serverAddress: h };
-      }
+      if (!ref.name) continue;
+      const s = await this.objects.get('secrets', pod.metadata.namespace ?? 'default', ref.name).catch(() => undefined);
+      if (s) found.push(s);
+      else missing.push(ref.name);
     }
-    return undefined;
+    if (missing.length) void this.recorder.event(pod, 'Warning', 'FailedToRetrieveImagePullSecret', `Unable to retrieve some image pull secrets (${missing.join(', ')}); attempting to pull the image may not succeed.`);
+    return found;
   }
 
-  /** Makes the container's image present; events go to the pod. */
+  /** Makes the container's image present; events go to the pod's container (fieldPath). */
   async ensure(pod: Pod, c: ContainerSpec, fieldPath: string, signal?: AbortSignal): Promise<ImageResult> {
     const image = c.image ?? '';
-    const policy = c.imagePullPolicy ?? 'IfNotPresent';
+    const policy = pullPolicyOf(c);
+    const failed = (reason: ImageFailure, message: string): ImageResult => {
+      void this.recorder.event(pod, 'Warning', 'Failed', `Error: ${reason}`, fieldPath);
+      return { ok: false, reason, message };
+    };
     if (policy !== 'Always') {
       const have = await this.cri.imageStatus({ image }, { signal });
       if (have) {
@@ -67,40 +118,81 @@ export class ImageManager {
       if (policy === 'Never') {
         const message = `Container image "${image}" is not present with pull policy of Never`;
         void this.recorder.event(pod, 'Warning', 'ErrImageNeverPull', message, fieldPath);
-        return { ok: false, reason: 'ErrImageNeverPull', message };
+        return failed('ErrImageNeverPull', message);
       }
     }
-    const key = `${pod.metadata.uid}/${image}`;
+    const key = `${pod.metadata.uid}_${image}`;
     if (this.backoff.inBackoff(key)) {
-      const message = `Back-off pulling image "${image}": ${this.lastError.get(key) ?? ''}`;
-      void this.recorder.event(pod, 'Normal', 'BackOff', `Back-off pulling image "${image}"`, fieldPath);
-      return { ok: false, reason: 'ImagePullBackOff', message };
+      const msg = `Back-off pulling image "${image}"`;
+      void this.recorder.event(pod, 'Normal', 'BackOff', msg, fieldPath);
+      const last = this.lastError.get(key);
+      return failed('ImagePullBackOff', last ? `${msg}: ${last}` : msg);
     }
+    this.lastError.delete(key);
+    const credentials = lookupCredentials(await this.pullSecrets(pod), image);
     void this.recorder.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, fieldPath);
     const t0 = this.clock.now();
     try {
-      const ref = await this.cri.pullImage({ image }, await this.auth(pod, image), undefined, { signal });
+      const r = await untilAborted(this.pull(image, credentials), signal);
       this.backoff.forget(key);
-      this.lastError.delete(key);
-      void this.recorder.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${((this.clock.now() - t0) / 1000).toFixed(3)}s`, fieldPath);
-      const st = await this.cri.imageStatus({ image }, { signal });
-      return { ok: true, imageRef: st?.id ?? ref };
+      const waited = goDuration(this.clock.now() - t0);
+      void this.recorder.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${goDuration(r.pullMs)} (${waited} including waiting). Image size: ${r.size} bytes.`, fieldPath);
+      return { ok: true, imageRef: r.imageRef };
     } catch (err) {
       if (signal?.aborted) throw err;
-      const message = `Failed to pull image "${image}": ${(err as Error).message}`;
+      const text = err instanceof AggregateError ? aggregateText(err) : runtimeErrorText(err);
+      void this.recorder.event(pod, 'Warning', 'Failed', `Failed to pull image "${image}": ${text}`, fieldPath);
       this.backoff.pullFailed(key);
-      this.lastError.set(key, message);
-      void this.recorder.event(pod, 'Warning', 'Failed', message, fieldPath);
-      return { ok: false, reason: 'ErrImagePull', message };
+      this.lastError.set(key, `ErrImagePull: ${text}`);
+      return failed('ErrImagePull', text);
     }
+  }
+
+  /** One pull per image at a time: the same credentials share it, others wait their turn. */
+  private async pull(image: string, credentials: AuthConfig[]): Promise<PullOutcome> {
+    const credentialsKey = JSON.stringify(credentials);
+    for (let cur = this.inflight.get(image); cur; cur = this.inflight.get(image)) {
+      if (cur.credentialsKey === credentialsKey) return cur.done;
+      await cur.done.catch(() => undefined);
+    }
+    const done = this.pullWith(image, credentials);
+    this.inflight.set(image, { credentialsKey, done });
+    try {
+      return await done;
+    } finally {
+      if (this.inflight.get(image)?.done === done) this.inflight.delete(image);
+    }
+  }
+
+  /** Tries each credential in turn (none: one anonymous pull); the first that works wins. */
+  private async pullWith(image: string, credentials: AuthConfig[]): Promise<PullOutcome> {
+    const errors: unknown[] = [];
+    for (const auth of credentials.length ? credentials : [undefined]) {
+      const t0 = this.clock.now();
+      try {
+        const ref = await this.cri.pullImage({ image }, auth);
+        const pullMs = this.clock.now() - t0;
+        const st = await this.cri.imageStatus({ image });
+        return { imageRef: st?.id ?? ref, size: st?.size ?? 0, pullMs };
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    throw errors.length === 1 ? errors[0] : new AggregateError(errors, 'every credential failed');
   }
 
   /** ms until the next pull attempt of this pod's image may start */
   retryInMs(pod: Pod, image: string): number {
-    return this.backoff.remainingMs(`${pod.metadata.uid}/${image}`);
+    return this.backoff.remainingMs(`${pod.metadata.uid}_${image}`);
   }
 
   forgetPod(uid: string): void {
-    this.backoff.forgetPrefix(`${uid}/`);
+    this.backoff.forgetPrefix(`${uid}_`);
+    for (const k of this.lastError.keys()) if (k.startsWith(`${uid}_`)) this.lastError.delete(k);
   }
+}
+
+/** Several failed credentials, as the kubelet's error aggregate prints them: [a, b]. */
+function aggregateText(err: AggregateError): string {
+  return `[${err.errors.map(runtimeErrorText).join(', ')}]`;
 }

@@ -16,6 +16,7 @@ import { ImageManager } from './images.js';
 import { plegLookup, type ContainerLocation, type PodRuntimeLookup } from './lookup.js';
 import { restObjectSource } from './objects.js';
 import { Pleg } from './pleg.js';
+import { kmsgSource, OomKills } from './oom.js';
 import { NO_PROBES, type ProbeResults } from './probes.js';
 import { RuntimeView } from './runtime.js';
 import { isMirrorPod } from './static/manifest.js';
@@ -45,6 +46,8 @@ export interface KubeletOptions {
   staticPods?: Pick<StaticPodOptions, 'manifestPath' | 'manifestUrl' | 'checkMs' | 'tickMs'>;
   /** memory eviction; onPressure writes the node's MemoryPressure condition and taint */
   eviction?: EvictionConfig & { onPressure(memory: boolean): Promise<void> };
+  /** where OOM kills are read from (default: the kernel log) */
+  oomKills?: OomKills;
 }
 
 export class Kubelet {
@@ -61,7 +64,9 @@ export class Kubelet {
   constructor(private readonly o: KubeletOptions, private readonly signal: AbortSignal) {
     const log = o.log;
     const podDir = (uid: string) => join(o.podsDir, uid);
-    const runtime = new RuntimeView(o.cri);
+    const oomKills = o.oomKills ?? new OomKills(kmsgSource('/dev/kmsg', log));
+    signal.addEventListener('abort', () => oomKills.close(), { once: true });
+    const runtime = new RuntimeView(o.cri, oomKills);
     const objects = restObjectSource(o.client);
     this.recorder = new EventRecorder(o.client, 'kubelet', o.clock, log, o.nodeName);
     const images = new ImageManager(o.cri, this.recorder, objects, o.clock);

@@ -45,7 +45,11 @@ export class RuntimeView {
   private readonly statuses = new Map<string, ContainerInfo>();
   private readonly ips = new Map<string, string>();
 
-  constructor(private readonly cri: CriClient) {}
+  constructor(
+    private readonly cri: CriClient,
+    /** the kernel's OOM kills: an exit containerd did not name OOMKilled may still be one */
+    private readonly oom?: { wasKilled(containerId: string): boolean },
+  ) {}
 
   async podState(uid: string, signal?: AbortSignal): Promise<PodRuntimeState> {
     const selector = { labelSelector: { [LABEL_POD_UID]: uid } };
@@ -92,7 +96,7 @@ export class RuntimeView {
         startedAt: ms(st.startedAt),
         finishedAt: ms(st.finishedAt),
         exitCode: st.exitCode,
-        reason: st.reason,
+        reason: st.state === 'CONTAINER_EXITED' && st.reason !== 'OOMKilled' && this.oom?.wasKilled(c.id) ? 'OOMKilled' : st.reason,
         message: st.message,
         image: st.image?.image ?? '',
         imageRef: st.imageRef,

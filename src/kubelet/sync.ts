@@ -62,6 +62,11 @@ export class PodSyncer {
     this.restartBackoff = new Backoff(d.clock);
   }
 
+  /** The pod is gone: its image pull back-offs go with it. */
+  forgetImagePulls(uid: string): void {
+    this.d.images.forgetPod(uid);
+  }
+
   sandboxConfigFor(pod: Pod, attempt: number): PodSandboxConfig {
     const uid = pod.metadata.uid ?? '';
     return sandboxConfig(pod, { logDirectory: this.d.podDir(uid), cgroupParent: podCgroupParent(this.d.cgroupRoot, uid), attempt });

@@ -207,6 +207,7 @@ export class PodWorkers {
     if (!w.cleaned) {
       await cleanupPod(this.d.terminate, w.uid, this.signal);
       this.d.syncer.restartBackoff.forgetPrefix(`${w.uid}/`);
+      this.d.syncer.forgetImagePulls(w.uid);
       this.d.probes.removePod?.(w.uid);
       w.cleaned = true;
     }

@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RestClient } from '../client/rest.js';
 import type { CriClient } from '../cri/client.js';
-import { RuntimeStartError, startRuntime, type Runtime, type RuntimeOptions } from '../cri/containerd.js';
+import { startRuntime, type Runtime } from '../cri/containerd.js';
 import { cniConfig, DEFAULT_BRIDGE, writeCniConfig } from '../kubelet/cni.js';
 import { Kubelet } from '../kubelet/kubelet.js';
 import type { PodRuntimeLookup } from '../kubelet/lookup.js';
@@ -44,6 +44,8 @@ export interface AgentConfig {
   /** the port the kubelet's own server announces in the Node (default 10250) */
   kubeletPort?: number;
   probes?: ProbeResults;
+  /** registries (HOST[:PORT]) pulled from over plain HTTP; loopback ones always are */
+  insecureRegistries?: string[];
   plegPeriodMs?: number;
   resyncMs?: number;
   clock?: Clock;
@@ -73,23 +75,6 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-/**
- * containerd restarted over existing pods answers "server is not initialized yet" (gRPC Unknown)
- * while its CRI plugin recovers them; CriClient.connect retries only Unavailable/DeadlineExceeded,
- * so a start that failed this way is tried again.
- */
-async function startRuntimeWithRetry(o: RuntimeOptions, signal: AbortSignal, attempts = 10): Promise<Runtime> {
-  for (let i = 1; ; i++) {
-    try {
-      return await startRuntime(o, signal);
-    } catch (err) {
-      if (!(err instanceof RuntimeStartError) || i >= attempts || signal.aborted) throw err;
-      o.log.info({ attempt: i }, 'containerd not ready yet; starting it again');
-      await sleep(200 * i, signal);
-    }
-  }
-}
-
 /** A container runtime being started ahead of the rest of the agent (see startAgentRuntime). */
 export interface EarlyRuntime {
   readonly runtime: Promise<Runtime>;
@@ -102,9 +87,9 @@ export interface EarlyRuntime {
  * `kubelite server` overlaps it with its own start (certificates, store, API server) to shorten
  * the cold start. startAgent takes the result over.
  */
-export function startAgentRuntime(cfg: Pick<AgentConfig, 'dataDir' | 'log' | 'runtimeEndpoint' | 'imageArchives'>): EarlyRuntime {
+export function startAgentRuntime(cfg: Pick<AgentConfig, 'dataDir' | 'log' | 'runtimeEndpoint' | 'imageArchives' | 'insecureRegistries'>): EarlyRuntime {
   const stop = new AbortController();
-  const runtime = startRuntimeWithRetry({ dataDir: resolve(cfg.dataDir), log: cfg.log.child({ component: 'containerd' }), endpoint: cfg.runtimeEndpoint, imageArchives: cfg.imageArchives }, stop.signal);
+  const runtime = startRuntime({ dataDir: resolve(cfg.dataDir), log: cfg.log.child({ component: 'containerd' }), endpoint: cfg.runtimeEndpoint, imageArchives: cfg.imageArchives, insecureRegistries: cfg.insecureRegistries }, stop.signal);
   runtime.catch(() => undefined); // the error reaches whoever awaits it (startAgent)
   return { runtime, stop };
 }

@@ -5,6 +5,7 @@
 // A pod's life here:  bound ─▶ Running/Ready with an IP from its node's /24
 //                     deletionTimestamp ─▶ containers terminated ─▶ DELETE (grace 0, uid precondition)
 //                     gone (DELETED event) ─▶ its IP goes back to the node's pool
+//                     sim.kubelite.io/exit-after ─▶ containers exit (Succeeded/Failed or restart; exit.ts)
 import { ApiError } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
 import { Informer } from '../client/informer.js';
@@ -14,6 +15,7 @@ import type { Logger } from '../util/logger.js';
 import type { SimClock } from './config.js';
 import type { SimNode } from './nodes.js';
 import { allContainersTerminated, isRunningAsSimulated, runningStatus, terminatedStatus } from './podstatus.js';
+import { exitDueAt, exitedStatus, exitHook } from './exit.js';
 
 export interface PodStats {
   /** status writes that made a pod Running */
@@ -143,7 +145,7 @@ export class SimPods {
       this.log.warn({ pod: key, node: node.name }, 'sim: no free pod IP on the node; the pod stays Pending');
       return;
     }
-    if (isRunningAsSimulated(pod, node.ip, podIP)) return;
+    if (isRunningAsSimulated(pod, node.ip, podIP)) return this.maybeExit(key, pod);
     const status = runningStatus(pod, node.ip, podIP, this.clock.nowRFC3339());
     try {
       await this.client.json('PUT', `${podPath(pod)}/status`, { ...pod, status });
@@ -151,6 +153,22 @@ export class SimPods {
     } catch (err) {
       if (err instanceof ApiError && err.code === 404) return; // gone meanwhile
       throw err; // 409: the informer brings the newer version; retried with back-off
+    }
+  }
+
+  /** A running pod with the exit annotations: its containers exit once their time has come. */
+  private async maybeExit(key: string, pod: KubeObject): Promise<void> {
+    const hook = exitHook(pod);
+    if (!hook) return;
+    const due = exitDueAt(pod, hook);
+    if (due === undefined) return;
+    const wait = due - this.clock.now();
+    if (wait > 0) return this.queue.addAfter(key, wait);
+    try {
+      await this.client.json('PUT', `${podPath(pod)}/status`, { ...pod, status: exitedStatus(pod, hook, this.clock.nowRFC3339()) });
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 404) return;
+      throw err;
     }
   }
 

@@ -4,6 +4,7 @@ import type { GVK, KubeObject } from '../types.js';
 import { isObj } from '../validation/shapes.js';
 import type { PodSpec } from '../validation/shapes.js';
 import { defaultEndpoints, defaultNamespace, defaultNode, defaultPV, defaultPVC, defaultSecret, defaultService } from './core.js';
+import { defaultEndpointSlice } from './discovery.js';
 import { defaultPodObjectSpec } from './pod.js';
 import { canonicalizeQuantities } from './quantities.js';
 import {
@@ -41,6 +42,7 @@ const DEFAULTERS: Record<string, Defaulter> = {
   'apps/StatefulSet': defaultStatefulSet,
   'batch/Job': defaultJob,
   'batch/CronJob': defaultCronJob,
+  'discovery.k8s.io/EndpointSlice': defaultEndpointSlice,
 };
 
 /**

@@ -4,6 +4,7 @@ import type { GVK } from '../types.js';
 import { BATCH_DEFS } from './batch.js';
 import { CONTAINER_DEFS } from './container.js';
 import { CORE_MISC_DEFS } from './core-misc.js';
+import { DISCOVERY_DEFS } from './discovery.js';
 import { type Defs, type Schema, defNameFor, listKind, targetOf } from './dsl.js';
 import { META_DEFS } from './meta.js';
 import { NODE_DEFS } from './node.js';
@@ -45,6 +46,7 @@ function build(): { defs: ReadonlyMap<string, Schema>; byGvk: ReadonlyMap<string
     ...WORKLOAD_DEFS,
     ...BATCH_DEFS,
     ...OTHER_GROUP_DEFS,
+    ...DISCOVERY_DEFS,
   };
   for (const r of RESOURCES) {
     const item = defNameFor({ group: r.group, version: r.version, kind: r.kind });

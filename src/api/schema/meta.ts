@@ -31,6 +31,7 @@ export const ENVELOPE_GVS: { group: string; version: string }[] = [
   { group: 'autoscaling', version: 'v1' },
   { group: 'batch', version: 'v1' },
   { group: 'coordination.k8s.io', version: 'v1' },
+  { group: 'discovery.k8s.io', version: 'v1' },
   { group: 'policy', version: 'v1' },
 ];
 

@@ -1,4 +1,5 @@
 // Standard 5-field cron syntax as robfig/cron's ParseStandard accepts it, with its error texts.
+// parseCronSchedule also returns the parsed fields, for the CronJob controller's next-run times.
 
 interface Bounds {
   min: number;
@@ -15,7 +16,6 @@ const FIELDS: Bounds[] = [
   { min: 1, max: 12, names: MONTHS },
   { min: 0, max: 6, names: DOWS },
 ];
-const DESCRIPTORS = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
 
 function mustParseInt(expr: string): number {
   if (!/^[+-]?\d+$/.test(expr)) throw new Error(`failed to parse int from ${expr}: strconv.Atoi: parsing ${JSON.stringify(expr)}: invalid syntax`);
@@ -29,15 +29,24 @@ function parseIntOrName(expr: string, names: Record<string, number> | undefined)
   return v !== undefined ? v : mustParseInt(expr);
 }
 
-function parseRange(expr: string, b: Bounds): void {
+/** One parsed field: the allowed values, and robfig's "star bit" (the field was `*` or `?`, step 1). */
+export interface CronField {
+  values: Set<number>;
+  star: boolean;
+}
+
+function parseRange(expr: string, b: Bounds, into: CronField): void {
   const rangeAndStep = expr.split('/');
   const lowAndHigh = rangeAndStep[0].split('-');
   const singleDigit = lowAndHigh.length === 1;
   let start: number;
   let end: number;
+  let step = 1;
+  let star = false;
   if (lowAndHigh[0] === '*' || lowAndHigh[0] === '?') {
     start = b.min;
     end = b.max;
+    star = true;
   } else {
     start = parseIntOrName(lowAndHigh[0], b.names);
     if (lowAndHigh.length === 1) end = start;
@@ -45,8 +54,9 @@ function parseRange(expr: string, b: Bounds): void {
     else throw new Error(`too many hyphens: ${expr}`);
   }
   if (rangeAndStep.length === 2) {
-    const step = mustParseInt(rangeAndStep[1]);
+    step = mustParseInt(rangeAndStep[1]);
     if (singleDigit) end = b.max;
+    if (step > 1) star = false;
     if (step === 0) throw new Error(`step of range should be a positive number: ${expr}`);
   } else if (rangeAndStep.length > 2) {
     throw new Error(`too many slashes: ${expr}`);
@@ -54,34 +64,66 @@ function parseRange(expr: string, b: Bounds): void {
   if (start < b.min) throw new Error(`beginning of range (${start}) below minimum (${b.min}): ${expr}`);
   if (end > b.max) throw new Error(`end of range (${end}) above maximum (${b.max}): ${expr}`);
   if (start > end) throw new Error(`beginning of range (${start}) beyond end of range (${end}): ${expr}`);
+  for (let v = start; v <= end; v += step) into.values.add(v);
+  if (star) into.star = true;
+}
+
+/** What a schedule means: five fields, or a fixed delay (@every), in an IANA time zone ('' = UTC). */
+export type ParsedCron =
+  | { kind: 'fields'; tz: string; minute: CronField; hour: CronField; dom: CronField; month: CronField; dow: CronField }
+  | { kind: 'every'; tz: string; delayMs: number };
+
+const DESCRIPTOR_FIELDS: Record<string, string> = {
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
+};
+
+const DURATION_UNITS_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parse a schedule as robfig/cron's ParseStandard does; throws Error with its text. */
+export function parseCronSchedule(spec: string): ParsedCron {
+  let s = spec;
+  let tz = '';
+  if (s.length === 0) throw new Error('empty spec string');
+  if (s.startsWith('TZ=') || s.startsWith('CRON_TZ=')) {
+    const i = s.indexOf(' ');
+    const loc = s.slice(s.indexOf('=') + 1, i < 0 ? undefined : i);
+    if (!isKnownTimeZone(loc)) throw new Error(`provided bad location ${loc}: unknown time zone ${loc}`);
+    tz = loc === 'UTC' ? '' : loc;
+    s = i < 0 ? '' : s.slice(i).trim();
+  }
+  if (s.startsWith('@')) {
+    if (s.startsWith('@every ')) {
+      const d = s.slice(7).trim();
+      if (!/^([0-9]*\.?[0-9]+(ns|us|µs|ms|s|m|h))+$/.test(d)) throw new Error(`failed to parse duration ${s}: time: invalid duration ${JSON.stringify(d)}`);
+      let ms = 0;
+      for (const m of d.matchAll(/([0-9]*\.?[0-9]+)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * DURATION_UNITS_MS[m[2]!]!;
+      // robfig: sub-second delays become one second, others are truncated to whole seconds
+      return { kind: 'every', tz, delayMs: ms < 1000 ? 1000 : Math.floor(ms / 1000) * 1000 };
+    }
+    const fields = DESCRIPTOR_FIELDS[s];
+    if (!fields) throw new Error(`unrecognized descriptor: ${s}`);
+    s = fields;
+  }
+  const fields = s.trim().split(/\s+/).filter((f) => f !== '');
+  if (fields.length !== 5) throw new Error(`expected exactly 5 fields, found ${fields.length}: [${fields.join(' ')}]`);
+  const parsed = fields.map((f, i) => {
+    const field: CronField = { values: new Set(), star: false };
+    for (const part of f.split(',')) parseRange(part, FIELDS[i], field);
+    return field;
+  });
+  return { kind: 'fields', tz, minute: parsed[0]!, hour: parsed[1]!, dom: parsed[2]!, month: parsed[3]!, dow: parsed[4]! };
 }
 
 /** Returns robfig/cron's error text for an invalid schedule, or undefined when it parses. */
 export function cronScheduleError(spec: string): string | undefined {
   try {
-    let s = spec;
-    if (s.length === 0) throw new Error('empty spec string');
-    if (s.startsWith('TZ=') || s.startsWith('CRON_TZ=')) {
-      const i = s.indexOf(' ');
-      const loc = s.slice(s.indexOf('=') + 1, i < 0 ? undefined : i);
-      if (!isKnownTimeZone(loc)) throw new Error(`provided bad location ${loc}: unknown time zone ${loc}`);
-      s = i < 0 ? '' : s.slice(i).trim();
-    }
-    if (s.startsWith('@')) {
-      if (DESCRIPTORS.has(s)) return undefined;
-      if (s.startsWith('@every ')) {
-        if (!/^([0-9]*\.?[0-9]+(ns|us|µs|ms|s|m|h))+$/.test(s.slice(7).trim())) {
-          throw new Error(`failed to parse duration ${s}: time: invalid duration ${JSON.stringify(s.slice(7).trim())}`);
-        }
-        return undefined;
-      }
-      throw new Error(`unrecognized descriptor: ${s}`);
-    }
-    const fields = s.trim().split(/\s+/).filter((f) => f !== '');
-    if (fields.length !== 5) throw new Error(`expected exactly 5 fields, found ${fields.length}: [${fields.join(' ')}]`);
-    fields.forEach((f, i) => {
-      for (const part of f.split(',')) parseRange(part, FIELDS[i]);
-    });
+    parseCronSchedule(spec);
     return undefined;
   } catch (e) {
     return (e as Error).message;

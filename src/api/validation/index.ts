@@ -15,6 +15,7 @@ import {
   validateSecret,
   validateServiceAccount,
 } from './core.js';
+import { validateEndpointSlice } from './discovery.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { nameIsDNSSubdomain } from './names.js';
 import { validatePodCreate } from './pod.js';
@@ -65,6 +66,7 @@ const VALIDATORS: Record<string, Validator> = {
   'batch/CronJob': (obj, old) => validateCronJob(obj, old),
   'coordination.k8s.io/Lease': withMetaUpdate(validateLease),
   'scheduling.k8s.io/PriorityClass': (obj, old) => validatePriorityClass(obj, old),
+  'discovery.k8s.io/EndpointSlice': (obj, old) => [...(old ? validateObjectMetaUpdate(obj.metadata, old.metadata) : []), ...validateEndpointSlice(obj, old)],
 };
 
 /**

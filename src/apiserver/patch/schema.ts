@@ -138,4 +138,5 @@ export const KINDS: Readonly<Record<string, StructSpec>> = {
   'apps/StatefulSet': obj('StatefulSetSpec', 'ConditionsStatus'),
   'batch/Job': obj('JobSpec', 'JobStatus'),
   'batch/CronJob': obj('CronJobSpec'),
+  'discovery.k8s.io/EndpointSlice': obj(),
 };

@@ -2,6 +2,7 @@
 import { RESOURCES } from '../../api/resources.js';
 import { translateTimestampSince } from './duration.js';
 import { configMapPrinter, leasePrinter, namespacePrinter, nodePrinter, priorityClassPrinter, secretPrinter, serviceAccountPrinter } from './core.js';
+import { endpointSlicePrinter } from './discovery.js';
 import { eventPrinter } from './event.js';
 import { endpointsPrinter, servicePrinter } from './network.js';
 import { podPrinter } from './pod.js';
@@ -44,6 +45,7 @@ const PRINTERS: Readonly<Record<string, TablePrinter>> = {
   'batch/CronJob': cronJobPrinter,
   'coordination.k8s.io/Lease': leasePrinter,
   'scheduling.k8s.io/PriorityClass': priorityClassPrinter,
+  'discovery.k8s.io/EndpointSlice': endpointSlicePrinter,
 };
 
 /** Name and Age only: what kubectl shows for kinds without a dedicated printer. */

@@ -40,6 +40,7 @@ test('column sets match kubectl 1.32 (wide columns in brackets)', () => {
     'batch/CronJob': ['Name', 'Schedule', 'Timezone', 'Suspend', 'Active', 'Last Schedule', 'Age', '[Containers]', '[Images]', '[Selector]'],
     'coordination.k8s.io/Lease': ['Name', 'Holder', 'Age'],
     'scheduling.k8s.io/PriorityClass': ['Name', 'Value', 'Global-Default', 'Age', '[PreemptionPolicy]'],
+    'discovery.k8s.io/EndpointSlice': ['Name', 'AddressType', 'Ports', 'Endpoints', 'Age'],
   };
   for (const r of RESOURCES) assert.ok(want[`${r.group}/${r.kind}`], `no expectation for ${r.group}/${r.kind}`);
   for (const [key, cols] of Object.entries(want)) {

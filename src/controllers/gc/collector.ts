@@ -28,6 +28,7 @@ export const MONITORED: readonly { apiVersion: string; kind: string; path: strin
   { apiVersion: 'apps/v1', kind: 'ControllerRevision', path: '/apis/apps/v1/controllerrevisions' },
   { apiVersion: 'batch/v1', kind: 'Job', path: '/apis/batch/v1/jobs' },
   { apiVersion: 'batch/v1', kind: 'CronJob', path: '/apis/batch/v1/cronjobs' },
+  { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', path: '/apis/discovery.k8s.io/v1/endpointslices' },
 ];
 
 const MERGE = 'application/merge-patch+json';
