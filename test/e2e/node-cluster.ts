@@ -23,6 +23,8 @@ export interface NodeCluster {
   agent: RunningAgent;
   nodeName: string;
   cgroupRoot: string;
+  /** stops the agent (pods keep running) and starts it again with the same config */
+  restartAgent(): Promise<void>;
   /** removes static manifests, pods and everything the run made */
   teardown(): Promise<void>;
 }
@@ -65,9 +67,14 @@ export async function startNodeCluster(tag: string, agentOpts: Partial<AgentConf
   const client = new RestClient({ server: c.url, token: c.adminToken, caPem: c.caPem });
   const log = createLogger({ level: process.env.KUBELITE_TEST_LOG ?? 'warn', name: 'agent' });
   const cfg: AgentConfig = { server: c.url, token: c.adminToken, caPem: c.caPem, dataDir: c.dir, log, nodeName, imageArchives: [], bridge, cgroupRoot, podCIDR, resyncMs: 2000, ...agentOpts };
-  const agent = await startAgent(cfg);
+  const n = { c, client, agent: await startAgent(cfg), nodeName, cgroupRoot } as NodeCluster;
   const manifestDir = cfg.podManifestPath ?? join(c.dir, 'agent', 'pod-manifests');
-  const teardown = async () => {
+  n.restartAgent = async () => {
+    await n.agent.stop();
+    n.agent = await startAgent(cfg);
+  };
+  n.teardown = async () => {
+    const agent = n.agent;
     if (existsSync(manifestDir)) for (const f of readdirSync(manifestDir)) rmSync(join(manifestDir, f), { force: true });
     await client.json('DELETE', '/api/v1/namespaces/default/pods', { gracePeriodSeconds: 0 }).catch(() => undefined);
     await until('no sandboxes left', async () => ((await agent.cri.listPodSandbox()).length === 0 ? true : undefined), 30_000, 200).catch(() => undefined);
@@ -94,7 +101,7 @@ export async function startNodeCluster(tag: string, agentOpts: Partial<AgentConf
     await c.stop();
     await c.close();
   };
-  return { c, client, agent, nodeName, cgroupRoot, teardown };
+  return n;
 }
 
 export const podPath = (name: string, ns = 'default') => `/api/v1/namespaces/${ns}/pods/${name}`;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ApiError } from '../../src/api/errors.js';
 import { BUSYBOX_IMAGE } from '../../src/cri/images/build.js';
 import { LABEL_POD_UID } from '../../src/kubelet/types.js';
-import { allRunning, podPath, startNodeCluster, statuses, until, type NodeCluster, type Pod } from './node-cluster.js';
+import { allRunning, podPath, sleep, startNodeCluster, statuses, until, type NodeCluster, type Pod } from './node-cluster.js';
 
 const manifest = (name: string, env: string) => `apiVersion: v1
 kind: Pod
@@ -100,6 +100,21 @@ describe('static pods (real containerd)', { timeout: 240_000 }, () => {
     assert.equal(statuses(again)[0]!.restartCount, 0);
     const st = await n.agent.cri.containerStatus(cid!.replace('containerd://', ''));
     assert.equal(st.status?.state, 'CONTAINER_RUNNING');
+  });
+
+  it('adopts the static pod after an agent restart: same container, same mirror, same start time', async () => {
+    const name = `web-${n.nodeName}`;
+    const before = await get(name);
+    await n.restartAgent();
+    await sleep(3000); // a few syncs of the new agent
+    const after = await until('the mirror Running', async () => {
+      const p = await get(name);
+      return allRunning(p) ? p : undefined;
+    });
+    assert.equal(after.metadata.uid, before.metadata.uid, 'the mirror is kept');
+    assert.equal(statuses(after)[0]!.containerID, statuses(before)[0]!.containerID);
+    assert.equal(statuses(after)[0]!.restartCount, 0);
+    assert.equal(after.status.startTime, before.status.startTime);
   });
 
   it('restarts the pod with the new spec when the manifest changes', async () => {

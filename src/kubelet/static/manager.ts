@@ -105,6 +105,11 @@ export class StaticPods {
     return m;
   }
 
+  /** Syncs a static pod again (its status was seeded from its mirror). */
+  resync(uid: string): void {
+    this.workers?.kick(uid);
+  }
+
   /** A mirror pod of this node was added or changed (informer). */
   mirrorUpdated(m: KubeObject): void {
     const key = fullName(m);
