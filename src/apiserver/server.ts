@@ -32,6 +32,7 @@ import { serveWatch } from './handlers/watch.js';
 import { handleAccessReview } from './handlers/authz.js';
 import { ServiceAllocator } from './services.js';
 import { NodeIpam } from './nodeipam.js';
+import { admitMirrorPod } from './mirrorpods.js';
 import { admitPodPriority } from './priority.js';
 import { admitDefaultStorageClass } from './storageclass.js';
 import { configureNodeProxy, proxyUpgradeToNode } from './handlers/nodeproxy.js';
@@ -77,7 +78,10 @@ export class ApiServer implements Registries {
     const nodeIpam = new NodeIpam(nodes.cache);
     nodes.admitCreate = (node) => nodeIpam.allocate(node);
     const classes = this.get('scheduling.k8s.io', 'priorityclasses')!;
-    this.get('', 'pods')!.admitCreate = (pod) => admitPodPriority(pod, classes);
+    this.get('', 'pods')!.admitCreate = (pod) => {
+      admitMirrorPod(pod); // ServiceAccount admission's rule for mirror pods comes before Priority
+      admitPodPriority(pod, classes);
+    };
     const storageClasses = this.get('storage.k8s.io', 'storageclasses')!;
     this.get('', 'persistentvolumeclaims')!.admitCreate = (pvc) => admitDefaultStorageClass(pvc, storageClasses);
     configureNodeProxy(this, { kubeletToken: o.kubeletClientToken ?? kubeletClientToken(o.tokens[0] ?? '') });

@@ -1,6 +1,7 @@
 // `kubelite agent --server URL --token T`: only the node agent (the kubelet), joining a server.
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
+import { parseThresholds } from '../kubelet/eviction/thresholds.js';
 import { startAgent } from '../server/agent.js';
 import { createLogger } from '../util/logger.js';
 
@@ -19,6 +20,9 @@ Agent flags:
   --insecure-registry HOST[:PORT]     pull from this registry over plain HTTP (repeatable;
                                       loopback registries always are)
   --log-level LEVEL                   trace, debug, info, warn, error (default info)
+  --pod-manifest-path PATH            static pod manifests, a directory or a file (default DIR/agent/pod-manifests)
+  --manifest-url URL                  also run the static pods this URL serves (a Pod or a PodList)
+  --eviction-hard LIST                hard eviction thresholds (default memory.available<100Mi; percentages too)
 `;
 
 export async function runAgent(argv: string[]): Promise<void> {
@@ -39,11 +43,20 @@ export async function runAgent(argv: string[]): Promise<void> {
         'container-runtime-endpoint': { type: 'string' },
         'insecure-registry': { type: 'string', multiple: true },
         'log-level': { type: 'string', default: 'info' },
+        'pod-manifest-path': { type: 'string' },
+        'manifest-url': { type: 'string' },
+        'eviction-hard': { type: 'string' },
       },
       strict: true,
     }));
   } catch (err) {
     process.stderr.write(`kubelite agent: ${(err as Error).message}\n\n${AGENT_USAGE}`);
+    process.exit(2);
+  }
+  try {
+    if (values['eviction-hard'] !== undefined) parseThresholds(values['eviction-hard']);
+  } catch (err) {
+    process.stderr.write(`kubelite agent: --eviction-hard: ${(err as Error).message}\n`);
     process.exit(2);
   }
   const token = values.token ?? process.env.KUBELITE_TOKEN;
@@ -63,7 +76,7 @@ export async function runAgent(argv: string[]): Promise<void> {
   const log = createLogger({ level: values['log-level'], name: 'kubelite-agent' });
   const ac = new AbortController();
   try {
-    const a = await startAgent({ server: values.server, token, caPem, dataDir, log, nodeName: values['node-name'], runtimeEndpoint: values['container-runtime-endpoint'], insecureRegistries: values['insecure-registry'] }, ac.signal);
+    const a = await startAgent({ server: values.server, token, caPem, dataDir, log, nodeName: values['node-name'], runtimeEndpoint: values['container-runtime-endpoint'], insecureRegistries: values['insecure-registry'], podManifestPath: values['pod-manifest-path'], manifestUrl: values['manifest-url'], evictionHard: values['eviction-hard'] }, ac.signal);
     process.stdout.write(`kubelite agent: node ${a.nodeName} registered (pod CIDR ${a.podCIDR}, ${a.node.runtimeVersion})\n`);
     const shutdown = (sig: string) => {
       log.info({ signal: sig }, 'agent: stopping (pods keep running)');

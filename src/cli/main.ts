@@ -24,6 +24,9 @@ Server flags:
   --disable-controllers       do not run the controller manager in this process
   --write-kubeconfig FILE     where to write the admin kubeconfig (default DIR/kubeconfig.yaml)
   --log-level LEVEL           trace, debug, info, warn, error (default info)
+  --pod-manifest-path PATH    static pod manifests of this node (default DIR/agent/pod-manifests)
+  --manifest-url URL          also run the static pods this URL serves (a Pod or a PodList)
+  --eviction-hard LIST        hard eviction thresholds (default memory.available<100Mi; percentages too)
 `;
 
 function version(): string {
@@ -68,9 +71,13 @@ export async function main(argv: string[]): Promise<void> {
         'disable-controllers': { type: 'boolean', default: false },
         'write-kubeconfig': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
+        'pod-manifest-path': { type: 'string' },
+        'manifest-url': { type: 'string' },
+        'eviction-hard': { type: 'string' },
       },
       strict: true,
     }));
+    if (values['eviction-hard'] !== undefined) (await import('../kubelet/eviction/thresholds.js')).parseThresholds(values['eviction-hard']);
   } catch (err) {
     process.stderr.write(`kubelite server: ${(err as Error).message}\n\n${USAGE}`);
     process.exit(2);
@@ -94,6 +101,7 @@ export async function main(argv: string[]): Promise<void> {
         disableControllers: values['disable-controllers']!,
         kubeconfigPath: values['write-kubeconfig'],
         log,
+        agentOptions: { podManifestPath: values['pod-manifest-path'], manifestUrl: values['manifest-url'], evictionHard: values['eviction-hard'] },
       },
       ac.signal,
     );

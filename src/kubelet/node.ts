@@ -64,23 +64,33 @@ function osImage(): string {
   return m?.[1] ?? 'Linux';
 }
 
-export function nodeConditions(heartbeat: string, since: string): Record<string, unknown>[] {
-  const c = (type: string, status: string, reason: string, message: string) => ({ type, status, lastHeartbeatTime: heartbeat, lastTransitionTime: since, reason, message });
+/** The node's memory pressure as the eviction manager reports it (since: its last change). */
+export interface MemoryPressure {
+  on: boolean;
+  since: string;
+}
+
+export const MEMORY_PRESSURE_TAINT = 'node.kubernetes.io/memory-pressure';
+
+export function nodeConditions(heartbeat: string, since: string, memory?: MemoryPressure): Record<string, unknown>[] {
+  const c = (type: string, status: string, reason: string, message: string, from = since) => ({ type, status, lastHeartbeatTime: heartbeat, lastTransitionTime: from, reason, message });
   return [
-    c('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+    memory?.on
+      ? c('MemoryPressure', 'True', 'KubeletHasInsufficientMemory', 'kubelet has insufficient memory available', memory.since)
+      : c('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available', memory?.since),
     c('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
     c('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
     c('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
   ];
 }
 
-export function nodeStatus(f: NodeFacts, now: string, since: string): Record<string, unknown> {
+export function nodeStatus(f: NodeFacts, now: string, since: string, memory?: MemoryPressure): Record<string, unknown> {
   const resources = { cpu: String(f.cpuCores), memory: `${Math.floor(f.memoryBytes / 1024)}Ki`, pods: String(MAX_PODS), 'ephemeral-storage': `${Math.floor(f.ephemeralBytes / 1024)}Ki` };
   const machineID = readTrim('/etc/machine-id');
   return {
     capacity: { ...resources },
     allocatable: { ...resources },
-    conditions: nodeConditions(now, since),
+    conditions: nodeConditions(now, since, memory),
     addresses: [
       { type: 'InternalIP', address: f.ip },
       { type: 'Hostname', address: f.name },
@@ -163,13 +173,13 @@ export async function renewLease(client: RestClient, f: NodeFacts, nodeUID: stri
 }
 
 /** Lease every leaseMs, the node status every statusMs, until the signal aborts. */
-export async function runNodeHeartbeat(client: RestClient, f: NodeFacts, reg: RegisteredNode, clock: Clock, log: Logger, signal: AbortSignal, leaseMs = 10_000, statusMs = 60_000): Promise<void> {
+export async function runNodeHeartbeat(client: RestClient, f: NodeFacts, reg: RegisteredNode, clock: Clock, log: Logger, signal: AbortSignal, leaseMs = 10_000, statusMs = 60_000, memory?: () => MemoryPressure | undefined): Promise<void> {
   let lastStatus = clock.now();
   while (!signal.aborted) {
     try {
       await renewLease(client, f, reg.uid, clock);
       if (clock.now() - lastStatus >= statusMs) {
-        await client.json('PATCH', `/api/v1/nodes/${f.name}/status`, { status: nodeStatus(f, clock.nowRFC3339(), reg.readySince) }, STRATEGIC);
+        await client.json('PATCH', `/api/v1/nodes/${f.name}/status`, { status: nodeStatus(f, clock.nowRFC3339(), reg.readySince, memory?.()) }, STRATEGIC);
         lastStatus = clock.now();
       }
     } catch (err) {
@@ -177,6 +187,24 @@ export async function runNodeHeartbeat(client: RestClient, f: NodeFacts, reg: Re
       log.warn({ err: (err as Error).message }, 'node heartbeat failed');
     }
     await sleep(leaseMs, signal);
+  }
+}
+
+/** Writes the MemoryPressure condition at once, and the memory-pressure NoSchedule taint that goes with it. */
+export async function reportMemoryPressure(client: RestClient, f: NodeFacts, reg: RegisteredNode, clock: Clock, memory: MemoryPressure): Promise<void> {
+  await client.json('PATCH', `/api/v1/nodes/${f.name}/status`, { status: nodeStatus(f, clock.nowRFC3339(), reg.readySince, memory) }, STRATEGIC);
+  for (let attempt = 0; ; attempt++) {
+    const node = await client.json<KubeObject>('GET', `/api/v1/nodes/${f.name}`);
+    const taints = (Array.isArray(node.spec?.taints) ? node.spec.taints : []) as { key: string; effect: string }[];
+    const has = taints.some((t) => t.key === MEMORY_PRESSURE_TAINT && t.effect === 'NoSchedule');
+    if (has === memory.on) return;
+    const next = memory.on ? [...taints, { key: MEMORY_PRESSURE_TAINT, effect: 'NoSchedule' }] : taints.filter((t) => !(t.key === MEMORY_PRESSURE_TAINT && t.effect === 'NoSchedule'));
+    try {
+      await client.json('PATCH', `/api/v1/nodes/${f.name}`, { metadata: { resourceVersion: node.metadata.resourceVersion }, spec: { taints: next.length ? next : null } }, MERGE);
+      return;
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 409) || attempt >= 3) throw err;
+    }
   }
 }
 

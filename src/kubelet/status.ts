@@ -177,6 +177,8 @@ export function computePodStatus(i: StatusInput): Rec {
     containersReady ? condition(prev, 'ContainersReady', true, i.now) : condition(prev, 'ContainersReady', false, i.now, notReadyReason, notReadyMsg),
     scheduled ?? condition(prev, 'PodScheduled', true, i.now),
   ];
+  // conditions others own (DisruptionTarget, readiness gates) stay as they are
+  for (const c of prev) if (!conditions.some((x) => x.type === c.type)) conditions.push(c);
   const status: Rec = {
     phase,
     conditions,

@@ -35,6 +35,8 @@ interface Worker {
   running: boolean;
   timer?: NodeJS.Timeout;
   cleaned: boolean;
+  /** grace for killing a pod that is gone, when its source said (static pods) */
+  goneGrace?: number;
 }
 
 export interface WorkersDeps {
@@ -87,14 +89,15 @@ export class PodWorkers {
     this.kick(uid);
   }
 
-  /** The pod is gone from the API (or the runtime has a pod the API does not know). */
-  gone(uid: string): void {
+  /** The pod is gone from the API (or the runtime has a pod the API does not know, or its manifest went). */
+  gone(uid: string, graceSeconds?: number): void {
     let w = this.workers.get(uid);
     if (!w) {
       w = { uid, phase: 'sync', pod: undefined, lastPod: undefined, dirty: false, running: false, cleaned: false };
       this.workers.set(uid, w);
     }
     w.pod = undefined;
+    w.goneGrace = graceSeconds;
     this.kick(uid);
   }
 
@@ -149,7 +152,8 @@ export class PodWorkers {
     if (w.phase === 'sync') {
       if (!pod || pod.metadata.deletionTimestamp) w.phase = 'terminating';
       else if (isTerminalPhase(pod.status?.phase)) {
-        w.terminal = { phase: pod.status.phase };
+        // marked terminal by someone else (eviction): killed, and the reason kept in the final status
+        w.terminal = { phase: pod.status.phase, ...(typeof pod.status.reason === 'string' ? { reason: pod.status.reason, message: pod.status.message ?? undefined } : {}) };
         w.phase = 'terminating';
       } else {
         const dl = this.deadlineExceeded(pod);
@@ -179,7 +183,7 @@ export class PodWorkers {
     clearTimeout(w.timer);
     this.d.probes.removePod?.(w.uid); // no probing of containers being stopped
     const last = w.pod ?? w.lastPod;
-    const grace = !w.pod ? this.d.orphanGraceSeconds : w.pod.metadata.deletionTimestamp ? (w.pod.metadata.deletionGracePeriodSeconds ?? w.pod.spec.terminationGracePeriodSeconds ?? 30) : (w.pod.spec.terminationGracePeriodSeconds ?? 30);
+    const grace = !w.pod ? (w.goneGrace ?? this.d.orphanGraceSeconds) : w.pod.metadata.deletionTimestamp ? (w.pod.metadata.deletionGracePeriodSeconds ?? w.pod.spec.terminationGracePeriodSeconds ?? 30) : (w.pod.spec.terminationGracePeriodSeconds ?? 30);
     const state = await killPod(this.d.terminate, w.uid, last, grace, this.signal);
     if (w.pod) {
       let terminal = w.terminal;

@@ -15,7 +15,8 @@ import { startRuntime, type Runtime } from '../cri/containerd.js';
 import { cniConfig, DEFAULT_BRIDGE, writeCniConfig } from '../kubelet/cni.js';
 import { Kubelet } from '../kubelet/kubelet.js';
 import type { PodRuntimeLookup } from '../kubelet/lookup.js';
-import { allocatableOf, measureNode, registerNode, runNodeHeartbeat, type NodeFacts } from '../kubelet/node.js';
+import { DEFAULT_EVICTION_HARD, parseThresholds } from '../kubelet/eviction/thresholds.js';
+import { allocatableOf, measureNode, registerNode, reportMemoryPressure, runNodeHeartbeat, type MemoryPressure, type NodeFacts } from '../kubelet/node.js';
 import type { ProbeResults } from '../kubelet/probes.js';
 import { sleep } from '../kubelet/sleep.js';
 import { startKubeletServer } from '../kubelet/server/server.js';
@@ -49,6 +50,18 @@ export interface AgentConfig {
   plegPeriodMs?: number;
   resyncMs?: number;
   clock?: Clock;
+  /** static pod manifests, a directory or a file (default <dataDir>/agent/pod-manifests, as k3s) */
+  podManifestPath?: string;
+  /** a URL serving static pod manifests (a Pod or a PodList) */
+  manifestUrl?: string;
+  /** how often the manifest path is re-read and the URL fetched (default 20 s) */
+  manifestCheckMs?: number;
+  /** hard eviction thresholds, as --eviction-hard (default memory.available<100Mi) */
+  evictionHard?: string;
+  /** how often the eviction manager measures memory (default 10 s) */
+  evictionIntervalMs?: number;
+  /** how long MemoryPressure stays after the pressure went (default 5 min) */
+  evictionPressureTransitionMs?: number;
 }
 
 export interface RunningAgent {
@@ -87,6 +100,7 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: 
   const dataDir = resolve(cfg.dataDir);
   const log = cfg.log;
   const nodeName = (cfg.nodeName ?? hostname()).toLowerCase();
+  const thresholds = parseThresholds(cfg.evictionHard ?? DEFAULT_EVICTION_HARD); // bad flags fail before anything starts
   const runtimeAc = early.stop;
   const kubeletAc = new AbortController();
   setMaxListeners(0, kubeletAc.signal); // every loop and runtime call listens to it
@@ -120,7 +134,17 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: 
 
     // 2. Node and Lease
     const reg = await registerNode(client, node, clock, cfg.podCIDR);
-    void runNodeHeartbeat(client, node, reg, clock, log, kubeletAc.signal);
+    let memoryPressure: MemoryPressure | undefined;
+    void runNodeHeartbeat(client, node, reg, clock, log, kubeletAc.signal, 10_000, 60_000, () => memoryPressure);
+    const eviction = {
+      thresholds,
+      intervalMs: cfg.evictionIntervalMs ?? 10_000,
+      pressureTransitionMs: cfg.evictionPressureTransitionMs ?? 5 * 60_000,
+      onPressure: async (on: boolean) => {
+        if (memoryPressure?.on !== on) memoryPressure = { on, since: clock.nowRFC3339() };
+        await reportMemoryPressure(client, node, reg, clock, memoryPressure);
+      },
+    };
 
     // 3. pod network
     const ipamDir = join(dataDir, 'agent', 'cni', 'ipam');
@@ -135,8 +159,11 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: 
     // 4. kubelet
     const podsDir = join(dataDir, 'agent', 'pods');
     mkdirSync(podsDir, { recursive: true });
+    const manifestPath = resolve(cfg.podManifestPath ?? join(dataDir, 'agent', 'pod-manifests'));
+    if (cfg.podManifestPath === undefined) mkdirSync(manifestPath, { recursive: true });
+    const staticPods = { manifestPath, manifestUrl: cfg.manifestUrl, checkMs: cfg.manifestCheckMs };
     kubelet = new Kubelet(
-      { client, cri, nodeName, nodeIP: node.ip, allocatable: allocatableOf(node), podsDir, cgroupRoot: cfg.cgroupRoot ?? 'kubelite', clock, log, probes: cfg.probes, plegPeriodMs: cfg.plegPeriodMs, resyncMs: cfg.resyncMs },
+      { client, cri, nodeName, nodeIP: node.ip, allocatable: allocatableOf(node), podsDir, cgroupRoot: cfg.cgroupRoot ?? 'kubelite', clock, log, probes: cfg.probes, plegPeriodMs: cfg.plegPeriodMs, resyncMs: cfg.resyncMs, staticPods, eviction },
       kubeletAc.signal,
     );
     await kubelet.start();

@@ -18,7 +18,7 @@ import { RestClient } from '../client/rest.js';
 import type { Scheduler } from '../scheduler/index.js';
 import type { ControllerManager } from '../controllers/index.js';
 import { realClock, type Clock } from '../util/clock.js';
-import type { EarlyRuntime, RunningAgent } from './agent.js';
+import type { AgentConfig, EarlyRuntime, RunningAgent } from './agent.js';
 import type { Logger } from '../util/logger.js';
 
 export interface ServerConfig {
@@ -33,6 +33,8 @@ export interface ServerConfig {
   kubeconfigPath?: string;
   clock?: Clock;
   log: Logger;
+  /** node agent flags (static pods, eviction) for this machine's agent */
+  agentOptions?: Pick<AgentConfig, 'podManifestPath' | 'manifestUrl' | 'evictionHard'>;
 }
 
 export interface RunningServer {
@@ -169,7 +171,7 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
   };
   // 7. this machine's node agent, on the same code path as a remote `kubelite agent`
   if (early) {
-    const agentCfg = { server: `https://127.0.0.1:${port}`, token: creds.adminToken, caPem: creds.caPem, dataDir, log: agentLog, clock };
+    const agentCfg = { server: `https://127.0.0.1:${port}`, token: creds.adminToken, caPem: creds.caPem, dataDir, log: agentLog, clock, ...cfg.agentOptions };
     const { startAgent } = await import('./agent.js');
     const { RuntimeMissingError } = await import('../cri/containerd.js');
     agent = await startAgent(agentCfg, lifecycle.signal, early).catch(async (err: unknown) => {

@@ -25,7 +25,8 @@ type Defaulter = (obj: KubeObject) => void;
 const DEFAULTERS: Record<string, Defaulter> = {
   '/Pod': (obj) => {
     if (!isObj(obj.spec)) obj.spec = {};
-    defaultPodObjectSpec(obj.spec as PodSpec);
+    // ServiceAccount admission leaves mirror pods alone: they may not reference service accounts
+    defaultPodObjectSpec(obj.spec as PodSpec, obj.metadata?.annotations?.['kubernetes.io/config.mirror'] !== undefined);
   },
   '/Service': defaultService,
   '/Secret': defaultSecret,

@@ -125,9 +125,9 @@ function hostNetworkPorts(cs: Container[] | undefined): void {
 }
 
 /** Defaults for a Pod object's spec: PodSpec defaults plus the Pod-only ones. */
-export function defaultPodObjectSpec(spec: PodSpec): void {
+export function defaultPodObjectSpec(spec: PodSpec, mirror = false): void {
   // ServiceAccount admission assigns the namespace's default account to pods without one.
-  if (!spec.serviceAccountName && !spec.serviceAccount) spec.serviceAccountName = 'default';
+  if (!mirror && !spec.serviceAccountName && !spec.serviceAccount) spec.serviceAccountName = 'default';
   defaultPodSpec(spec);
   for (const c of spec.containers ?? []) requestsFromLimits(c);
   for (const c of spec.initContainers ?? []) requestsFromLimits(c);

@@ -167,11 +167,16 @@ export function validatePodSpec(spec: PodSpec | undefined, path: string, opts: P
   return errs;
 }
 
+/** Marks a pod as the API's mirror of a kubelet's static pod (value: the static pod's hash). */
+export const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
+
 /** ValidatePodCreate (and the metadata/spec half of ValidatePodUpdate). */
 export function validatePod(pod: KubeObject): FieldError[] {
   const errs = validateObjectMeta(pod.metadata, true, nameIsDNSSubdomain);
   const spec = pod.spec as PodSpec | undefined;
   errs.push(...validatePodSpec(spec, 'spec', { isPod: true }));
+  const mirror = pod.metadata?.annotations?.[MIRROR_POD_ANNOTATION];
+  if (mirror !== undefined && !spec?.nodeName) errs.push(FieldError.invalid(`metadata.annotations[${MIRROR_POD_ANNOTATION}]`, mirror, 'must set spec.nodeName if mirror pod annotation is set'));
   for (const list of ['containers', 'initContainers'] as const) {
     (spec?.[list] ?? []).forEach((c, i) => {
       if (c?.image && c.image.trim() !== c.image) errs.push(FieldError.invalid(`spec.${list}[${i}].image`, c.image, 'must not have leading or trailing whitespace'));

@@ -2,7 +2,7 @@
 import { FieldError } from '../errors.js';
 import type { KubeObject } from '../types.js';
 import { validateObjectMetaUpdate } from './meta.js';
-import { validatePod, validateTolerations } from './pod.js';
+import { MIRROR_POD_ANNOTATION, validatePod, validateTolerations } from './pod.js';
 import type { Container, PodSpec, Toleration } from './shapes.js';
 
 const UPDATABLE = [
@@ -64,9 +64,20 @@ function onlyAddedTolerations(n: Toleration[] | undefined, o: Toleration[] | und
   return validateTolerations(n, 'spec.tolerations');
 }
 
+/** A pod cannot become, or stop being, a mirror pod, nor point at another static pod. */
+function mirrorAnnotationUpdate(pod: KubeObject, old: KubeObject): FieldError[] {
+  const k = MIRROR_POD_ANNOTATION;
+  const now = pod.metadata.annotations?.[k];
+  const was = old.metadata.annotations?.[k];
+  if (was !== undefined && now !== was) return [FieldError.forbidden(`metadata.annotations[${k}]`, 'may not remove or update mirror pod annotation')];
+  if (was === undefined && now !== undefined) return [FieldError.forbidden(`metadata.annotations[${k}]`, 'may not add mirror pod annotation')];
+  return [];
+}
+
 export function validatePodUpdate(pod: KubeObject, old: KubeObject): FieldError[] {
   const errs = validateObjectMetaUpdate(pod.metadata, old.metadata);
   errs.push(...validatePod(pod));
+  errs.push(...mirrorAnnotationUpdate(pod, old));
   const ns = (pod.spec ?? {}) as PodSpec;
   const os = (old.spec ?? {}) as PodSpec;
   for (const list of ['containers', 'initContainers'] as const) {
