@@ -33,6 +33,7 @@ import { handleAccessReview } from './handlers/authz.js';
 import { ServiceAllocator } from './services.js';
 import { NodeIpam } from './nodeipam.js';
 import { admitPodPriority } from './priority.js';
+import { admitDefaultTolerationSeconds, DEFAULT_TOLERATION_SECONDS, type DefaultTolerationSeconds } from './tolerations.js';
 import { configureNodeProxy, proxyUpgradeToNode } from './handlers/nodeproxy.js';
 import { kubeletClientToken } from '../kubelet/server/auth.js';
 import { writeRawError } from '../kubelet/server/splice.js';
@@ -48,6 +49,8 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** bearer token presented to kubelets (default: derived from the first token, see kubelet/server/auth.ts) */
   kubeletClientToken?: string;
+  /** DefaultTolerationSeconds admission (default 300 s each) */
+  defaultTolerationSeconds?: DefaultTolerationSeconds;
 }
 
 const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz', '/version/']);
@@ -76,7 +79,11 @@ export class ApiServer implements Registries {
     const nodeIpam = new NodeIpam(nodes.cache);
     nodes.admitCreate = (node) => nodeIpam.allocate(node);
     const classes = this.get('scheduling.k8s.io', 'priorityclasses')!;
-    this.get('', 'pods')!.admitCreate = (pod) => admitPodPriority(pod, classes);
+    const tolerationSeconds = o.defaultTolerationSeconds ?? { notReady: DEFAULT_TOLERATION_SECONDS, unreachable: DEFAULT_TOLERATION_SECONDS };
+    this.get('', 'pods')!.admitCreate = (pod) => {
+      admitPodPriority(pod, classes);
+      admitDefaultTolerationSeconds(pod, tolerationSeconds);
+    };
     configureNodeProxy(this, { kubeletToken: o.kubeletClientToken ?? kubeletClientToken(o.tokens[0] ?? '') });
   }
 

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { startServer, StartupError } from '../server/server.js';
 import { createLogger } from '../util/logger.js';
-import { runSim } from './sim.js';
+import { runSim, parseDurationMs } from './sim.js';
 import { runScheduler } from './scheduler.js';
 import { runImages } from './images.js';
 import { runAgent } from './agent.js';
@@ -27,6 +27,11 @@ Server flags:
   --disable-controllers       do not run the controller manager in this process
   --write-kubeconfig FILE     where to write the admin kubeconfig (default DIR/kubeconfig.yaml)
   --log-level LEVEL           trace, debug, info, warn, error (default info)
+  --node-monitor-grace-period D   a node whose kubelet is silent this long becomes Unknown (default 40s)
+  --node-monitor-period D         how often node health is checked (default 5s)
+  --terminated-pod-gc-threshold N terminated pods kept before the oldest are deleted (default 12500; 0 disables)
+  --default-not-ready-toleration-seconds N    toleration added to pods for not-ready:NoExecute (default 300)
+  --default-unreachable-toleration-seconds N  toleration added to pods for unreachable:NoExecute (default 300)
 `;
 
 function version(): string {
@@ -71,6 +76,11 @@ export async function main(argv: string[]): Promise<void> {
         'disable-controllers': { type: 'boolean', default: false },
         'write-kubeconfig': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
+        'node-monitor-grace-period': { type: 'string', default: '40s' },
+        'node-monitor-period': { type: 'string', default: '5s' },
+        'terminated-pod-gc-threshold': { type: 'string', default: '12500' },
+        'default-not-ready-toleration-seconds': { type: 'string', default: '300' },
+        'default-unreachable-toleration-seconds': { type: 'string', default: '300' },
       },
       strict: true,
     }));
@@ -83,6 +93,18 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`kubelite server: --https-listen-port must be a port number, got "${values['https-listen-port']}"\n`);
     process.exit(2);
   }
+  const duration = (flag: 'node-monitor-grace-period' | 'node-monitor-period'): number => {
+    const ms = parseDurationMs(values[flag]!);
+    if (ms === undefined) flagError(`--${flag} must be a duration such as 40s or 500ms, got "${values[flag]}"`);
+    return ms!;
+  };
+  const count = (flag: 'terminated-pod-gc-threshold' | 'default-not-ready-toleration-seconds' | 'default-unreachable-toleration-seconds'): number => {
+    const n = Number(values[flag]);
+    if (!Number.isInteger(n) || n < 0) flagError(`--${flag} must be a whole number of 0 or more, got "${values[flag]}"`);
+    return n;
+  };
+  const controllerSettings = { nodeMonitorGracePeriodMs: duration('node-monitor-grace-period'), nodeMonitorPeriodMs: duration('node-monitor-period'), terminatedPodGCThreshold: count('terminated-pod-gc-threshold') };
+  const defaultTolerationSeconds = { notReady: count('default-not-ready-toleration-seconds'), unreachable: count('default-unreachable-toleration-seconds') };
   const log = createLogger({ level: values['log-level'] });
   const ac = new AbortController();
   try {
@@ -95,6 +117,8 @@ export async function main(argv: string[]): Promise<void> {
         disableScheduler: values['disable-scheduler']!,
         disableControllers: values['disable-controllers']!,
         kubeconfigPath: values['write-kubeconfig'],
+        controllerSettings,
+        defaultTolerationSeconds,
         log,
       },
       ac.signal,
@@ -113,4 +137,9 @@ export async function main(argv: string[]): Promise<void> {
     }
     throw err;
   }
+}
+
+function flagError(message: string): never {
+  process.stderr.write(`kubelite server: ${message}\n`);
+  process.exit(2);
 }

@@ -6,6 +6,9 @@ import { REPLICA_SET, REPLICATION_CONTROLLER } from './replicaset/kind.js';
 import { DeploymentController } from './deployment/controller.js';
 import { GarbageCollector } from './gc/collector.js';
 import { ServiceAccountController } from './serviceaccount/controller.js';
+import { NodeLifecycleController } from './nodelifecycle/controller.js';
+import { TaintEvictionController } from './nodelifecycle/eviction.js';
+import { PodGCController } from './podgc/controller.js';
 
 export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   replicaset: (ctx: ControllerContext) => new ReplicaSetController(REPLICA_SET, ctx),
@@ -13,6 +16,9 @@ export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   deployment: (ctx: ControllerContext) => new DeploymentController(ctx),
   garbagecollector: (ctx: ControllerContext) => new GarbageCollector(ctx),
   serviceaccount: (ctx: ControllerContext) => new ServiceAccountController(ctx),
+  nodelifecycle: (ctx: ControllerContext) => new NodeLifecycleController(ctx),
+  tainteviction: (ctx: ControllerContext) => new TaintEvictionController(ctx),
+  podgc: (ctx: ControllerContext) => new PodGCController(ctx),
 };
 
 export interface StartControllerManagerOptions extends ControllerManagerOptions {
@@ -31,3 +37,4 @@ export function startControllerManager(o: StartControllerManagerOptions, signal:
 }
 
 export type { ControllerManager } from './runtime/manager.js';
+export type { ControllerSettings } from './runtime/controller.js';
