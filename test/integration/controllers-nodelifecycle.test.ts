@@ -163,6 +163,7 @@ describe('node lifecycle and taint eviction on simulated nodes', () => {
 
     // a pod that tolerates the taint for good stays, one with a long toleration is still waiting
     assert.equal((await getPod('stayer')).metadata.deletionTimestamp, undefined);
+    assert.deepEqual((await events(api, ns, 'stayer')).filter((e) => e.reason === 'TaintManagerEviction'), [], 'nothing was scheduled for it, so nothing is cancelled');
     assert.equal((await getPod('patient')).metadata.deletionTimestamp, undefined);
 
     // the node comes back (a restarted kubelet re-registers): Ready again, taints gone, the

@@ -80,19 +80,17 @@ export class TaintEvictionController extends Controller {
     const taints = noExecuteTaints(this.nodes.get(podNodeName(pod)));
     if (taints.length === 0) return this.cancel(key);
     const used = matchingTolerations(taints, podTolerations(pod));
+    const min = used ? minTolerationMs(used) : 0;
+    if (min < 0) return this.cancel(key); // tolerated for good
     const now = this.clock.now();
     let s = this.scheduled.get(key);
     if (!s || s.uid !== pod.metadata.uid) {
       s = { uid: pod.metadata.uid ?? '', startMs: now, fired: false };
       this.scheduled.set(key, s);
     }
-    if (used) {
-      const min = minTolerationMs(used);
-      if (min < 0) return this.cancel(key); // tolerated for good
-      const fireAt = s.startMs + min;
-      if (s.fired) return done;
-      if (fireAt > now) return requeueAfter(fireAt - now);
-    } else if (s.fired) return done;
+    if (s.fired) return done;
+    const fireAt = s.startMs + min;
+    if (fireAt > now) return requeueAfter(fireAt - now);
     await this.evict(key, pod, s);
     return done;
   }
