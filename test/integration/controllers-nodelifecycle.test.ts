@@ -13,7 +13,7 @@ import { RestClient } from '../../src/client/rest.js';
 import { startSim, type RunningSim } from '../../src/sim/index.js';
 import { silentLogger } from '../../src/util/logger.js';
 import type { KubeObject } from '../../src/api/types.js';
-import { ensureNamespace, events, isRunningReady, listPods, livePods, until } from './controllers-support.js';
+import { MERGE, ensureNamespace, events, isRunningReady, listPods, livePods, until } from './controllers-support.js';
 
 const GRACE_MS = 5000;
 const TOLERATION_S = 3;
@@ -89,15 +89,14 @@ describe('node lifecycle and taint eviction on simulated nodes', () => {
   });
 
   it('marks a silent node Unknown and tainted, evicts after tolerationSeconds, keeps tolerating pods, lifts the taints when it is back', async () => {
-    // two replicas that prefer the flaky node, so they land there; when it fails the
-    // scheduler has to put their replacements elsewhere
+    // cordon the healthy nodes so that both replicas land on the flaky one (the controller
+    // mirrors a cordon as a taint); uncordoned later, they take the replacements
+    const cordon = (on: boolean) => Promise.all(['node-0', 'node-1', 'node-2'].map((n) => api.json('PATCH', `/api/v1/nodes/${n}`, { spec: { unschedulable: on ? true : null } }, MERGE)));
+    await cordon(true);
+    await until(async () => hasTaint(await getNode('node-0'), 'node.kubernetes.io/unschedulable', 'NoSchedule'), 'cordoned node-0 tainted unschedulable:NoSchedule');
     const template = {
       metadata: { labels: { app: 'web' } },
-      spec: {
-        containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '10m' } } }],
-        tolerations: tolerationsFor(TOLERATION_S),
-        affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, preference: { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['flaky-0'] }] } }] } },
-      },
+      spec: { containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '10m' } } }], tolerations: tolerationsFor(TOLERATION_S) },
     };
     await api.json('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template } });
     await api.json('POST', `/api/v1/namespaces/${ns}/pods`, pod('stayer', { nodeName: 'flaky-0', tolerations: tolerationsFor(undefined) }));
@@ -107,6 +106,11 @@ describe('node lifecycle and taint eviction on simulated nodes', () => {
       return pods.length === 2 && pods.every((p) => p.spec.nodeName === 'flaky-0' && isRunningReady(p)) ? pods : undefined;
     }, 'both web pods Running on flaky-0', 60_000);
     await until(async () => isRunningReady(await getPod('stayer')) && isRunningReady(await getPod('patient')), 'stayer and patient Running', 30_000);
+    await cordon(false);
+    await until(async () => {
+      const nodes = await Promise.all(['node-0', 'node-1', 'node-2'].map(getNode));
+      return nodes.every((n) => taints(n).length === 0);
+    }, 'uncordoned nodes lose the unschedulable taint');
     const before = await getNode('flaky-0');
     assert.equal(cond(before, 'Ready')?.status, 'True');
     assert.ok(!hasTaint(before, UNREACHABLE, 'NoExecute'));
