@@ -184,4 +184,26 @@ describe('node lifecycle and taint eviction on simulated nodes', () => {
     await new Promise((r) => setTimeout(r, TOLERATION_S * 1000 + 1000));
     assert.equal((await getPod('patient')).metadata.deletionTimestamp, undefined, 'a cancelled eviction does not fire later');
   });
+
+  it('taints a node that reports Ready=False not-ready, and swaps to unreachable when it falls silent', async () => {
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    await api.json('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'sick', labels: { 'kubernetes.io/hostname': 'sick' } } });
+    const conditions = [{ type: 'Ready', status: 'False', reason: 'KubeletNotReady', message: 'container runtime is down', lastHeartbeatTime: now, lastTransitionTime: now }];
+    await api.json('PATCH', '/api/v1/nodes/sick/status', { status: { conditions } }, 'application/strategic-merge-patch+json');
+    const sick = await until(async () => {
+      const n = await getNode('sick');
+      return hasTaint(n, NOT_READY, 'NoSchedule') && hasTaint(n, NOT_READY, 'NoExecute') ? n : undefined;
+    }, 'sick tainted not-ready', 60_000);
+    assert.ok(!hasTaint(sick, UNREACHABLE, 'NoExecute'));
+    // nothing renews its lease or heartbeat: past the grace period it is Unknown, and the
+    // NoExecute taint changes kind at once (no second wait for the zone's turn)
+    const silent = await until(async () => {
+      const n = await getNode('sick');
+      return cond(n, 'Ready')?.status === 'Unknown' && hasTaint(n, UNREACHABLE, 'NoExecute') ? n : undefined;
+    }, 'sick Unknown and tainted unreachable', GRACE_MS + 60_000);
+    assert.ok(!hasTaint(silent, NOT_READY, 'NoExecute') && !hasTaint(silent, NOT_READY, 'NoSchedule'), 'not-ready taints replaced');
+    assert.ok(hasTaint(silent, UNREACHABLE, 'NoSchedule'));
+    assert.equal(cond(silent, 'MemoryPressure')?.reason, 'NodeStatusNeverUpdated', 'conditions the kubelet never posted');
+    await api.json('DELETE', '/api/v1/nodes/sick');
+  });
 });
