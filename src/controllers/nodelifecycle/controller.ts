@@ -61,9 +61,20 @@ export class NodeLifecycleController extends Controller {
     await Promise.all([super.run(signal), monitor()]);
   }
 
+  /**
+   * Recompute the zone states from the cache (with `fresh`, a node as just written, in place
+   * of its cached copy); true when the all-zones-down mode changed.
+   */
+  private refreshZones(all = this.nodes.list(), fresh?: KubeObject): boolean {
+    return this.zones.update(all.map((n) => {
+      const node = fresh && n.metadata.name === fresh.metadata.name ? fresh : n;
+      return { node, ready: readyCondition(node)?.status };
+    }));
+  }
+
   private monitorPass(): void {
     const all = this.nodes.list();
-    const changed = this.zones.update(all.map((node) => ({ node, ready: readyCondition(node)?.status })));
+    const changed = this.refreshZones(all);
     const now = this.clock.now();
     for (const n of all) {
       const h = this.health.get(n.metadata.name!);
@@ -140,7 +151,13 @@ export class NodeLifecycleController extends Controller {
     const wantNoSchedule = new Set(CONDITION_TAINTS.filter((t) => conds.some((c) => c.type === t.type && c.status === t.status)).map((t) => t.key));
     if (node.spec?.unschedulable === true) wantNoSchedule.add(TAINT_UNSCHEDULABLE);
 
-    let wantNoExecute = this.zones.allDown ? undefined : ready === 'False' ? TAINT_NOT_READY : ready === 'Unknown' ? TAINT_UNREACHABLE : undefined;
+    let wantNoExecute = ready === 'False' ? TAINT_NOT_READY : ready === 'Unknown' ? TAINT_UNREACHABLE : undefined;
+    // a node about to be tainted may be the one that takes its zone (or the cluster) down:
+    // decide on current zone states, not those of the last monitor pass
+    if (wantNoExecute && !NO_EXECUTE_KEYS.some((k) => hasTaint(cur, k, NO_EXECUTE)) && this.refreshZones(this.nodes.list(), node)) {
+      for (const n of this.nodes.list()) this.enqueue(n);
+    }
+    if (this.zones.allDown) wantNoExecute = undefined;
     let wait = Infinity;
     let admitted = false;
     if (wantNoExecute && !hasTaint(cur, wantNoExecute, NO_EXECUTE)) {
