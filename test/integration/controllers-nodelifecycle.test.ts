@@ -207,3 +207,37 @@ describe('node lifecycle and taint eviction on simulated nodes', () => {
     await api.json('DELETE', '/api/v1/nodes/sick');
   });
 });
+
+describe('node lifecycle when every node is down', () => {
+  it('marks the only node Unknown and unschedulable, but taints nothing NoExecute and evicts nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubelite-nlc1-'));
+    const s = await startServer({ dataDir: dir, httpsPort: 0, bindAddress: '127.0.0.1', disableAgent: true, log: silentLogger(), controllerSettings: { nodeMonitorGracePeriodMs: GRACE_MS, nodeMonitorPeriodMs: 500 } });
+    const rest = { server: s.url, token: s.adminToken, caPem: s.caPem };
+    const api = new RestClient(rest);
+    const ac = new AbortController();
+    const sim = await startSim({ rest, nodes: 1, namePrefix: 'solo-', leaseIntervalMs: 500 }, ac.signal);
+    try {
+      await api.json('POST', '/api/v1/namespaces/default/pods', pod('lone', { nodeName: 'solo-0', tolerations: tolerationsFor(1) }));
+      await until(async () => isRunningReady(await api.json<KubeObject>('GET', '/api/v1/namespaces/default/pods/lone')), 'lone Running', 30_000);
+      sim.stopNode('solo-0');
+      await until(async () => {
+        const n = await api.json<KubeObject>('GET', '/api/v1/nodes/solo-0');
+        return cond(n, 'Ready')?.status === 'Unknown' && hasTaint(n, UNREACHABLE, 'NoSchedule') ? n : undefined;
+      }, 'solo-0 Unknown and unschedulable', GRACE_MS + 60_000);
+      // the controller cannot tell a dead cluster from its own broken view: it evicts nothing
+      const end = Date.now() + 3000;
+      while (Date.now() < end) {
+        const n = await api.json<KubeObject>('GET', '/api/v1/nodes/solo-0');
+        assert.ok(!hasTaint(n, UNREACHABLE, 'NoExecute'), 'no NoExecute taint while every zone is down');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.equal((await api.json<KubeObject>('GET', '/api/v1/namespaces/default/pods/lone')).metadata.deletionTimestamp, undefined);
+    } finally {
+      ac.abort();
+      await sim.stop();
+      api.close();
+      await s.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
