@@ -104,4 +104,22 @@ describe('pod garbage collector on simulated nodes', () => {
       ac2.abort();
     }
   });
+
+  it('force-deletes terminating pods of a NotReady node marked out-of-service', async () => {
+    const ns = 'outofservice';
+    await ensureNamespace(api, ns);
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    await api.json('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'shut' } });
+    await api.json('PATCH', '/api/v1/nodes/shut/status', { status: { conditions: [{ type: 'Ready', status: 'False', reason: 'KubeletNotReady', message: 'shut down', lastHeartbeatTime: now, lastTransitionTime: now }] } }, STRATEGIC);
+    await api.json('POST', `/api/v1/namespaces/${ns}/pods`, pod('stuck', 'shut'));
+    await api.json('DELETE', `/api/v1/namespaces/${ns}/pods/stuck`);
+    // no kubelet finishes it: it stays terminating until the node is declared out of service
+    await new Promise((r) => setTimeout(r, QUARANTINE_MS * 2));
+    assert.ok((await api.json<KubeObject>('GET', `/api/v1/namespaces/${ns}/pods/stuck`)).metadata.deletionTimestamp);
+    const node = await api.json<KubeObject>('GET', '/api/v1/nodes/shut');
+    const taints = [...(node.spec?.taints ?? []), { key: 'node.kubernetes.io/out-of-service', value: 'nodeshutdown', effect: 'NoExecute' }];
+    await api.json('PATCH', '/api/v1/nodes/shut', { spec: { taints } }, 'application/merge-patch+json');
+    await until(async () => (await listPods(api, ns)).length === 0, 'stuck pod force-deleted', 30_000);
+    await api.json('DELETE', '/api/v1/nodes/shut');
+  });
 });
