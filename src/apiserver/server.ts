@@ -35,6 +35,7 @@ import { NodeIpam } from './nodeipam.js';
 import { admitMirrorPod } from './mirrorpods.js';
 import { admitPodPriority } from './priority.js';
 import { admitDefaultStorageClass } from './storageclass.js';
+import { admitDefaultTolerationSeconds, DEFAULT_TOLERATION_SECONDS, type DefaultTolerationSeconds } from './tolerations.js';
 import { configureNodeProxy, proxyUpgradeToNode } from './handlers/nodeproxy.js';
 import { kubeletClientToken } from '../kubelet/server/auth.js';
 import { writeRawError } from '../kubelet/server/splice.js';
@@ -50,6 +51,8 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** bearer token presented to kubelets (default: derived from the first token, see kubelet/server/auth.ts) */
   kubeletClientToken?: string;
+  /** DefaultTolerationSeconds admission (default 300 s each) */
+  defaultTolerationSeconds?: DefaultTolerationSeconds;
 }
 
 const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz', '/version/']);
@@ -78,9 +81,11 @@ export class ApiServer implements Registries {
     const nodeIpam = new NodeIpam(nodes.cache);
     nodes.admitCreate = (node) => nodeIpam.allocate(node);
     const classes = this.get('scheduling.k8s.io', 'priorityclasses')!;
+    const tolerationSeconds = o.defaultTolerationSeconds ?? { notReady: DEFAULT_TOLERATION_SECONDS, unreachable: DEFAULT_TOLERATION_SECONDS };
     this.get('', 'pods')!.admitCreate = (pod) => {
       admitMirrorPod(pod); // ServiceAccount admission's rule for mirror pods comes before Priority
       admitPodPriority(pod, classes);
+      admitDefaultTolerationSeconds(pod, tolerationSeconds);
     };
     const storageClasses = this.get('storage.k8s.io', 'storageclasses')!;
     this.get('', 'persistentvolumeclaims')!.admitCreate = (pvc) => admitDefaultStorageClass(pvc, storageClasses);

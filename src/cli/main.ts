@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createLogger } from '../util/logger.js';
 // Each command loads only its own code (dynamic imports below): `kubelite agent` must not carry
 // the API server in memory, and `kubelite version` should not compile it.
+import { parseDurationMs } from '../util/duration.js';
 
 const USAGE = `kubelite - a small Kubernetes-compatible orchestrator
 
@@ -27,6 +28,11 @@ Server flags:
   --pod-manifest-path PATH    static pod manifests of this node (default DIR/agent/pod-manifests)
   --manifest-url URL          also run the static pods this URL serves (a Pod or a PodList)
   --eviction-hard LIST        hard eviction thresholds (default memory.available<100Mi; percentages too)
+  --node-monitor-grace-period D   a node whose kubelet is silent this long becomes Unknown (default 40s)
+  --node-monitor-period D         how often node health is checked (default 5s)
+  --terminated-pod-gc-threshold N terminated pods kept before the oldest are deleted (default 12500; 0 disables)
+  --default-not-ready-toleration-seconds N    toleration added to pods for not-ready:NoExecute (default 300)
+  --default-unreachable-toleration-seconds N  toleration added to pods for unreachable:NoExecute (default 300)
 `;
 
 function version(): string {
@@ -74,6 +80,11 @@ export async function main(argv: string[]): Promise<void> {
         'pod-manifest-path': { type: 'string' },
         'manifest-url': { type: 'string' },
         'eviction-hard': { type: 'string' },
+        'node-monitor-grace-period': { type: 'string', default: '40s' },
+        'node-monitor-period': { type: 'string', default: '5s' },
+        'terminated-pod-gc-threshold': { type: 'string', default: '12500' },
+        'default-not-ready-toleration-seconds': { type: 'string', default: '300' },
+        'default-unreachable-toleration-seconds': { type: 'string', default: '300' },
       },
       strict: true,
     }));
@@ -87,6 +98,18 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`kubelite server: --https-listen-port must be a port number, got "${values['https-listen-port']}"\n`);
     process.exit(2);
   }
+  const duration = (flag: 'node-monitor-grace-period' | 'node-monitor-period'): number => {
+    const ms = parseDurationMs(values[flag]!);
+    if (ms === undefined) flagError(`--${flag} must be a duration such as 40s or 500ms, got "${values[flag]}"`);
+    return ms!;
+  };
+  const count = (flag: 'terminated-pod-gc-threshold' | 'default-not-ready-toleration-seconds' | 'default-unreachable-toleration-seconds'): number => {
+    const n = Number(values[flag]);
+    if (!Number.isInteger(n) || n < 0) flagError(`--${flag} must be a whole number of 0 or more, got "${values[flag]}"`);
+    return n;
+  };
+  const controllerSettings = { nodeMonitorGracePeriodMs: duration('node-monitor-grace-period'), nodeMonitorPeriodMs: duration('node-monitor-period'), terminatedPodGCThreshold: count('terminated-pod-gc-threshold') };
+  const defaultTolerationSeconds = { notReady: count('default-not-ready-toleration-seconds'), unreachable: count('default-unreachable-toleration-seconds') };
   const log = createLogger({ level: values['log-level'] });
   const { startServer, StartupError } = await import('../server/server.js');
   const ac = new AbortController();
@@ -100,6 +123,8 @@ export async function main(argv: string[]): Promise<void> {
         disableScheduler: values['disable-scheduler']!,
         disableControllers: values['disable-controllers']!,
         kubeconfigPath: values['write-kubeconfig'],
+        controllerSettings,
+        defaultTolerationSeconds,
         log,
         agentOptions: { podManifestPath: values['pod-manifest-path'], manifestUrl: values['manifest-url'], evictionHard: values['eviction-hard'] },
       },
@@ -119,4 +144,9 @@ export async function main(argv: string[]): Promise<void> {
     }
     throw err;
   }
+}
+
+function flagError(message: string): never {
+  process.stderr.write(`kubelite server: ${message}\n`);
+  process.exit(2);
 }

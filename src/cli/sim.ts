@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { loadKubeconfig, KubeconfigError } from '../client/kubeconfig.js';
 import { startSim, SimConfigError, SIM_DEFAULTS, type SimConfig } from '../sim/index.js';
 import { createLogger } from '../util/logger.js';
+import { parseDurationMs } from '../util/duration.js';
+
+export { parseDurationMs };
 
 export const SIM_USAGE = `Usage: kubelite sim --nodes N [flags]
 
@@ -27,14 +30,6 @@ Sim flags:
 `;
 
 /** Parses a duration: 500ms, 10s, 1m, 1.5s, or a bare number of seconds. */
-export function parseDurationMs(s: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(s.trim());
-  if (!m) return undefined;
-  const v = Number(m[1]);
-  const ms = m[2] === 'ms' ? v : m[2] === 'm' ? v * 60_000 : v * 1000;
-  return ms > 0 ? ms : undefined;
-}
-
 function positiveInt(flag: string, s: string | undefined): number | string {
   if (s === undefined) return `--${flag} is required`;
   const n = Number(s);

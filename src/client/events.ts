@@ -22,6 +22,33 @@ interface Seen {
 
 const FOLD_WINDOW_MS = 10 * 60 * 1000;
 
+/**
+ * client-go's EventSourceObjectSpamFilter: per source and involved object, a token bucket of
+ * 25 events refilled at one per 5 minutes, so a ReplicaSet creating 5,000 pods records 25
+ * SuccessfulCreate events, not 5,000 writes.
+ */
+const SPAM_BURST = 25;
+const SPAM_REFILL_MS = 5 * 60 * 1000;
+const SPAM_KEYS_MAX = 4096;
+
+class SpamFilter {
+  private readonly buckets = new Map<string, { tokens: number; last: number }>();
+
+  allow(key: string, now: number): boolean {
+    let b = this.buckets.get(key);
+    if (!b) {
+      b = { tokens: SPAM_BURST, last: now };
+      if (this.buckets.size >= SPAM_KEYS_MAX) this.buckets.delete(this.buckets.keys().next().value!);
+      this.buckets.set(key, b);
+    }
+    b.tokens = Math.min(SPAM_BURST, b.tokens + (now - b.last) / SPAM_REFILL_MS);
+    b.last = now;
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+}
+
 export interface EventRecorderLimits {
   /** event writes in flight at once (default 16) */
   maxInFlight?: number;
@@ -37,6 +64,9 @@ export class EventRecorder {
   private readonly maxQueued: number;
   /** events dropped because too many were waiting */
   dropped = 0;
+  private readonly spam = new SpamFilter();
+  /** events not sent because their object had too many recently (the spam filter) */
+  filtered = 0;
 
   constructor(
     private readonly sink: EventSink,
@@ -58,6 +88,11 @@ export class EventRecorder {
   async event(obj: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string): Promise<void> {
     const now = this.clock.now();
     const nowStr = this.clock.nowRFC3339();
+    const m = obj.metadata;
+    if (!this.spam.allow([m.namespace ?? '', m.name ?? '', m.uid ?? '', obj.kind, obj.apiVersion, type].join('\x00'), now)) {
+      this.filtered++;
+      return;
+    }
     if (this.inFlight >= this.maxInFlight) {
       if (this.waiting.length >= this.maxQueued) {
         this.dropped++;

@@ -16,6 +16,9 @@ import { StatefulSetController } from './statefulset/controller.js';
 import { PersistentVolumeController } from './volume/controller.js';
 import { LocalPathProvisioner } from './volume/provisioner.js';
 import { StorageProtectionController } from './volume/protection.js';
+import { NodeLifecycleController } from './nodelifecycle/controller.js';
+import { TaintEvictionController } from './nodelifecycle/eviction.js';
+import { PodGCController } from './podgc/controller.js';
 
 export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   replicaset: (ctx: ControllerContext) => new ReplicaSetController(REPLICA_SET, ctx),
@@ -33,6 +36,9 @@ export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   'persistentvolume-binder': (ctx: ControllerContext) => new PersistentVolumeController(ctx),
   'local-path-provisioner': (ctx: ControllerContext) => new LocalPathProvisioner(ctx),
   'storage-protection': (ctx: ControllerContext) => new StorageProtectionController(ctx),
+  nodelifecycle: (ctx: ControllerContext) => new NodeLifecycleController(ctx),
+  tainteviction: (ctx: ControllerContext) => new TaintEvictionController(ctx),
+  podgc: (ctx: ControllerContext) => new PodGCController(ctx),
 };
 
 export interface StartControllerManagerOptions extends ControllerManagerOptions {
@@ -51,3 +57,4 @@ export function startControllerManager(o: StartControllerManagerOptions, signal:
 }
 
 export type { ControllerManager } from './runtime/manager.js';
+export type { ControllerSettings } from './runtime/controller.js';

@@ -16,7 +16,8 @@ import { ensureDefaultStorageClass } from '../apiserver/storageclass.js';
 import { ApiError } from '../api/errors.js';
 import { RestClient } from '../client/rest.js';
 import type { Scheduler } from '../scheduler/index.js';
-import type { ControllerManager } from '../controllers/index.js';
+import type { ControllerManager, ControllerSettings } from '../controllers/index.js';
+import type { DefaultTolerationSeconds } from '../apiserver/tolerations.js';
 import { realClock, type Clock } from '../util/clock.js';
 import type { AgentConfig, EarlyRuntime, RunningAgent } from './agent.js';
 import type { Logger } from '../util/logger.js';
@@ -31,6 +32,10 @@ export interface ServerConfig {
   /** do not run the controller manager in this process */
   disableControllers?: boolean;
   kubeconfigPath?: string;
+  /** controller tunables (--node-monitor-grace-period, --terminated-pod-gc-threshold, ...) */
+  controllerSettings?: ControllerSettings;
+  /** DefaultTolerationSeconds admission (--default-not-ready/unreachable-toleration-seconds) */
+  defaultTolerationSeconds?: DefaultTolerationSeconds;
   clock?: Clock;
   log: Logger;
   /** node agent flags (static pods, eviction) for this machine's agent */
@@ -101,7 +106,7 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
   const store = instrumentStore(raw, (op, s) => metrics.storeLatency.observe({ operation: op }, s));
 
   // 3. API server: fill caches, listen
-  const api = new ApiServer({ store, clock, log: cfg.log, tokens: [creds.adminToken], tls: creds, metrics });
+  const api = new ApiServer({ store, clock, log: cfg.log, tokens: [creds.adminToken], tls: creds, metrics, defaultTolerationSeconds: cfg.defaultTolerationSeconds });
   await api.init();
   try {
     await api.listen(cfg.httpsPort, cfg.bindAddress);
@@ -150,7 +155,7 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
     const client = new RestClient({ server: `https://127.0.0.1:${port}`, token: creds.adminToken, caPem: creds.caPem, userAgent: 'kubelite-controller-manager' });
     clients.push(client);
     const { startControllerManager } = await import('../controllers/index.js');
-    controllers = startControllerManager({ client, clock, log: cfg.log.child({ component: 'controller-manager' }) }, lifecycle.signal);
+    controllers = startControllerManager({ client, clock, log: cfg.log.child({ component: 'controller-manager' }), settings: cfg.controllerSettings }, lifecycle.signal);
   }
 
   // 6. kubeconfig for kubectl

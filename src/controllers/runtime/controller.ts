@@ -16,6 +16,21 @@ export interface ControllerContext {
   clock: Clock;
   log: Logger;
   informers: SharedInformers;
+  /** per-controller tunables (kube-controller-manager flags); unset fields take defaults */
+  settings?: ControllerSettings;
+}
+
+/** Tunables of single controllers; each controller reads its own fields. */
+export interface ControllerSettings {
+  /** node lifecycle: a node whose Lease and status go unrenewed this long is marked Unknown (--node-monitor-grace-period, 40 s) */
+  nodeMonitorGracePeriodMs?: number;
+  /** node lifecycle: how often every node's health is checked (--node-monitor-period, 5 s) */
+  nodeMonitorPeriodMs?: number;
+  /** pod GC: terminated pods kept before the oldest are deleted (--terminated-pod-gc-threshold, 12500; 0 disables) */
+  terminatedPodGCThreshold?: number;
+  /** pod GC: how often it runs (20 s) and how long a missing node is waited for (40 s) */
+  podGCPeriodMs?: number;
+  podGCQuarantineMs?: number;
 }
 
 export abstract class Controller {

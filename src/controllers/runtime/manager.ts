@@ -7,7 +7,7 @@ import { setMaxListeners } from 'node:events';
 import type { RestClient } from '../../client/rest.js';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
-import type { Controller, ControllerContext } from './controller.js';
+import type { Controller, ControllerContext, ControllerSettings } from './controller.js';
 import { SharedInformers } from './informers.js';
 import { LeaderElector } from './leader.js';
 
@@ -24,6 +24,8 @@ export interface ControllerManagerOptions {
   identity?: string;
   leaseDurationSeconds?: number;
   renewMs?: number;
+  /** per-controller tunables, handed to every controller */
+  settings?: ControllerSettings;
 }
 
 export type ControllerFactory = (ctx: ControllerContext) => Controller;
@@ -50,7 +52,7 @@ export function runControllerManager(o: ControllerManagerOptions, factories: rea
   const lead = (leading: AbortSignal): void => {
     setMaxListeners(0, leading); // one listener per informer watch and controller
     const informers = new SharedInformers(o.client, log);
-    const ctx: ControllerContext = { client: o.client, clock: o.clock, log, informers };
+    const ctx: ControllerContext = { client: o.client, clock: o.clock, log, informers, settings: o.settings };
     for (const f of factories) {
       const c = f(ctx);
       controllers.set(c.name, c);

@@ -1,0 +1,225 @@
+// npm run bench:controllers — how fast the controller manager turns Deployments into running
+// pods on simulated nodes: 100 Deployments x 10 replicas on 100 nodes until every one is
+// rolled out (Deployments/s), and one Deployment of 5,000 replicas (time to Available, and
+// pods created per second by the ReplicaSet controller).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { call, cpuSeconds, load1, machine, peakRssMiB, runConcurrent, sleep, spawnKubelite, startServerProcess, stopChild, watchLines, writeSection } from './lib.js';
+
+const NODES = Number(process.env.BENCH_NODES ?? 100);
+const MANY = Number(process.env.BENCH_DEPLOYMENTS ?? 100);
+const MANY_REPLICAS = Number(process.env.BENCH_REPLICAS ?? 10);
+const BIG_REPLICAS = Number(process.env.BENCH_BIG_REPLICAS ?? 5000);
+const CREATORS = 16;
+/** clients creating the baseline's bare pods (as bench:api) */
+const DIRECT_CREATORS = 64;
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000);
+const ONLY = process.env.BENCH_ONLY?.split(',');
+const NS = 'bench';
+
+const deployment = (name: string, replicas: number) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } },
+  },
+});
+
+interface DeploymentEvent {
+  object: { metadata: { name: string; generation?: number }; spec: { replicas: number }; status?: { observedGeneration?: number; updatedReplicas?: number; availableReplicas?: number } };
+}
+
+/** What `kubectl rollout status` waits for. */
+function rolledOut(d: DeploymentEvent['object']): boolean {
+  const s = d.status ?? {};
+  const want = d.spec.replicas;
+  return (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 1) && s.updatedReplicas === want && s.availableReplicas === want;
+}
+
+interface Run {
+  name: string;
+  deployments: number;
+  replicas: number;
+  /** from the first create request to every Deployment rolled out, s */
+  totalS: number;
+  rolledOut: number;
+  /** pods: first and last creation seen on the watch (from t0), s */
+  firstPodS: number;
+  lastPodS: number;
+  pods: number;
+  running: number;
+  lastRunningS: number;
+  serverCpuS: number;
+  serverPeakMiB: number;
+  simCpuS: number;
+  /** API requests by verb and resource over the whole run, most frequent first */
+  requests: [string, number][];
+}
+
+/** apiserver_request_total summed by verb, resource and subresource (from /metrics). */
+async function requestCounts(s: Awaited<ReturnType<typeof startServerProcess>>): Promise<[string, number][]> {
+  const text = (await call(s, 'GET', '/metrics', undefined, { Accept: 'text/plain' })).body;
+  const counts = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('apiserver_request_total{')) continue;
+    const label = (k: string) => new RegExp(`${k}="([^"]*)"`).exec(line)?.[1] ?? '';
+    if (label('verb') === 'WATCH' || label('verb') === 'LIST' || label('verb') === 'GET') continue;
+    const key = `${label('verb')} ${label('resource')}${label('subresource') ? '/' + label('subresource') : ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]);
+}
+
+/**
+ * One scenario on a fresh server and sim: `deployments` Deployments of `replicas` each, or
+ * (direct) deployments x replicas bare pods created by the benchmark itself: the same pods
+ * without the controllers, as the baseline.
+ */
+async function runScenario(name: string, deployments: number, replicas: number, direct = false): Promise<Run> {
+  const dir = mkdtempSync(join(tmpdir(), 'kubelite-ctrl-'));
+  const s = await startServerProcess(join(dir, 'data'));
+  let sim: Awaited<ReturnType<typeof spawnKubelite>>['child'] | undefined;
+  const closers: (() => void)[] = [];
+  try {
+    const kubeconfig = join(dir, 'data', 'kubeconfig.yaml');
+    sim = (await spawnKubelite(['sim', '--nodes', String(NODES), '--kubeconfig', kubeconfig, '--concurrency', '64', '--log-level', 'warn'], /registered and Ready/, 120_000)).child;
+    const r = await call(s, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+    if (r.status !== 201) throw new Error(`namespace: ${r.status} ${r.body}`);
+    await sleep(2000); // the controllers' and scheduler's informers see the nodes
+    const rv = (path: string) => call(s, 'GET', `${path}?limit=1`).then((x) => (JSON.parse(x.body) as { metadata: { resourceVersion: string } }).metadata.resourceVersion);
+
+    let t0 = 0;
+    const done = new Set<string>();
+    let lastDone = 0;
+    closers.push(
+      await watchLines(s, `/apis/apps/v1/namespaces/${NS}/deployments?watch=true&resourceVersion=${await rv(`/apis/apps/v1/namespaces/${NS}/deployments`)}`, (line) => {
+        const ev = JSON.parse(line) as DeploymentEvent & { type: string };
+        if (ev.type === 'BOOKMARK' || done.has(ev.object.metadata.name) || !rolledOut(ev.object)) return;
+        done.add(ev.object.metadata.name);
+        lastDone = performance.now();
+      }),
+    );
+    const created = new Set<string>();
+    const running = new Set<string>();
+    let firstPod = 0;
+    let lastPod = 0;
+    let lastRunning = 0;
+    closers.push(
+      await watchLines(s, `/api/v1/namespaces/${NS}/pods?watch=true&resourceVersion=${await rv(`/api/v1/namespaces/${NS}/pods`)}`, (line) => {
+        const ev = JSON.parse(line) as { type: string; object: { metadata: { name: string }; status?: { phase?: string } } };
+        const pod = ev.object.metadata.name;
+        if (ev.type === 'ADDED' && !created.has(pod)) {
+          created.add(pod);
+          lastPod = performance.now();
+          firstPod ||= lastPod;
+        }
+        if (ev.object.status?.phase === 'Running' && !running.has(pod)) {
+          running.add(pod);
+          lastRunning = performance.now();
+        }
+      }),
+    );
+
+    const serverCpu0 = cpuSeconds(s.child.pid!);
+    const simCpu0 = cpuSeconds(sim.pid!);
+    t0 = performance.now();
+    const pods = deployments * replicas;
+    const errors = direct
+      ? await runConcurrent(pods, DIRECT_CREATORS, async (i) => {
+          const body = { apiVersion: 'v1', kind: 'Pod', metadata: { name: `p-${i}`, labels: { app: 'direct' } }, spec: deployment('direct', 1).spec.template.spec };
+          const res = await call(s, 'POST', `/api/v1/namespaces/${NS}/pods`, body);
+          if (res.status !== 201) throw new Error(`create: ${res.status} ${res.body}`);
+        })
+      : await runConcurrent(deployments, Math.min(CREATORS, deployments), async (i) => {
+          const res = await call(s, 'POST', `/apis/apps/v1/namespaces/${NS}/deployments`, deployment(`d-${i}`, replicas));
+          if (res.status !== 201) throw new Error(`create: ${res.status} ${res.body}`);
+        });
+    if (errors) throw new Error(`${errors} creates failed`);
+    const finished = () => (direct ? running.size >= pods : done.size >= deployments);
+    const deadline = Date.now() + TIMEOUT_MS;
+    let lastLog = Date.now();
+    while (!finished() && Date.now() < deadline) {
+      await sleep(50);
+      if (Date.now() - lastLog > 10_000) {
+        lastLog = Date.now();
+        process.stdout.write(`  [${name}] ${done.size}/${deployments} rolled out, ${created.size} pods created, ${running.size} Running\n`);
+      }
+    }
+    const end = !finished() ? performance.now() : direct ? lastRunning : lastDone;
+    const requests = await requestCounts(s);
+    const run: Run = {
+      name,
+      deployments,
+      replicas,
+      totalS: (end - t0) / 1000,
+      rolledOut: direct ? (finished() ? deployments : 0) : done.size,
+      firstPodS: (firstPod - t0) / 1000,
+      lastPodS: (lastPod - t0) / 1000,
+      pods: created.size,
+      running: running.size,
+      lastRunningS: (lastRunning - t0) / 1000,
+      serverCpuS: cpuSeconds(s.child.pid!) - serverCpu0,
+      serverPeakMiB: peakRssMiB(s.child.pid!),
+      simCpuS: cpuSeconds(sim.pid!) - simCpu0,
+      requests,
+    };
+    process.stdout.write(`[${name}] writes: ${requests.map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+    process.stdout.write(
+      `[${name}] ${run.rolledOut}/${deployments} rolled out in ${run.totalS.toFixed(2)} s; ${run.pods} pods created between ${run.firstPodS.toFixed(2)} s and ${run.lastPodS.toFixed(2)} s, ${run.running} Running by ${run.lastRunningS.toFixed(2)} s; server CPU ${run.serverCpuS.toFixed(1)} s, peak RSS ${run.serverPeakMiB.toFixed(0)} MiB; sim CPU ${run.simCpuS.toFixed(1)} s\n`,
+    );
+    return run;
+  } finally {
+    for (const c of closers) c();
+    if (sim) await stopChild(sim);
+    await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const loadStart = load1();
+  const runs: Run[] = [];
+  if (!ONLY || ONLY.includes('baseline')) runs.push(await runScenario('baseline', MANY, MANY_REPLICAS, true));
+  if (!ONLY || ONLY.includes('many')) runs.push(await runScenario('many', MANY, MANY_REPLICAS));
+  if (!ONLY || ONLY.includes('big')) runs.push(await runScenario('big', 1, BIG_REPLICAS));
+  const f = (n: number, d = 0) => n.toFixed(d);
+  const podRate = (r: Run) => (r.pods > 1 ? (r.pods - 1) / (r.lastPodS - r.firstPodS) : NaN);
+  const rows: string[] = [];
+  const base = runs.find((r) => r.name === 'baseline');
+  const baseRate = base && base.rolledOut ? (base.deployments * base.replicas) / base.totalS : NaN;
+  const vsBase = (podsPerS: number) => (Number.isNaN(baseRate) ? '' : `; ${f(podsPerS / baseRate, 2)}x the baseline's pods/s`);
+  for (const r of runs) {
+    const all = r.rolledOut === r.deployments;
+    const res = all ? '' : ` (**only ${r.rolledOut}/${r.deployments} rolled out**)`;
+    const costs = `server (API + scheduler + controllers) CPU ${f(r.serverCpuS, 1)} s, peak RSS ${f(r.serverPeakMiB)} MiB; sim CPU ${f(r.simCpuS, 1)} s`;
+    if (r.name === 'baseline') {
+      rows.push(`| baseline: the same ${r.deployments * r.replicas} pods created directly by ${DIRECT_CREATORS} clients (no controllers), all Running | ${f((r.deployments * r.replicas) / r.totalS)} pods/s (${f(r.totalS, 2)} s${res}) | | |`);
+      rows.push(`| … cost | ${costs} | | |`);
+    } else if (r.name === 'many') {
+      const rate = r.rolledOut / r.totalS;
+      rows.push(`| ${r.deployments} Deployments x ${r.replicas} replicas, all rolled out | ${f(rate, 1)} Deployments/s (${f(r.totalS, 2)} s${res}) | >= 50 Deployments/s (kwok: ~5 under default client rate limits) | ${all && rate >= 50 ? 'met' : '**not met**'} |`);
+      rows.push(`| … pods created by the controllers | ${r.pods} in ${f(r.lastPodS - r.firstPodS, 2)} s = ${f(podRate(r))} pods/s (first after ${f(r.firstPodS, 2)} s); ${r.running} Running by ${f(r.lastRunningS, 2)} s (${f(r.running / r.lastRunningS)} pods/s to Running${vsBase(r.running / r.lastRunningS)}) | | |`);
+      rows.push(`| … cost | ${costs} | | |`);
+    } else {
+      rows.push(`| 1 Deployment x ${r.replicas} replicas, Available | ${f(r.totalS, 2)} s${res} | | |`);
+      const rate = podRate(r);
+      rows.push(`| … pods created by the ReplicaSet controller | ${f(rate)} pods/s (${r.pods} pods between ${f(r.firstPodS, 2)} s and ${f(r.lastPodS, 2)} s); ${r.running} Running by ${f(r.lastRunningS, 2)} s (${f(r.running / r.lastRunningS)} pods/s to Running${vsBase(r.running / r.lastRunningS)}) | >= 1,000 pods/s | ${rate >= 1000 ? 'met' : '**not met**'} |`);
+      rows.push(`| … cost | ${costs} | | |`);
+    }
+  }
+  const body = `Command: \`npm run bench:controllers\` (${new Date().toISOString().slice(0, 10)}). Machine: ${machine()}.
+Method: for each scenario a fresh \`kubelite server --disable-agent\` process (API server, SQLite, scheduler and controller manager in one process, as the server runs by default) and \`kubelite sim --nodes ${NODES}\` as a second process (pods bound to its nodes become Running and Ready with an IP). The benchmark creates the Deployments (${CREATORS} concurrent clients) and follows watches on Deployments and pods; the clock runs from the first create request until every Deployment is rolled out (observedGeneration current, updatedReplicas = availableReplicas = replicas: what \`kubectl rollout status\` waits for). Pods/s counts pod ADDED events on the watch between the first and the last. All processes share the 2 cores. 1-minute load average at start / end: ${loadStart} / ${load1()} (the benchmark's own processes account for about 2; more means other work was running on the machine too). **Preliminary**: measured while other work loaded the machine.
+
+| measure | result | target | met? |
+|---|---|---|---|
+${rows.join('\n')}
+`;
+  writeSection('Controllers (bench:controllers)', body);
+  process.stdout.write(body + '\n');
+}
+
+await main();
