@@ -2,9 +2,9 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { createLogger } from '../util/logger.js';
+import { parseDurationMs } from '../util/duration.js';
 // Each command loads only its own code (dynamic imports below): `kubelite agent` must not carry
 // the API server in memory, and `kubelite version` should not compile it.
-import { parseDurationMs } from '../util/duration.js';
 
 const USAGE = `kubelite - a small Kubernetes-compatible orchestrator
 
