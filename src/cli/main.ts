@@ -26,6 +26,7 @@ Server flags:
   --write-kubeconfig FILE     where to write the admin kubeconfig (default DIR/kubeconfig.yaml)
   --log-level LEVEL           trace, debug, info, warn, error (default info)
   --pod-manifest-path PATH    static pod manifests of this node (default DIR/agent/pod-manifests)
+  --insecure-registry HOST[:PORT]  pull from this registry over plain HTTP (repeatable; loopback always is)
   --manifest-url URL          also run the static pods this URL serves (a Pod or a PodList)
   --eviction-hard LIST        hard eviction thresholds (default memory.available<100Mi; percentages too)
   --node-monitor-grace-period D   a node whose kubelet is silent this long becomes Unknown (default 40s)
@@ -78,6 +79,7 @@ export async function main(argv: string[]): Promise<void> {
         'write-kubeconfig': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
         'pod-manifest-path': { type: 'string' },
+        'insecure-registry': { type: 'string', multiple: true },
         'manifest-url': { type: 'string' },
         'eviction-hard': { type: 'string' },
         'node-monitor-grace-period': { type: 'string', default: '40s' },
@@ -126,7 +128,7 @@ export async function main(argv: string[]): Promise<void> {
         controllerSettings,
         defaultTolerationSeconds,
         log,
-        agentOptions: { podManifestPath: values['pod-manifest-path'], manifestUrl: values['manifest-url'], evictionHard: values['eviction-hard'] },
+        agentOptions: { podManifestPath: values['pod-manifest-path'], manifestUrl: values['manifest-url'], evictionHard: values['eviction-hard'], insecureRegistries: values['insecure-registry'] },
       },
       ac.signal,
     );

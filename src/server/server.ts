@@ -39,7 +39,7 @@ export interface ServerConfig {
   clock?: Clock;
   log: Logger;
   /** node agent flags (static pods, eviction) for this machine's agent */
-  agentOptions?: Pick<AgentConfig, 'podManifestPath' | 'manifestUrl' | 'evictionHard'>;
+  agentOptions?: Pick<AgentConfig, 'podManifestPath' | 'manifestUrl' | 'evictionHard' | 'insecureRegistries'>;
 }
 
 export interface RunningServer {
@@ -78,7 +78,7 @@ export async function startServer(cfg: ServerConfig, signal?: AbortSignal): Prom
 
   // 0. this machine's container runtime boots while the control plane starts (cold start)
   const agentLog = cfg.log.child({ component: 'agent' });
-  const early = cfg.disableAgent ? undefined : (await import('./agent.js')).startAgentRuntime({ dataDir, log: agentLog });
+  const early = cfg.disableAgent ? undefined : (await import('./agent.js')).startAgentRuntime({ dataDir, log: agentLog, insecureRegistries: cfg.agentOptions?.insecureRegistries });
   try {
     return await startControlPlaneAndAgent(cfg, dataDir, clock, agentLog, early, signal);
   } catch (err) {
