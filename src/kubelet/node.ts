@@ -190,22 +190,12 @@ export async function runNodeHeartbeat(client: RestClient, f: NodeFacts, reg: Re
   }
 }
 
-/** Writes the MemoryPressure condition at once, and the memory-pressure NoSchedule taint that goes with it. */
+/**
+ * Writes the MemoryPressure condition at once. The memory-pressure NoSchedule taint that goes
+ * with it is the node lifecycle controller's (TaintNodesByCondition), as upstream: one writer.
+ */
 export async function reportMemoryPressure(client: RestClient, f: NodeFacts, reg: RegisteredNode, clock: Clock, memory: MemoryPressure): Promise<void> {
   await client.json('PATCH', `/api/v1/nodes/${f.name}/status`, { status: nodeStatus(f, clock.nowRFC3339(), reg.readySince, memory) }, STRATEGIC);
-  for (let attempt = 0; ; attempt++) {
-    const node = await client.json<KubeObject>('GET', `/api/v1/nodes/${f.name}`);
-    const taints = (Array.isArray(node.spec?.taints) ? node.spec.taints : []) as { key: string; effect: string }[];
-    const has = taints.some((t) => t.key === MEMORY_PRESSURE_TAINT && t.effect === 'NoSchedule');
-    if (has === memory.on) return;
-    const next = memory.on ? [...taints, { key: MEMORY_PRESSURE_TAINT, effect: 'NoSchedule' }] : taints.filter((t) => !(t.key === MEMORY_PRESSURE_TAINT && t.effect === 'NoSchedule'));
-    try {
-      await client.json('PATCH', `/api/v1/nodes/${f.name}`, { metadata: { resourceVersion: node.metadata.resourceVersion }, spec: { taints: next.length ? next : null } }, MERGE);
-      return;
-    } catch (err) {
-      if (!(err instanceof ApiError && err.code === 409) || attempt >= 3) throw err;
-    }
-  }
 }
 
 export function cniPluginsPresent(dir: string): boolean {

@@ -209,8 +209,13 @@ export class Scheduler {
       const assumed: KubeObject = { ...pod, spec: { ...pod.spec, nodeName: res.nodeName } };
       this.assumed.set(qp.key, assumed);
       this.o.algorithm.addPod(assumed);
+      if (usesClaims(assumed)) {
+        // PreBind may wait minutes for volumes: it must not hold a bind slot (and stall every other pod) meanwhile
+        void this.bind(qp, assumed, res.nodeName, cycle, false);
+        return;
+      }
       await this.acquireBindSlot();
-      void this.bind(qp, assumed, res.nodeName, cycle).finally(() => this.releaseBindSlot());
+      void this.bind(qp, assumed, res.nodeName, cycle, true).finally(() => this.releaseBindSlot());
       return;
     }
     this.st.failedAttempts++;
@@ -238,16 +243,29 @@ export class Scheduler {
     this.bindSlots.shift()?.();
   }
 
-  private async bind(qp: QueuedPod, assumed: KubeObject, nodeName: string, cycle: number): Promise<void> {
+  private async bind(qp: QueuedPod, assumed: KubeObject, nodeName: string, cycle: number, holdsSlot: boolean): Promise<void> {
     const { namespace, name } = assumed.metadata;
     try {
-      await this.o.algorithm.preBind?.(assumed, nodeName, this.stopSignal);
-      await this.o.client.json('POST', `/api/v1/namespaces/${namespace}/pods/${name}/binding`, {
-        apiVersion: 'v1',
-        kind: 'Binding',
-        metadata: { name, namespace, uid: assumed.metadata.uid },
-        target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
-      });
+      try {
+        await this.o.algorithm.preBind?.(assumed, nodeName, this.stopSignal);
+      } catch (err) {
+        // as upstream: the pod stays Pending with the PreBind failure as its FailedScheduling event
+        this.forgetAssumed(qp.key);
+        void this.recordUnschedulable(assumed, `running PreBind plugin "VolumeBinding": ${(err as Error).message}`);
+        this.queue.requeueFailed(qp, cycle, [], true);
+        return;
+      }
+      if (!holdsSlot) await this.acquireBindSlot();
+      try {
+        await this.o.client.json('POST', `/api/v1/namespaces/${namespace}/pods/${name}/binding`, {
+          apiVersion: 'v1',
+          kind: 'Binding',
+          metadata: { name, namespace, uid: assumed.metadata.uid },
+          target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
+        });
+      } finally {
+        if (!holdsSlot) this.releaseBindSlot();
+      }
       this.st.scheduled++;
       this.nominated.delete(qp.key);
       this.queue.done(qp.key);
@@ -321,4 +339,9 @@ function nodeSchedulingChanged(a: KubeObject, b: KubeObject): boolean {
 function schedulingRelevantChange(a: KubeObject, b: KubeObject): boolean {
   const pick = (p: KubeObject) => JSON.stringify([p.spec, p.metadata.labels, p.metadata.annotations, p.metadata.deletionTimestamp]);
   return pick(a) !== pick(b);
+}
+
+/** The pod mounts persistent volume claims (directly or as generic ephemeral volumes). */
+function usesClaims(pod: KubeObject): boolean {
+  return ((pod.spec?.volumes ?? []) as { persistentVolumeClaim?: unknown; ephemeral?: unknown }[]).some((v) => v.persistentVolumeClaim || v.ephemeral);
 }

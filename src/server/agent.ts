@@ -121,6 +121,11 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: 
       await runtime.done;
       client.close(); // last: requests of the loops that were in flight have ended
     })());
+  // a stop asked for while containerd was starting is honoured now (an aborted signal fires no more events)
+  if (signal?.aborted) {
+    await stop();
+    throw new Error('the node agent was stopped while it was starting');
+  }
   signal?.addEventListener('abort', () => void stop(), { once: true });
   try {
     const v = await cri.version();

@@ -8,22 +8,15 @@
 // (restartCount + 1, the exit kept in lastState) and exit again after the same delay.
 import type { KubeObject } from '../api/types.js';
 import { containerID, type ContainerStatus } from './podstatus.js';
+import { parseGoDuration } from '../util/duration.js';
 
 export const EXIT_AFTER_ANNOTATION = 'sim.kubelite.io/exit-after';
 export const EXIT_CODE_ANNOTATION = 'sim.kubelite.io/exit-code';
 
 type Rec = Record<string, unknown>;
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
 /** A Go duration in ms, or undefined when it does not parse. */
-export function parseDuration(s: string): number | undefined {
-  if (s === '0') return 0;
-  if (!/^([0-9]*\.?[0-9]+(ns|us|µs|ms|s|m|h))+$/.test(s)) return undefined;
-  let ms = 0;
-  for (const m of s.matchAll(/([0-9]*\.?[0-9]+)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * UNIT_MS[m[2]!]!;
-  return ms;
-}
+export const parseDuration = parseGoDuration;
 
 export interface ExitHook {
   afterMs: number;

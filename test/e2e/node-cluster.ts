@@ -62,7 +62,8 @@ export async function startNodeCluster(tag: string, agentOpts: Partial<AgentConf
   const cgroupRoot = `kubelite-e2e-${id}`;
   const nodeName = `e2e-${id}`;
   const podCIDR = `10.42.${100 + (process.pid % 150)}.0/24`;
-  const c = await startTestCluster({ scheduler: true });
+  // controllers too: the node lifecycle controller turns MemoryPressure into its taint
+  const c = await startTestCluster({ scheduler: true, controllers: true });
   buildImages(containerdPaths(c.dir).imagesDir);
   const client = new RestClient({ server: c.url, token: c.adminToken, caPem: c.caPem });
   const log = createLogger({ level: process.env.KUBELITE_TEST_LOG ?? 'warn', name: 'agent' });

@@ -1,5 +1,6 @@
 // Standard 5-field cron syntax as robfig/cron's ParseStandard accepts it, with its error texts.
 // parseCronSchedule also returns the parsed fields, for the CronJob controller's next-run times.
+import { parseGoDuration } from '../../util/duration.js';
 
 interface Bounds {
   min: number;
@@ -83,8 +84,6 @@ const DESCRIPTOR_FIELDS: Record<string, string> = {
   '@hourly': '0 * * * *',
 };
 
-const DURATION_UNITS_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
 /** Parse a schedule as robfig/cron's ParseStandard does; throws Error with its text. */
 export function parseCronSchedule(spec: string): ParsedCron {
   let s = spec;
@@ -100,9 +99,8 @@ export function parseCronSchedule(spec: string): ParsedCron {
   if (s.startsWith('@')) {
     if (s.startsWith('@every ')) {
       const d = s.slice(7).trim();
-      if (!/^([0-9]*\.?[0-9]+(ns|us|µs|ms|s|m|h))+$/.test(d)) throw new Error(`failed to parse duration ${s}: time: invalid duration ${JSON.stringify(d)}`);
-      let ms = 0;
-      for (const m of d.matchAll(/([0-9]*\.?[0-9]+)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * DURATION_UNITS_MS[m[2]!]!;
+      const ms = d === '0' ? undefined : parseGoDuration(d);
+      if (ms === undefined) throw new Error(`failed to parse duration ${s}: time: invalid duration ${JSON.stringify(d)}`);
       // robfig: sub-second delays become one second, others are truncated to whole seconds
       return { kind: 'every', tz, delayMs: ms < 1000 ? 1000 : Math.floor(ms / 1000) * 1000 };
     }

@@ -8,7 +8,7 @@ import type { Informer } from '../../client/informer.js';
 import { Controller, type ControllerContext } from '../runtime/controller.js';
 import type { NamespaceIndex } from '../runtime/informers.js';
 import { controllerRef, nsName, stableJson } from '../runtime/objects.js';
-import { done, requeueAfter, type Result } from '../runtime/result.js';
+import { done, requeueAfter, type Result, isNamespaceTerminating } from '../runtime/result.js';
 import { isKnownTimeZone } from '../../api/validation/cron.js';
 import { parseCronSchedule, type Schedule } from './schedule.js';
 import { cleanupFinishedJobs, deleteJob, finishedType, jobFromTemplate, jobName, type ActiveRef } from './jobs.js';
@@ -224,7 +224,7 @@ export class CronJobController extends Controller {
       created = await this.client.json<KubeObject>('POST', `/apis/batch/v1/namespaces/${ns}/jobs`, req);
       void this.recorder.event(cj, 'Normal', 'SuccessfulCreate', `Created job ${created.metadata.name}`);
     } catch (err) {
-      if (err instanceof ApiError && err.code === 403 && /being terminated/.test(err.message)) throw err;
+      if (isNamespaceTerminating(err)) throw err;
       if (!(err instanceof ApiError && err.code === 409)) {
         void this.recorder.event(cj, 'Warning', 'FailedCreate', `Error creating job: ${(err as Error).message}`);
         throw err;

@@ -2,6 +2,7 @@
 // nodes that should run one and have none, delete where the node no longer fits, replace
 // failed and succeeded pods (failed ones with back-off, so a kubelet that keeps rejecting the
 // pod is not hammered), trim duplicates.
+import { isNamespaceTerminating } from '../runtime/result.js';
 import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import type { EventRecorder } from '../../client/events.js';
@@ -106,9 +107,6 @@ export interface SyncDeps {
   deletions: Expectations;
 }
 
-function isNamespaceTerminating(err: unknown): boolean {
-  return err instanceof ApiError && err.code === 403 && /because it is being terminated/.test(err.message);
-}
 
 /** Create pods on nodes and delete pods (upstream syncNodes); throws the first failure. */
 export async function syncNodes(ds: KubeObject, key: string, toDelete: KubeObject[], nodes: string[], hash: string, d: SyncDeps): Promise<void> {

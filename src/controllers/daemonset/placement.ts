@@ -3,8 +3,8 @@
 // (template nodeName, nodeSelector and required node affinity, NoSchedule/NoExecute taints),
 // and the node affinity that pins a pod to its node for the scheduler.
 import type { KubeObject } from '../../api/types.js';
-import { compileRequiredNodeAffinity } from '../../scheduler/framework/nodeselector.js';
-import { findUntoleratedTaint, NO_EXECUTE, noScheduleOrNoExecute, parseTaints, parseTolerations } from '../../scheduler/framework/taints.js';
+import { compileRequiredNodeAffinity } from '../../api/nodeselector.js';
+import { findUntoleratedTaint, NO_EXECUTE, noScheduleOrNoExecute, parseTaints, parseTolerations } from '../../api/taints.js';
 
 type Rec = Record<string, unknown>;
 

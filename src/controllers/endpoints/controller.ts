@@ -9,7 +9,7 @@ import { objectKey, type Informer } from '../../client/informer.js';
 import { Controller, type ControllerContext } from '../runtime/controller.js';
 import type { NamespaceIndex } from '../runtime/informers.js';
 import { nsName, stableJson } from '../runtime/objects.js';
-import { done, requeueAfter, type Result } from '../runtime/result.js';
+import { done, requeueAfter, type Result, isNamespaceTerminating } from '../runtime/result.js';
 import { HEADLESS_LABEL, isHeadless, podEndpointsChanged } from './podutil.js';
 import { Batcher, ENDPOINT_BATCH_MS, servicesSelecting } from './services.js';
 import { buildSubsets, OVER_CAPACITY_ANNOTATION, truncateSubsets } from './subsets.js';
@@ -116,7 +116,7 @@ export class EndpointsController extends Controller {
       const out = cur ? await this.client.json<KubeObject>('PUT', path, ep) : await this.client.json<KubeObject>('POST', `/api/v1/namespaces/${namespace}/endpoints`, ep);
       this.written.set(key, Number(out.metadata.resourceVersion));
     } catch (err) {
-      if (!cur && err instanceof ApiError && err.code === 403 && /being terminated/.test(err.message)) return done;
+      if (!cur && isNamespaceTerminating(err)) return done;
       if (!(err instanceof ApiError && err.code === 409)) {
         const msg = cur ? `Failed to update endpoint ${namespace}/${name}: ${(err as Error).message}` : `Failed to create endpoint for service ${namespace}/${name}: ${(err as Error).message}`;
         void this.recorder.event(ep, 'Warning', cur ? 'FailedToUpdateEndpoint' : 'FailedToCreateEndpoint', msg);

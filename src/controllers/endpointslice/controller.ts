@@ -11,7 +11,7 @@ import type { Informer } from '../../client/informer.js';
 import { Controller, type ControllerContext } from '../runtime/controller.js';
 import type { NamespaceIndex } from '../runtime/informers.js';
 import { nsName } from '../runtime/objects.js';
-import { done, requeueAfter, type Result } from '../runtime/result.js';
+import { done, requeueAfter, type Result, isNamespaceTerminating } from '../runtime/result.js';
 import { podEndpointsChanged, serviceFamilies, shouldPodBeInEndpoints } from '../endpoints/podutil.js';
 import { Batcher, ENDPOINT_BATCH_MS, servicesSelecting } from '../endpoints/services.js';
 import { LAST_CHANGE_TRIGGER_TIME, rfc3339Nano, TriggerTimeTracker } from '../endpoints/trigger.js';
@@ -144,7 +144,7 @@ export class EndpointSliceController extends Controller {
           const out = await this.client.json<KubeObject>('POST', `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`, stamp(s));
           this.remember(key, out.metadata.name!, out.metadata.resourceVersion!);
         } catch (err) {
-          if (err instanceof ApiError && err.code === 403 && /being terminated/.test(err.message)) return done;
+          if (isNamespaceTerminating(err)) return done;
           throw err;
         }
       }

@@ -1,6 +1,7 @@
 // Creating and deleting a Job's pods (upstream manageJob, deleteJobPods, deleteActivePods):
 // keep min(parallelism, remaining completions) pods active, delete them all while suspended,
 // wait out the failure back-off before replacing failed pods, and give Indexed pods their index.
+import { isNamespaceTerminating } from '../runtime/result.js';
 import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import { slowStartBatch } from '../replicaset/manage.js';
@@ -190,7 +191,7 @@ export async function manageJob(d: SyncDeps, s: SyncState): Promise<{ active: nu
       void d.recorder.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
     } catch (err) {
       d.expectations.creationObserved(s.key);
-      if (err instanceof ApiError && err.code === 403 && /being terminated/.test(err.message)) return;
+      if (isNamespaceTerminating(err)) return;
       void d.recorder.event(job, 'Warning', 'FailedCreate', `Error creating: ${(err as Error).message}`);
       throw err;
     }

@@ -52,7 +52,8 @@ export class NodeLifecycleController extends Controller {
   /** The workers, plus the monitor pass: zone states, and a fresh look at every unhealthy node. */
   override async run(signal: AbortSignal): Promise<void> {
     const monitor = async () => {
-      await this.ctx.informers.waitForSync();
+      // a stop before the caches fill must not leave this loop waiting for them
+      await Promise.race([this.ctx.informers.waitForSync(), new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })))]);
       while (!signal.aborted) {
         this.monitorPass();
         await sleep(this.periodMs, signal);

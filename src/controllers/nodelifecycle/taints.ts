@@ -1,6 +1,7 @@
 // Taints the node lifecycle controller owns, and toleration matching for NoExecute taints
 // (k8s.io/api/core/v1 toleration.go, v1helper.GetMatchingTolerations, getMinTolerationTime).
-// Controllers talk to the API only, so this is their own copy of the matching rules.
+// The matching rule itself lives in src/api/taints.ts, shared with the scheduler and DaemonSets.
+import { toleratesTaint } from '../../api/taints.js';
 import type { KubeObject } from '../../api/types.js';
 
 export interface Taint {
@@ -52,19 +53,9 @@ export function hasTaint(taints: readonly Taint[], key: string, effect: string):
   return taints.some((t) => t.key === key && t.effect === effect);
 }
 
-/** Toleration.ToleratesTaint: empty effect matches every effect, empty key with Exists every key. */
+/** Toleration.ToleratesTaint (the one implementation in src/api/taints.ts), on this file's optional-field shapes. */
 export function tolerates(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  switch (t.operator ?? '') {
-    case 'Exists':
-      return true;
-    case '':
-    case 'Equal':
-      return (t.value ?? '') === (taint.value ?? '');
-    default:
-      return false;
-  }
+  return toleratesTaint({ key: t.key ?? '', operator: t.operator ?? '', value: t.value ?? '', effect: t.effect ?? '' }, { key: taint.key ?? '', value: taint.value ?? '', effect: taint.effect ?? '' });
 }
 
 /** For each taint the first toleration that tolerates it; undefined when one is not tolerated. */

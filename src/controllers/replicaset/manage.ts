@@ -1,6 +1,7 @@
 // Create or delete pods so that a ReplicaSet/ReplicationController has spec.replicas active
 // pods (upstream manageReplicas): creations in slow-start batches (1, 2, 4, ...) so a
 // failing template costs one request, not hundreds; deletions in the rank order of rank.ts.
+import { isNamespaceTerminating } from '../runtime/result.js';
 import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import type { EventRecorder } from '../../client/events.js';
@@ -49,9 +50,6 @@ export async function slowStartBatch(count: number, fn: () => Promise<void>): Pr
   return { successes, attempted };
 }
 
-function isNamespaceTerminating(err: unknown): boolean {
-  return err instanceof ApiError && err.code === 403 && /because it is being terminated/.test(err.message);
-}
 
 /**
  * Bring active pods to spec.replicas; throws (after recording an event) when a creation or

@@ -34,3 +34,8 @@ export function handleOutcome(queue: WorkQueue<string>, key: string, outcome: Re
   queue.forget(key);
   if (outcome.type === 'requeueAfter') queue.addAfter(key, outcome.ms);
 }
+
+/** A create refused because the namespace is being deleted (the API server's typed cause, not its wording). */
+export function isNamespaceTerminating(err: unknown): boolean {
+  return err instanceof ApiError && err.code === 403 && (err.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating');
+}

@@ -51,6 +51,8 @@ export class StaticPods {
   private readonly mirrors = new Map<string, KubeObject>();
   private ready = false;
   private nodeUID: string | undefined;
+  /** the last reconcile error, while reconciles keep failing */
+  private failing: string | undefined;
   private running: Promise<void> | undefined;
   private again = false;
 
@@ -145,8 +147,13 @@ export class StaticPods {
         this.again = false;
         try {
           await this.reconcile();
+          this.failing = undefined;
         } catch (err) {
-          if (!this.signal.aborted) this.o.log.warn({ err: (err as Error).message }, 'static pods: reconcile failed');
+          // the API server may be away for long (static pods run without it): say so once, not every tick
+          const msg = (err as Error).message;
+          if (!this.signal.aborted && this.failing !== msg) this.o.log.warn({ err: msg }, 'static pods: reconcile failed (retrying quietly)');
+          else if (!this.signal.aborted) this.o.log.debug({ err: msg }, 'static pods: reconcile failed');
+          this.failing = msg;
         }
       } while (this.again && !this.signal.aborted);
       this.running = undefined;

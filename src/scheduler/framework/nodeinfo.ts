@@ -2,7 +2,7 @@
 import type { KubeObject } from '../../api/types.js';
 import { nodeAllocatable, type Allocatable } from './resources.js';
 import { normalizedImageName, type HostPort, type PodInfo } from './podinfo.js';
-import { parseTaints, type Taint } from './taints.js';
+import { parseTaints, type Taint } from '../../api/taints.js';
 
 export const WILDCARD_IP = '0.0.0.0';
 

@@ -3,8 +3,8 @@
 import type { KubeObject } from '../../api/types.js';
 import { nothing, selectorFromLabelSelector, type LabelSelector, type LabelSelectorSpec } from '../../api/labels.js';
 import { computePodRequests, type PodRequests } from './resources.js';
-import { parseTolerations, type Toleration } from './taints.js';
-import { compilePreferredTerms, compileRequiredNodeAffinity, type PreferredTerm, type RequiredNodeAffinity } from './nodeselector.js';
+import { parseTolerations, type Toleration } from '../../api/taints.js';
+import { compilePreferredTerms, compileRequiredNodeAffinity, type PreferredTerm, type RequiredNodeAffinity } from '../../api/nodeselector.js';
 
 export interface HostPort {
   readonly ip: string;

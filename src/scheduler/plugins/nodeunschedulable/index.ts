@@ -1,7 +1,7 @@
 // NodeUnschedulable: cordoned nodes (spec.unschedulable) take only pods tolerating
 // node.kubernetes.io/unschedulable:NoSchedule.
 import { Code, SUCCESS, newStatus, type FilterPlugin, type Status } from '../../framework/types.js';
-import { NO_SCHEDULE, TAINT_NODE_UNSCHEDULABLE, taintTolerated, type Taint } from '../../framework/taints.js';
+import { NO_SCHEDULE, TAINT_NODE_UNSCHEDULABLE, taintTolerated, type Taint } from '../../../api/taints.js';
 
 export const NAME = 'NodeUnschedulable';
 export const ERR_REASON_UNSCHEDULABLE = 'node(s) were unschedulable';

@@ -4,7 +4,7 @@ import { nothing, selectorFromLabelSelector, type LabelSelector, type LabelSelec
 import type { NodeInfo } from '../../framework/nodeinfo.js';
 import type { PodInfo } from '../../framework/podinfo.js';
 import { LABEL_HOSTNAME, LABEL_ZONE } from '../../framework/snapshot.js';
-import { findUntoleratedTaint, noScheduleOrNoExecute } from '../../framework/taints.js';
+import { findUntoleratedTaint, noScheduleOrNoExecute } from '../../../api/taints.js';
 import type { ClusterLister } from '../../framework/types.js';
 
 export const DO_NOT_SCHEDULE = 'DoNotSchedule';

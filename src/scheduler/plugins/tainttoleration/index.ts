@@ -1,7 +1,7 @@
 // TaintToleration: NoSchedule and NoExecute taints filter; untolerated PreferNoSchedule taints
 // lower the score (fewer is better).
 import { Code, SUCCESS, StateKey, newStatus, type FilterPlugin, type PreScorePlugin, type ScorePlugin, type Status } from '../../framework/types.js';
-import { PREFER_NO_SCHEDULE, findUntoleratedTaint, noScheduleOrNoExecute, taintTolerated, type Toleration } from '../../framework/taints.js';
+import { PREFER_NO_SCHEDULE, findUntoleratedTaint, noScheduleOrNoExecute, taintTolerated, type Toleration } from '../../../api/taints.js';
 import { MAX_NODE_SCORE, defaultNormalizeScore } from '../helpers.js';
 
 export const NAME = 'TaintToleration';

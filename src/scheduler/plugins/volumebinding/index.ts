@@ -8,7 +8,7 @@
 //     provisioner for one there (annotation volume.kubernetes.io/selected-node), then wait until
 //     every claim is bound before the pod is bound.
 import type { KubeObject } from '../../../api/types.js';
-import { compileRequiredNodeAffinity } from '../../framework/nodeselector.js';
+import { compileRequiredNodeAffinity } from '../../../api/nodeselector.js';
 import type { NodeInfo } from '../../framework/nodeinfo.js';
 import type { PodInfo } from '../../framework/podinfo.js';
 import { Code, CycleState, SKIP, StateKey, SUCCESS, newStatus, type FilterPlugin, type PreFilterPlugin, type Status } from '../../framework/types.js';

@@ -3,7 +3,7 @@
 import type { KubeObject } from '../../../api/types.js';
 import { findMatchingVolume } from '../../../api/volumematch.js';
 import type { NodeInfo } from '../../framework/nodeinfo.js';
-import { compileRequiredNodeAffinity } from '../../framework/nodeselector.js';
+import { compileRequiredNodeAffinity } from '../../../api/nodeselector.js';
 
 export interface VolumeLister {
   claim(namespace: string, name: string): KubeObject | undefined;
