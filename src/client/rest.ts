@@ -1,6 +1,7 @@
 // A small REST client for kubelite components (scheduler, controllers, kubelet): they talk
 // to the API server over HTTPS like any remote client, never to the store.
 import { request, Agent } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import { ApiError } from '../api/errors.js';
 import type { Status } from '../api/types.js';
 
@@ -20,7 +21,9 @@ export class RestClient {
 
   constructor(private readonly cfg: RestConfig) {
     this.url = new URL(cfg.server);
-    this.agent = new Agent({ keepAlive: true, maxSockets: cfg.maxSockets ?? 64, ca: cfg.caPem });
+    // the CA as a prepared secureContext, not `ca`: https.Agent appends a `ca` option's whole
+    // PEM to the pool key it builds and hashes on every request
+    this.agent = new Agent({ keepAlive: true, maxSockets: cfg.maxSockets ?? 64, secureContext: createSecureContext({ ca: cfg.caPem }) });
   }
 
   /** JSON request; non-2xx answers become ApiError carrying the server's Status. */
