@@ -14,6 +14,7 @@ import { ensureKubernetesService } from '../apiserver/bootstrap.js';
 import { ensureSystemPriorityClasses } from '../apiserver/priority.js';
 import { ApiError } from '../api/errors.js';
 import { RestClient } from '../client/rest.js';
+import { localTransport } from '../apiserver/local.js';
 import type { Scheduler } from '../scheduler/index.js';
 import type { ControllerManager } from '../controllers/index.js';
 import { realClock, type Clock } from '../util/clock.js';
@@ -120,7 +121,10 @@ export async function startServer(cfg: ServerConfig, signal?: AbortSignal): Prom
   const clients: RestClient[] = [];
   let scheduler: Scheduler | undefined;
   if (!cfg.disableScheduler) {
-    const client = new RestClient({ server: `https://127.0.0.1:${port}`, token: creds.adminToken, caPem: creds.caPem, userAgent: 'kubelite-scheduler' });
+    // in-process: the same API requests without TLS and sockets (the standalone `kubelite
+    // scheduler` talks HTTPS); its bindings and watches cost both sides less than half
+    const transport = localTransport(api, creds.adminToken, 'kubelite-scheduler');
+    const client = new RestClient({ server: `https://127.0.0.1:${port}`, token: creds.adminToken, caPem: creds.caPem, userAgent: 'kubelite-scheduler', transport });
     clients.push(client);
     // components are loaded only when they run: a control-plane-only server stays small
     const { startScheduler } = await import('../scheduler/index.js');
