@@ -100,7 +100,8 @@ export class EventRecorder {
     this.tokens = Math.min(this.burst, this.tokens + (Math.max(0, now - this.tokensAt) * this.qps) / 1000);
     this.tokensAt = now;
     this.tokens -= 1;
-    if (this.tokens < 0) await new Promise((r) => setTimeout(r, Math.ceil((-this.tokens * 1000) / this.qps)));
+    // unref: events still waiting for a token do not keep a stopping process alive
+    if (this.tokens < 0) await new Promise((r) => setTimeout(r, Math.ceil((-this.tokens * 1000) / this.qps)).unref());
   }
 
   private async write(obj: KubeObject, type: EventType, reason: string, message: string, fieldPath: string | undefined, now: number, nowStr: string): Promise<void> {
