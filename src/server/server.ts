@@ -121,8 +121,8 @@ export async function startServer(cfg: ServerConfig, signal?: AbortSignal): Prom
   const clients: RestClient[] = [];
   let scheduler: Scheduler | undefined;
   if (!cfg.disableScheduler) {
-    // in-process: the same API requests without TLS and sockets (the standalone `kubelite
-    // scheduler` talks HTTPS); its bindings and watches cost both sides less than half
+    // in-process: the same API requests without TLS, sockets or HTTP parsing (the standalone
+    // `kubelite scheduler` talks HTTPS); about half the server CPU per pod (BENCHMARKS.md)
     const transport = localTransport(api, creds.adminToken, 'kubelite-scheduler');
     const client = new RestClient({ server: `https://127.0.0.1:${port}`, token: creds.adminToken, caPem: creds.caPem, userAgent: 'kubelite-scheduler', transport });
     clients.push(client);
