@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSim } from '../src/sim/index.js';
 import type { KubeObject } from '../src/api/types.js';
-import { load1, call, cpuSeconds, machine, peakRssMiB, restConfigOf, runConcurrent, sleep, spawnKubelite, startServerProcess, stopChild, watchLines, writeSection } from './lib.js';
+import { load1, call, cpuSeconds, type ServerProc, machine, peakRssMiB, restConfigOf, runConcurrent, sleep, spawnKubelite, startServerProcess, stopChild, watchLines, writeSection } from './lib.js';
 
 const NODES = Number(process.env.BENCH_NODES ?? 5000);
 const PODS = Number(process.env.BENCH_PODS ?? 10000);
@@ -18,6 +18,7 @@ const BIND_TIMEOUT_MS = 300_000;
 const PROF_DIR = process.env.BENCH_CPU_PROF; // write a --cpu-prof of the scheduler here
 const BIND_CONCURRENCY = process.env.BENCH_BIND_CONCURRENCY; // passed to kubelite scheduler --bind-concurrency
 const ONLY = process.env.BENCH_ONLY?.split(',');
+const IN_PROCESS = process.env.BENCH_SCHEDULER === 'inprocess';
 
 type Workload = { name: string; label: string; pod: (i: number) => KubeObject };
 
@@ -50,17 +51,100 @@ const WORKLOADS: Workload[] = [
 
 interface Result {
   w: Workload;
+  /** scheduler as its own process (pods created first), or inside the server (created meanwhile) */
+  mode: 'process' | 'inprocess';
+  /** server CPU ms per pod created (process mode: while nothing else runs) */
+  createMsPerPod: number;
   events: number;
   createRate: number;
   bound: number;
   firstBindS: number;
   syncedS: number;
   totalS: number;
+  /** pods bound per second from the scheduler's caches synced to the last bind */
   rate: number;
+  /** the same from the scheduler's spawn (includes process start and informer sync) */
+  rateFromSpawn: number;
   schedCpuS: number;
+  /** CPU ms per pod bound, scheduler and server, between caches synced and the last bind */
+  schedMsPerPod: number;
+  serverMsPerPod: number;
   schedPeakMiB: number;
   serverCpuS: number;
   serverPeakMiB: number;
+}
+
+async function createPods(s: ServerProc, ns: string, w: Workload): Promise<void> {
+  const errors = await runConcurrent(PODS, CREATORS, async (i) => {
+    const res = await call(s, 'POST', `/api/v1/namespaces/${ns}/pods`, w.pod(i));
+    if (res.status !== 201) throw new Error(`create: ${res.status} ${res.body}`);
+  });
+  if (errors) throw new Error(`${errors} pod creates failed`);
+}
+
+/** Follow pods of ns from rv; returns how many are bound, and when the first and last bind were seen. */
+async function followBinds(s: ServerProc, ns: string, rv: string) {
+  const st = { seen: new Set<string>(), firstBind: 0, lastBind: 0, close: () => {} };
+  st.close = await watchLines(s, `/api/v1/namespaces/${ns}/pods?watch=true&resourceVersion=${rv}`, (line) => {
+    if (!line.includes('"nodeName"')) return;
+    const ev = JSON.parse(line) as { type: string; object: KubeObject };
+    const name = ev.object.metadata.name!;
+    if (ev.object.spec?.nodeName && !st.seen.has(name)) {
+      st.seen.add(name);
+      st.lastBind = performance.now();
+      if (!st.firstBind) st.firstBind = st.lastBind;
+    }
+  });
+  return st;
+}
+
+async function countEvents(s: ServerProc, ns: string): Promise<number> {
+  await sleep(3000); // events still in flight
+  const evList = JSON.parse((await call(s, 'GET', `/api/v1/namespaces/${ns}/events?limit=1`)).body) as { items: unknown[]; metadata: { remainingItemCount?: number } };
+  return evList.items.length + (evList.metadata.remainingItemCount ?? 0);
+}
+
+/**
+ * BENCH_SCHEDULER=inprocess: the scheduler inside \`kubelite server\` (its default), reaching
+ * the API in-process. It runs from the start, so pods are scheduled while they are created,
+ * as in SchedulingBasic: throughput = pods / (first create .. last bind); the server's CPU
+ * covers creates, scheduling and bindings alike.
+ */
+async function runInProcess(w: Workload): Promise<Result> {
+  const dir = mkdtempSync(join(tmpdir(), 'kubelite-sched-'));
+  const s = await startServerProcess(join(dir, 'data'));
+  const ac = new AbortController();
+  try {
+    const sim = await startSim({ rest: restConfigOf(s), nodes: NODES, simulatePods: false, leaseIntervalMs: LEASE_INTERVAL_MS, concurrency: 64 }, ac.signal);
+    process.stdout.write(`[${w.name}] ${NODES} nodes registered in ${(sim.stats().registrationMs / 1000).toFixed(1)}s\n`);
+    const ns = 'bench';
+    const r = await call(s, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    if (r.status !== 201) throw new Error(`namespace: ${r.status} ${r.body}`);
+    const list = JSON.parse((await call(s, 'GET', `/api/v1/namespaces/${ns}/pods?limit=1`)).body) as { metadata: { resourceVersion: string } };
+    const f = await followBinds(s, ns, list.metadata.resourceVersion);
+    await sleep(2000); // let the server settle after the node registrations
+    const cpu0 = cpuSeconds(s.child.pid!);
+    const t0 = performance.now();
+    await createPods(s, ns, w);
+    const createRate = PODS / ((performance.now() - t0) / 1000);
+    const deadline = Date.now() + BIND_TIMEOUT_MS;
+    while (f.seen.size < PODS && Date.now() < deadline) await sleep(50);
+    const end = f.seen.size < PODS ? performance.now() : f.lastBind;
+    const serverCpuS = cpuSeconds(s.child.pid!) - cpu0;
+    const serverPeakMiB = peakRssMiB(s.child.pid!);
+    f.close();
+    const events = await countEvents(s, ns);
+    const totalS = (end - t0) / 1000;
+    const bound = f.seen.size;
+    const res: Result = { w, mode: 'inprocess', createMsPerPod: NaN, events, createRate, bound, firstBindS: (f.firstBind - t0) / 1000, syncedS: 0, totalS, rate: bound / totalS, rateFromSpawn: NaN, schedCpuS: NaN, schedMsPerPod: NaN, serverMsPerPod: (serverCpuS * 1000) / bound, schedPeakMiB: NaN, serverCpuS, serverPeakMiB };
+    process.stdout.write(`[${w.name}] in-process: ${bound}/${PODS} bound: ${res.rate.toFixed(0)} pods/s from first create to last bind (${totalS.toFixed(2)}s; created at ${createRate.toFixed(0)}/s meanwhile); server CPU ${res.serverMsPerPod.toFixed(2)} ms per pod (create + schedule + bind), peak RSS ${serverPeakMiB.toFixed(0)} MiB; ${events} Scheduled events recorded\n`);
+    await sim.stop();
+    return res;
+  } finally {
+    ac.abort();
+    await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function runWorkload(w: Workload): Promise<Result> {
@@ -74,28 +158,14 @@ async function runWorkload(w: Workload): Promise<Result> {
     const ns = 'bench';
     const r = await call(s, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     if (r.status !== 201) throw new Error(`namespace: ${r.status} ${r.body}`);
+    const createCpu0 = cpuSeconds(s.child.pid!);
     const c0 = performance.now();
-    const errors = await runConcurrent(PODS, CREATORS, async (i) => {
-      const res = await call(s, 'POST', `/api/v1/namespaces/${ns}/pods`, w.pod(i));
-      if (res.status !== 201) throw new Error(`create: ${res.status} ${res.body}`);
-    });
-    if (errors) throw new Error(`${errors} pod creates failed`);
+    await createPods(s, ns, w);
     const createRate = PODS / ((performance.now() - c0) / 1000);
+    const createMsPerPod = ((cpuSeconds(s.child.pid!) - createCpu0) * 1000) / PODS;
     process.stdout.write(`[${w.name}] ${PODS} pods created at ${createRate.toFixed(0)}/s\n`);
     const list = JSON.parse((await call(s, 'GET', `/api/v1/namespaces/${ns}/pods?limit=1`)).body) as { metadata: { resourceVersion: string } };
-    const seen = new Set<string>();
-    let firstBind = 0;
-    let lastBind = 0;
-    const closeWatch = await watchLines(s, `/api/v1/namespaces/${ns}/pods?watch=true&resourceVersion=${list.metadata.resourceVersion}`, (line) => {
-      if (!line.includes('"nodeName"')) return;
-      const ev = JSON.parse(line) as { type: string; object: KubeObject };
-      const name = ev.object.metadata.name!;
-      if (ev.object.spec?.nodeName && !seen.has(name)) {
-        seen.add(name);
-        lastBind = performance.now();
-        if (!firstBind) firstBind = lastBind;
-      }
-    });
+    const f = await followBinds(s, ns, list.metadata.resourceVersion);
     await sleep(2000); // let the server settle after the creates
     const serverCpu0 = cpuSeconds(s.child.pid!);
     const t0 = performance.now();
@@ -103,20 +173,42 @@ async function runWorkload(w: Workload): Promise<Result> {
     const nodeArgs = PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`, `--cpu-prof-name=scheduler-${w.name}.cpuprofile`] : [];
     const sched = await spawnKubelite(['scheduler', '--kubeconfig', kubeconfig, '--log-level', 'warn', ...(BIND_CONCURRENCY ? ['--bind-concurrency', BIND_CONCURRENCY] : [])], /caches synced/, 60_000, nodeArgs);
     schedChild = sched.child;
+    const schedCpuSynced = cpuSeconds(sched.child.pid!);
+    const serverCpuSynced = cpuSeconds(s.child.pid!);
     const deadline = Date.now() + BIND_TIMEOUT_MS;
-    while (seen.size < PODS && Date.now() < deadline) await sleep(50);
-    const end = seen.size < PODS ? performance.now() : lastBind;
+    while (f.seen.size < PODS && Date.now() < deadline) await sleep(50);
+    const end = f.seen.size < PODS ? performance.now() : f.lastBind;
     const schedCpuS = cpuSeconds(sched.child.pid!);
     const schedPeakMiB = peakRssMiB(sched.child.pid!);
-    const serverCpuS = cpuSeconds(s.child.pid!) - serverCpu0;
+    const serverCpuEnd = cpuSeconds(s.child.pid!);
+    const serverCpuS = serverCpuEnd - serverCpu0;
     const serverPeakMiB = peakRssMiB(s.child.pid!);
-    closeWatch();
-    await sleep(3000); // events still in flight
-    const evList = JSON.parse((await call(s, 'GET', `/api/v1/namespaces/${ns}/events?limit=1`)).body) as { items: unknown[]; metadata: { remainingItemCount?: number } };
-    const events = evList.items.length + (evList.metadata.remainingItemCount ?? 0);
+    f.close();
+    const events = await countEvents(s, ns);
     const totalS = (end - t0) / 1000;
-    const res: Result = { w, events, createRate, bound: seen.size, firstBindS: (firstBind - t0) / 1000, syncedS: (sched.readyAt - t0) / 1000, totalS, rate: seen.size / totalS, schedCpuS, schedPeakMiB, serverCpuS, serverPeakMiB };
-    process.stdout.write(`[${w.name}] ${res.bound}/${PODS} bound in ${totalS.toFixed(2)}s = ${res.rate.toFixed(0)} pods/s (first bind after ${res.firstBindS.toFixed(2)}s; scheduler CPU ${schedCpuS.toFixed(1)}s, peak RSS ${schedPeakMiB.toFixed(0)} MiB; server CPU ${serverCpuS.toFixed(1)}s; ${events} Scheduled events recorded)\n`);
+    const schedulingS = (end - sched.readyAt) / 1000;
+    const res: Result = {
+      w,
+      mode: 'process',
+      createMsPerPod,
+      events,
+      createRate,
+      bound: f.seen.size,
+      firstBindS: (f.firstBind - t0) / 1000,
+      syncedS: (sched.readyAt - t0) / 1000,
+      totalS,
+      rate: f.seen.size / schedulingS,
+      rateFromSpawn: f.seen.size / totalS,
+      schedCpuS,
+      schedMsPerPod: ((schedCpuS - schedCpuSynced) * 1000) / f.seen.size,
+      serverMsPerPod: ((serverCpuEnd - serverCpuSynced) * 1000) / f.seen.size,
+      schedPeakMiB,
+      serverCpuS,
+      serverPeakMiB,
+    };
+    process.stdout.write(
+      `[${w.name}] ${res.bound}/${PODS} bound: ${res.rate.toFixed(0)} pods/s from caches synced (${res.rateFromSpawn.toFixed(0)} pods/s in ${totalS.toFixed(2)}s from spawn; synced after ${res.syncedS.toFixed(2)}s, first bind after ${res.firstBindS.toFixed(2)}s); CPU per pod: scheduler ${res.schedMsPerPod.toFixed(2)} ms, server ${res.serverMsPerPod.toFixed(2)} ms; scheduler CPU ${schedCpuS.toFixed(1)}s, peak RSS ${schedPeakMiB.toFixed(0)} MiB; server CPU ${serverCpuS.toFixed(1)}s; ${events} Scheduled events recorded\n`,
+    );
     await stopChild(sched.child);
     await sim.stop();
     return res;
@@ -131,22 +223,41 @@ async function runWorkload(w: Workload): Promise<Result> {
 async function main(): Promise<void> {
   const results: Result[] = [];
   const loadStart = load1();
-  for (const w of WORKLOADS) if (!ONLY || ONLY.includes(w.name)) results.push(await runWorkload(w));
+  for (const w of WORKLOADS) if (!ONLY || ONLY.includes(w.name)) results.push(await (IN_PROCESS ? runInProcess(w) : runWorkload(w)));
   const f = (n: number, d = 0) => n.toFixed(d);
   const target: Record<string, number> = { basic: 2000, 'anti-affinity': 500 };
+  if (IN_PROCESS) return writeInProcess(results, loadStart, target);
   const rows = results.map((r) => {
     const t = target[r.w.name];
     const met = r.bound < PODS ? `**not met** (only ${r.bound} bound)` : t === undefined ? '' : r.rate >= t ? 'met' : '**not met**';
-    return `| ${r.w.label} | ${f(r.rate)} pods/s (${r.bound} bound in ${f(r.totalS, 2)} s) | ${f(r.syncedS, 2)} s / ${f(r.firstBindS, 2)} s | ${f(r.schedCpuS, 1)} s (${f((100 * r.schedCpuS) / r.totalS)}% of a core) / ${f(r.schedPeakMiB)} MiB | ${f(r.serverCpuS, 1)} s / ${f(r.serverPeakMiB)} MiB | ${r.events} | ${t ? `>= ${t.toLocaleString('en-US')} pods/s` : ''} | ${met} |`;
+    return `| ${r.w.label} | ${f(r.rate)} pods/s (${r.bound} bound in ${f(r.totalS - r.syncedS, 2)} s) | ${f(r.rateFromSpawn)} pods/s (${f(r.totalS, 2)} s; synced ${f(r.syncedS, 2)} s, first bind ${f(r.firstBindS, 2)} s) | ${f(r.schedMsPerPod, 2)} ms / ${f(r.serverMsPerPod, 2)} ms | ${f(r.schedCpuS, 1)} s / ${f(r.schedPeakMiB)} MiB | ${f(r.serverCpuS, 1)} s / ${f(r.serverPeakMiB)} MiB | ${r.events} | ${t ? `>= ${t.toLocaleString('en-US')} pods/s` : ''} | ${met} |`;
   });
   const body = `Command: \`npm run bench:scheduler\` (${new Date().toISOString().slice(0, 10)}). Machine: ${machine()}.
-Method: for each workload a fresh \`kubelite server --disable-scheduler\` process; ${NODES} simulated nodes (\`startSim\` in the benchmark process, Ready, leases renewed every ${LEASE_INTERVAL_MS / 1000} s, **pod simulation off**: nothing writes pod status, so the binding path alone is measured); ${PODS} pending pods created first by ${CREATORS} concurrent clients (each pod requests 10m CPU / 16Mi); then \`kubelite scheduler --kubeconfig …\` is started as its own process and the clock runs from its spawn until a watch has seen all ${PODS} pods with spec.nodeName set. pods/s = ${PODS} / that time (so it includes process start and informer sync). Sim nodes carry no zone label, so spreading uses kubernetes.io/hostname. Scheduler CPU (user+sys from /proc) and peak RSS (VmHWM) are for the scheduler process alone, from spawn to the last bind; server CPU covers the same interval. Every binding also sends a Scheduled event (best effort: at most 16 in flight and 1,000 queued, the rest dropped as client-go's broadcaster does; the column counts those stored 3 s after the last bind). 1-minute load average at start / end: ${loadStart} / ${load1()} (the benchmark's own processes account for about 2-3; more means other work was running on the machine too). The reference is kube-scheduler's SchedulingBasic (5,000 nodes, CI floor 680 pods/s).
+Method: for each workload a fresh \`kubelite server --disable-scheduler\` process; ${NODES} simulated nodes (\`startSim\` in the benchmark process, Ready, leases renewed every ${LEASE_INTERVAL_MS / 1000} s, **pod simulation off**: nothing writes pod status, so the binding path alone is measured); ${PODS} pending pods created first by ${CREATORS} concurrent clients (each pod requests 10m CPU / 16Mi); then \`kubelite scheduler --kubeconfig …\` is started as its own process (talking HTTPS to the server, as kube-scheduler does). **Throughput** = ${PODS} / the time from the scheduler's "caches synced" line (informers listed and watching, so scheduling can start) until a watch in the benchmark process has seen all ${PODS} pods with spec.nodeName set, as SchedulingBasic counts scheduled pods with the scheduler already running; the figure from the scheduler's spawn (process start and informer sync included) is given too. Sim nodes carry no zone label, so spreading uses kubernetes.io/hostname. CPU per pod = user+sys CPU (from /proc) of the scheduler process and of the server process between "caches synced" and the last bind, divided by the pods bound: the figure to compare between runs on a busy machine. Scheduler CPU and peak RSS (VmHWM) are for the scheduler process alone, from spawn to the last bind; server CPU covers the same interval. Every binding also sends a Scheduled event (best effort, as kube-scheduler's event client: 50 writes/s with bursts of 100, at most 1,000 waiting, the rest dropped; the column counts those stored 3 s after the last bind). 1-minute load average at start / end: ${loadStart} / ${load1()} (the benchmark's own processes account for about 2-3; more means other work was running on the machine too). The reference is kube-scheduler's SchedulingBasic (5,000 nodes, CI floor 680 pods/s).
 
-| workload (${PODS} pods, ${NODES} nodes) | throughput | caches synced / first bind (from spawn) | scheduler CPU / peak RSS | server CPU / peak RSS | Scheduled events recorded | target | met? |
-|---|---|---|---|---|---|---|---|
+| workload (${PODS} pods, ${NODES} nodes) | throughput (from caches synced) | from spawn (caches synced / first bind after) | CPU per pod: scheduler / server | scheduler CPU / peak RSS | server CPU / peak RSS | Scheduled events recorded | target | met? |
+|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 `;
   writeSection('Scheduler (bench:scheduler)', body);
+  process.stdout.write(body + '\n');
+}
+
+function writeInProcess(results: Result[], loadStart: string, target: Record<string, number>): void {
+  const f = (n: number, d = 0) => n.toFixed(d);
+  const rows = results.map((r) => {
+    const t = target[r.w.name];
+    const met = r.bound < PODS ? `**not met** (only ${r.bound} bound)` : t === undefined ? '' : r.rate >= t ? 'met' : '**not met**';
+    return `| ${r.w.label} | ${f(r.rate)} pods/s (${r.bound} bound in ${f(r.totalS, 2)} s) | ${f(r.createRate)}/s | ${f(r.serverMsPerPod, 2)} ms | ${f(r.serverCpuS, 1)} s / ${f(r.serverPeakMiB)} MiB | ${r.events} | ${t ? `>= ${t.toLocaleString('en-US')} pods/s` : ''} | ${met} |`;
+  });
+  const body = `Command: \`BENCH_SCHEDULER=inprocess npm run bench:scheduler\` (${new Date().toISOString().slice(0, 10)}). Machine: ${machine()}.
+Method: as the section above, but with the scheduler inside \`kubelite server\` (its default), reaching the API through the in-process transport (apiserver/local.ts: the same handlers, no TLS or socket). It runs from the start, so the ${PODS} pods are scheduled while ${CREATORS} clients create them, as in SchedulingBasic; throughput = ${PODS} / (first create .. a watch has seen the last pod bound), and server CPU per pod covers creating, scheduling and binding it, all on the server's one thread. 1-minute load average at start / end: ${loadStart} / ${load1()}.
+
+| workload (${PODS} pods, ${NODES} nodes) | throughput (create + schedule) | create rate meanwhile | server CPU per pod | server CPU / peak RSS | Scheduled events recorded | target | met? |
+|---|---|---|---|---|---|---|---|
+${rows.join('\n')}
+`;
+  writeSection('Scheduler in-process (bench:scheduler, BENCH_SCHEDULER=inprocess)', body);
   process.stdout.write(body + '\n');
 }
 

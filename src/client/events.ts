@@ -54,6 +54,14 @@ export interface EventRecorderLimits {
   maxInFlight?: number;
   /** events waiting for a slot; more are dropped, as client-go's broadcaster does (default 1000) */
   maxQueued?: number;
+  /**
+   * Event writes per second (token bucket; default unlimited). kube-scheduler's event client
+   * has client-go's default rate limit (50 QPS, burst 100): under a flood, writes wait for a
+   * token (queued up to maxQueued) instead of competing with the work they report on.
+   */
+  qps?: number;
+  /** bucket size for qps (default 2 x qps) */
+  burst?: number;
 }
 
 export class EventRecorder {
@@ -62,6 +70,10 @@ export class EventRecorder {
   private readonly waiting: (() => void)[] = [];
   private readonly maxInFlight: number;
   private readonly maxQueued: number;
+  private readonly qps: number;
+  private readonly burst: number;
+  private tokens: number;
+  private tokensAt = 0;
   /** events dropped because too many were waiting */
   dropped = 0;
   private readonly spam = new SpamFilter();
@@ -78,6 +90,9 @@ export class EventRecorder {
   ) {
     this.maxInFlight = limits.maxInFlight ?? 16;
     this.maxQueued = limits.maxQueued ?? 1000;
+    this.qps = limits.qps ?? 0;
+    this.burst = Math.max(1, limits.burst ?? Math.ceil(2 * this.qps));
+    this.tokens = this.burst;
   }
 
   /**
@@ -102,12 +117,26 @@ export class EventRecorder {
       await new Promise<void>((r) => this.waiting.push(r));
     } else this.inFlight++;
     try {
+      if (this.qps > 0) await this.takeToken();
       await this.write(obj, type, reason, message, fieldPath, now, nowStr);
     } finally {
       const next = this.waiting.shift();
       if (next) next(); // the slot passes to the next event
       else this.inFlight--;
     }
+  }
+
+  /**
+   * Takes a token, waiting for it when the bucket is empty. Tokens are reserved ahead (the
+   * bucket may go negative), so concurrent writers wait in turn and the rate holds.
+   */
+  private async takeToken(): Promise<void> {
+    const now = this.clock.now();
+    this.tokens = Math.min(this.burst, this.tokens + (Math.max(0, now - this.tokensAt) * this.qps) / 1000);
+    this.tokensAt = now;
+    this.tokens -= 1;
+    // unref: events still waiting for a token do not keep a stopping process alive
+    if (this.tokens < 0) await new Promise((r) => setTimeout(r, Math.ceil((-this.tokens * 1000) / this.qps)).unref());
   }
 
   private async write(obj: KubeObject, type: EventType, reason: string, message: string, fieldPath: string | undefined, now: number, nowStr: string): Promise<void> {

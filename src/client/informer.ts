@@ -4,7 +4,7 @@
 import type { KubeObject, KubeList } from '../api/types.js';
 import type { Logger } from '../util/logger.js';
 import type { RestClient } from './rest.js';
-import { streamWatch, type WatchEvent } from './watch.js';
+import type { WatchEvent } from './watch.js';
 
 export interface InformerHandlers<T extends KubeObject> {
   add?(obj: T): void;
@@ -145,8 +145,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     let gone = false;
     const timeout = 300 + Math.floor(Math.random() * 300);
     const path = this.query({ watch: 'true', resourceVersion: this.rv, allowWatchBookmarks: 'true', timeoutSeconds: String(timeout) });
-    await streamWatch(
-      this.client.watchTarget(),
+    await this.client.watch(
       path,
       (ev: WatchEvent) => {
         if (ev.type === 'ERROR') {

@@ -1,8 +1,11 @@
 // A small REST client for kubelite components (scheduler, controllers, kubelet): they talk
 // to the API server over HTTPS like any remote client, never to the store.
 import { request, Agent } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import { ApiError } from '../api/errors.js';
 import type { Status } from '../api/types.js';
+import type { Transport, TransportReply } from './transport.js';
+import { streamWatch, type WatchEvent } from './watch.js';
 
 export interface RestConfig {
   /** https://host:port */
@@ -12,6 +15,8 @@ export interface RestConfig {
   userAgent?: string;
   /** connections to the server at once (default 64; watches hold one each) */
   maxSockets?: number;
+  /** reach the server in-process instead of over HTTPS (see transport.ts) */
+  transport?: Transport;
 }
 
 export class RestClient {
@@ -20,13 +25,27 @@ export class RestClient {
 
   constructor(private readonly cfg: RestConfig) {
     this.url = new URL(cfg.server);
-    this.agent = new Agent({ keepAlive: true, maxSockets: cfg.maxSockets ?? 64, ca: cfg.caPem });
+    // the CA as a prepared secureContext, not `ca`: https.Agent appends a `ca` option's whole
+    // PEM to the pool key it builds and hashes on every request
+    this.agent = new Agent({ keepAlive: true, maxSockets: cfg.maxSockets ?? 64, secureContext: createSecureContext({ ca: cfg.caPem }) });
   }
 
   /** JSON request; non-2xx answers become ApiError carrying the server's Status. */
   async json<T = unknown>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
     const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const { status, text } = this.cfg.transport ? await this.cfg.transport.request(method, path, data, contentType) : await this.https(method, path, data, contentType);
+    if (status >= 200 && status < 300) return (text ? JSON.parse(text) : undefined) as T;
+    let st: Partial<Status> = {};
+    try {
+      st = JSON.parse(text) as Status;
+    } catch {
+      st = { message: text };
+    }
+    throw new ApiError(status, st.reason ?? 'Unknown', st.message ?? `HTTP ${status}`, st.details);
+  }
+
+  private https(method: string, path: string, data: Buffer | undefined, contentType: string): Promise<TransportReply> {
+    return new Promise((resolve, reject) => {
       const req = request(
         {
           host: this.url.hostname,
@@ -51,14 +70,42 @@ export class RestClient {
       req.on('error', reject);
       req.end(data);
     });
-    if (status >= 200 && status < 300) return (text ? JSON.parse(text) : undefined) as T;
-    let st: Partial<Status> = {};
-    try {
-      st = JSON.parse(text) as Status;
-    } catch {
-      st = { message: text };
-    }
-    throw new ApiError(status, st.reason ?? 'Unknown', st.message ?? `HTTP ${status}`, st.details);
+  }
+
+  /**
+   * Open a watch (path with watch=true) and call onEvent for each event until the stream
+   * ends or the signal aborts; over this client's transport, or HTTPS by default.
+   */
+  watch(path: string, onEvent: (ev: WatchEvent) => void, signal: AbortSignal): Promise<void> {
+    const t = this.cfg.transport;
+    if (!t) return streamWatch(this.watchTarget(), path, onEvent, signal);
+    const inner = new AbortController();
+    const stop = () => inner.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    let buf = '';
+    return t
+      .stream(
+        path,
+        (chunk) => {
+          buf += chunk;
+          let start = 0;
+          let nl: number;
+          while ((nl = buf.indexOf('\n', start)) >= 0) {
+            const line = buf.slice(start, nl);
+            start = nl + 1;
+            if (!line.trim()) continue;
+            try {
+              onEvent(JSON.parse(line) as WatchEvent);
+            } catch {
+              inner.abort(); // as over HTTPS: a bad line ends the stream, the informer re-watches
+              return;
+            }
+          }
+          buf = start === 0 ? buf : buf.slice(start);
+        },
+        inner.signal,
+      )
+      .finally(() => signal.removeEventListener('abort', stop));
   }
 
   /** What streamWatch needs to open a watch with this client's credentials. */

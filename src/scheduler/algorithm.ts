@@ -4,7 +4,7 @@
 import type { KubeObject } from '../api/types.js';
 import type { Informer } from '../client/informer.js';
 import { Snapshot } from './framework/snapshot.js';
-import { PodInfo } from './framework/podinfo.js';
+import { PodInfo, podInfoKey } from './framework/podinfo.js';
 import type { ClusterLister } from './framework/types.js';
 import { newDefaultFramework } from './plugins/registry.js';
 import type { VolumeLister } from './plugins/volumebinding/index.js';
@@ -62,8 +62,9 @@ export class DefaultAlgorithm implements Algorithm {
   }
 
   addPod(pod: KubeObject): void {
-    this.nominator.delete(new PodInfo(pod).key);
-    this.snapshot.upsertPod(pod);
+    const pi = new PodInfo(pod); // built once: the snapshot keeps it
+    this.nominator.delete(pi.key);
+    this.snapshot.upsertPod(pi);
   }
 
   removePod(pod: KubeObject): void {
@@ -72,8 +73,13 @@ export class DefaultAlgorithm implements Algorithm {
 
   /** Track pods that preempted others and wait for room (status.nominatedNodeName). */
   pendingPodChanged(pod: KubeObject | undefined, removed?: KubeObject): void {
-    if (removed) this.nominator.delete(new PodInfo(removed).key);
+    if (removed) this.nominator.delete(podInfoKey(removed));
     if (!pod) return;
+    if (!pod.status?.nominatedNodeName) {
+      // the common case (every pending pod): no PodInfo needed to forget a nomination
+      if (this.nominator.size > 0) this.nominator.delete(podInfoKey(pod));
+      return;
+    }
     const pi = new PodInfo(pod);
     if (pi.nominatedNodeName) this.nominator.add(pi, pi.nominatedNodeName);
     else this.nominator.delete(pi.key);

@@ -87,7 +87,9 @@ export class Scheduler {
     // the scheduler never reads managedFields: dropping them keeps 150,000 cached pods smaller
     this.pods = new Informer(o.client, { path: '/api/v1/pods', pageSize: 5000, transform: dropManagedFields }, o.log);
     this.nodes = new Informer(o.client, { path: '/api/v1/nodes', pageSize: 5000, transform: dropManagedFields }, o.log);
-    this.events = new EventRecorder(o.client, this.name, o.clock, o.log);
+    // as kube-scheduler's event client (client-go's default 50 QPS, burst 100): a flood of
+    // Scheduled events waits or is dropped rather than competing with the bindings
+    this.events = new EventRecorder(o.client, this.name, o.clock, o.log, undefined, { qps: 50, burst: 100 });
     this.wire();
   }
 

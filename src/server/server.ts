@@ -15,6 +15,7 @@ import { ensureSystemPriorityClasses } from '../apiserver/priority.js';
 import { ensureDefaultStorageClass } from '../apiserver/storageclass.js';
 import { ApiError } from '../api/errors.js';
 import { RestClient } from '../client/rest.js';
+import { localTransport } from '../apiserver/local.js';
 import type { Scheduler } from '../scheduler/index.js';
 import type { ControllerManager, ControllerSettings } from '../controllers/index.js';
 import type { DefaultTolerationSeconds } from '../apiserver/tolerations.js';
@@ -144,7 +145,10 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
   const clients: RestClient[] = [];
   let scheduler: Scheduler | undefined;
   if (!cfg.disableScheduler) {
-    const client = new RestClient({ server: `https://127.0.0.1:${port}`, token: creds.adminToken, caPem: creds.caPem, userAgent: 'kubelite-scheduler' });
+    // in-process: the same API requests without TLS, sockets or HTTP parsing (the standalone
+    // `kubelite scheduler` talks HTTPS); about half the server CPU per pod (BENCHMARKS.md)
+    const transport = localTransport(api, creds.adminToken, 'kubelite-scheduler');
+    const client = new RestClient({ server: `https://127.0.0.1:${port}`, token: creds.adminToken, caPem: creds.caPem, userAgent: 'kubelite-scheduler', transport });
     clients.push(client);
     // components are loaded only when they run: a control-plane-only server stays small
     const { startScheduler } = await import('../scheduler/index.js');

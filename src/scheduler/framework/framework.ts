@@ -223,7 +223,8 @@ export class Framework implements FilterRunner {
     const feasible = this.feasible;
     feasible.length = 0;
     const start = this.nextStartNodeIndex % n;
-    const useNominator = this.opts.nominator !== undefined;
+    // nominations are rare: without any, each node is filtered once, with no lookup
+    const useNominator = (this.opts.nominator?.size ?? 0) > 0;
     let processed = 0;
     for (let i = 0; i < n && feasible.length < want; i++) {
       let idx = start + i;

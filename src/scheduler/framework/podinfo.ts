@@ -111,6 +111,12 @@ interface ContainerSpec {
   ports?: { hostPort?: number; hostIP?: string; protocol?: string }[];
 }
 
+/** PodInfo.key without building a PodInfo: the uid, else namespace/name. */
+export function podInfoKey(pod: KubeObject): string {
+  const md = pod.metadata;
+  return md.uid ?? `${md.namespace ?? 'default'}/${md.name ?? ''}`;
+}
+
 export class PodInfo {
   readonly key: string;
   readonly namespace: string;
@@ -137,7 +143,7 @@ export class PodInfo {
     const md = pod.metadata;
     this.namespace = md.namespace ?? 'default';
     this.name = md.name ?? '';
-    this.key = md.uid ?? `${this.namespace}/${this.name}`;
+    this.key = podInfoKey(pod);
     this.labels = md.labels ?? {};
     this.priority = typeof pod.spec?.priority === 'number' ? pod.spec.priority : 0;
     this.terminating = md.deletionTimestamp !== undefined && md.deletionTimestamp !== null;

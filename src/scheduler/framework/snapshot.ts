@@ -147,9 +147,9 @@ export class Snapshot {
   }
 
   /** Informer-style update: terminal or unassigned pods are removed, others added/replaced. */
-  upsertPod(pod: KubeObject): PodInfo | undefined {
+  upsertPod(pod: KubeObject | PodInfo): PodInfo | undefined {
     const pi = asPodInfo(pod);
-    if (!pi.nodeName || isTerminalPod(pod)) {
+    if (!pi.nodeName || isTerminalPod(pi.pod)) {
       this.removePod(pi.key);
       return undefined;
     }

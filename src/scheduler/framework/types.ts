@@ -162,6 +162,8 @@ export interface PostFilterPlugin extends Plugin {
 /** Nominated pods (pods that preempted others and wait for room on a node). */
 export interface PodNominator {
   nominatedPodsForNode(nodeName: string): readonly PodInfo[];
+  /** pods nominated anywhere: with none, filtering skips the per-node lookup */
+  readonly size: number;
 }
 
 /** Read access to the cluster objects some plugins need (wired to informers by the scheduler). */

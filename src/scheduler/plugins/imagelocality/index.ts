@@ -1,6 +1,6 @@
 // ImageLocality: favours nodes that already have the pod's images, weighted by image size and by
 // how widely the image is spread (to avoid piling pods onto the few nodes having it).
-import { StateKey, SUCCESS, type PreScorePlugin, type ScorePlugin, type Status } from '../../framework/types.js';
+import { SKIP, StateKey, SUCCESS, type PreScorePlugin, type ScorePlugin, type Status } from '../../framework/types.js';
 import { MAX_NODE_SCORE } from '../helpers.js';
 
 export const NAME = 'ImageLocality';
@@ -28,7 +28,14 @@ export function newImageLocality(): ImageLocalityPlugin {
     name: NAME,
     preScore(state, pod, _nodes, snapshot): Status {
       const spread = new Map<string, number>();
-      for (const img of pod.images) spread.set(img, snapshot.imageNumNodes(img));
+      let anywhere = false;
+      for (const img of pod.images) {
+        const n = snapshot.imageNumNodes(img);
+        spread.set(img, n);
+        if (n > 0) anywhere = true;
+      }
+      // no node has any of the images: every node would score 0, so skip the per-node pass
+      if (!anywhere) return SKIP;
       state.write(key, { totalNodes: snapshot.numNodes, spread });
       return SUCCESS;
     },
