@@ -126,7 +126,10 @@ describe('Deployment controller on simulated nodes', () => {
     const inf = new Informer(env.api, { path: `/api/v1/namespaces/${ns}/pods`, labelSelector: 'app=re' }, silentLogger());
     let mixed = false;
     const check = () => {
-      const images = new Set(inf.list().map((p) => p.spec.containers[0].image));
+      // Recreate's guarantee (upstream too): no old pod still running when a new one starts; a
+      // terminal old pod (phase Succeeded/Failed) may linger until its object is removed
+      const running = inf.list().filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+      const images = new Set(running.map((p) => p.spec.containers[0].image));
       if (images.size > 1) mixed = true;
     };
     inf.addHandlers({ add: check, update: check, delete: check });
