@@ -178,7 +178,9 @@ export async function runNodeHeartbeat(client: RestClient, f: NodeFacts, reg: Re
   while (!signal.aborted) {
     try {
       await renewLease(client, f, reg.uid, clock);
-      if (clock.now() - lastStatus >= statusMs) {
+      // as the kubelet does: post at once when the stored status is not ours (the node lifecycle
+      // controller set Ready=Unknown while we were cut off), not only when the report is due
+      if (clock.now() - lastStatus >= statusMs || !(await storedReady(client, f.name))) {
         await client.json('PATCH', `/api/v1/nodes/${f.name}/status`, { status: nodeStatus(f, clock.nowRFC3339(), reg.readySince, memory?.()) }, STRATEGIC);
         lastStatus = clock.now();
       }
@@ -188,6 +190,12 @@ export async function runNodeHeartbeat(client: RestClient, f: NodeFacts, reg: Re
     }
     await sleep(leaseMs, signal);
   }
+}
+
+/** The Node's stored Ready condition is True (what this kubelet reports while it runs). */
+async function storedReady(client: RestClient, name: string): Promise<boolean> {
+  const node = await client.json<KubeObject>('GET', `/api/v1/nodes/${name}`);
+  return ((node.status?.conditions ?? []) as { type: string; status: string }[]).some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
 /**
