@@ -66,3 +66,11 @@ test('the kubelet names an exit OOMKilled from the kernel record even when conta
   assert.equal(byId.get(CID)?.reason, 'OOMKilled');
   assert.equal(byId.get('plain')?.reason, 'Error', 'a kill without an OOM record stays Error');
 });
+
+test('a kill whose summary line the kernel rate-limited is still found by the tracked pid', () => {
+  const kills = new OomKills(arraySource(['Memory cgroup out of memory: Killed process 4242 (dd) total-vm:67804kB, anon-rss:16384kB']));
+  kills.track(4242, CID);
+  assert.equal(kills.wasKilled(CID), true);
+  const untracked = new OomKills(arraySource(['Memory cgroup out of memory: Killed process 4243 (dd) total-vm:67804kB']));
+  assert.equal(untracked.wasKilled(CID), false, 'an unknown pid names no container');
+});

@@ -38,6 +38,15 @@ export function parseOomKill(text: string): OomKill | undefined {
   return { constraint: fields.get('constraint') ?? '', taskMemcg, task: fields.get('task') ?? '', pid: Number(fields.get('pid') ?? 0) };
 }
 
+/**
+ * The pid of "Killed process <pid> (<comm>) ..." (or "Kill process"): printed for every OOM kill,
+ * while the summary line above it is rate-limited by the kernel (about 10 per 5 s).
+ */
+export function parseKilledPid(text: string): number | undefined {
+  const m = /Kill(?:ed)? process (\d+) \(/.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** The container id a cgroup path ends with (runc's cgroupfs layout: <parent>/<containerID>). */
 export function containerIdOf(memcg: string): string {
   return memcg.slice(memcg.lastIndexOf('/') + 1);
@@ -48,6 +57,8 @@ const MAX_REMEMBERED = 4096;
 export class OomKills {
   /** container ids with an OOM kill, oldest first (bounded) */
   private readonly killed = new Set<string>();
+  /** host pid of each started container's process -> container id (bounded) */
+  private readonly pids = new Map<number, string>();
 
   constructor(private readonly source: RecordSource) {}
 
@@ -55,10 +66,17 @@ export class OomKills {
   drain(): void {
     for (let text = this.source.next(); text !== undefined; text = this.source.next()) {
       const k = parseOomKill(text);
-      if (!k) continue;
-      this.killed.add(containerIdOf(k.taskMemcg));
+      const id = k ? containerIdOf(k.taskMemcg) : this.pids.get(parseKilledPid(text) ?? -1);
+      if (!id) continue;
+      this.killed.add(id);
       if (this.killed.size > MAX_REMEMBERED) this.killed.delete(this.killed.values().next().value!);
     }
+  }
+
+  /** Remember a started container's main process, for kills whose summary line the kernel rate-limited. */
+  track(pid: number, containerId: string): void {
+    this.pids.set(pid, containerId);
+    if (this.pids.size > MAX_REMEMBERED) this.pids.delete(this.pids.keys().next().value!);
   }
 
   /** True when the OOM killer killed a process of this container (drains the log first). */

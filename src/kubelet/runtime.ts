@@ -48,7 +48,7 @@ export class RuntimeView {
   constructor(
     private readonly cri: CriClient,
     /** the kernel's OOM kills: an exit containerd did not name OOMKilled may still be one */
-    private readonly oom?: { wasKilled(containerId: string): boolean },
+    private readonly oom?: { wasKilled(containerId: string): boolean; track?(pid: number, containerId: string): void },
   ) {}
 
   async podState(uid: string, signal?: AbortSignal): Promise<PodRuntimeState> {
@@ -107,6 +107,18 @@ export class RuntimeView {
     }
     containers.sort((a, b) => (a.name === b.name ? b.attempt - a.attempt : a.name < b.name ? -1 : 1));
     return { sandboxes, containers };
+  }
+
+  /** Note a just-started container's host pid (CRI verbose status), so its OOM kill is recognised by pid too. */
+  async trackStarted(containerId: string): Promise<void> {
+    if (!this.oom?.track) return;
+    try {
+      const info = (await this.cri.containerStatus(containerId, true)).info?.info;
+      const pid = info ? Number((JSON.parse(info) as { pid?: number }).pid) : NaN;
+      if (pid > 0) this.oom.track(pid, containerId);
+    } catch {
+      // best effort: the kernel's summary line still names the container
+    }
   }
 
   /** Drop cached statuses of containers and sandboxes that are gone. */

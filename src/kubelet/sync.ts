@@ -257,6 +257,7 @@ export class PodSyncer {
       ctx.later(1000);
       return false;
     }
+    void this.d.runtime.trackStarted(id);
     void this.d.recorder.event(pod, 'Normal', 'Started', `Started container ${c.name}`, fp);
     const post = c.lifecycle?.postStart;
     if (hasHandler(post)) {
