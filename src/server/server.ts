@@ -156,7 +156,9 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
   }
   let controllers: ControllerManager | undefined;
   if (!cfg.disableControllers) {
-    const client = new RestClient({ server: `https://127.0.0.1:${port}`, token: creds.adminToken, caPem: creds.caPem, userAgent: 'kubelite-controller-manager' });
+    // in-process too: its informers and writes skip TLS, sockets and HTTP parsing
+    const transport = localTransport(api, creds.adminToken, 'kubelite-controller-manager');
+    const client = new RestClient({ server: `https://127.0.0.1:${port}`, token: creds.adminToken, caPem: creds.caPem, userAgent: 'kubelite-controller-manager', transport });
     clients.push(client);
     const { startControllerManager } = await import('../controllers/index.js');
     controllers = startControllerManager({ client, clock, log: cfg.log.child({ component: 'controller-manager' }), settings: cfg.controllerSettings }, lifecycle.signal);
