@@ -8,7 +8,7 @@
 //                     sim.kubelite.io/exit-after ─▶ containers exit (Succeeded/Failed or restart; exit.ts)
 import { ApiError } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
-import { Informer } from '../client/informer.js';
+import { Informer, dropManagedFields } from '../client/informer.js';
 import type { RestClient } from '../client/rest.js';
 import { WorkQueue } from '../client/workqueue.js';
 import type { Logger } from '../util/logger.js';
@@ -53,7 +53,7 @@ export class SimPods {
     private readonly workers: number,
     private readonly log: Logger,
   ) {
-    this.informer = new Informer(client, { path: '/api/v1/pods', fieldSelector: 'spec.nodeName!=', pageSize: 500 }, log);
+    this.informer = new Informer(client, { path: '/api/v1/pods', fieldSelector: 'spec.nodeName!=', pageSize: 500, transform: dropManagedFields }, log);
     this.informer.addHandlers({
       add: (p) => this.enqueue(p),
       update: (_old, p) => this.enqueue(p),

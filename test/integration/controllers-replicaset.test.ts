@@ -40,6 +40,18 @@ describe('ReplicaSet controller on simulated nodes', () => {
     assert.match(evs.find((e) => e.reason === 'SuccessfulCreate')!.message as string, /^Created pod: web-/);
   });
 
+  it('keeps managedFields through the writes of controllers and nodes whose caches drop them', async () => {
+    // the controllers' and the sim's informers trim metadata.managedFields; their status
+    // writes send none, which the server must read as "keep the stored entries"
+    const rs = await env.api.json<KubeObject>('GET', rsPath('web'));
+    const managers = (o: KubeObject) => (o.metadata.managedFields ?? []).map((m) => `${m.manager}/${m.operation}/${m.subresource ?? ''}`).sort();
+    assert.ok(managers(rs).some((m) => m.endsWith('/Update/')), `the creator's entry: ${managers(rs).join(', ')}`);
+    assert.ok(managers(rs).some((m) => m.startsWith('kubelite-controller-manager/Update/status')), `the controller's status entry: ${managers(rs).join(', ')}`);
+    const pod = (await livePods(env.api, ns, 'app=web'))[0]!;
+    assert.ok(managers(pod).some((m) => m.startsWith('kubelite-controller-manager/Update/')), `the creator's entry: ${managers(pod).join(', ')}`);
+    assert.ok(managers(pod).some((m) => m.endsWith('/Update/status')), `the node's status entry: ${managers(pod).join(', ')}`);
+  });
+
   it('replaces a deleted pod with a new one under a new name', async () => {
     const before = await livePods(env.api, ns, 'app=web');
     const victim = before[0]!.metadata.name!;

@@ -2,7 +2,7 @@
 // (so they share one pod cache), plus a namespace index kept by handlers, since most
 // controllers look at "the pods of this namespace".
 import type { KubeObject } from '../../api/types.js';
-import { Informer, objectKey } from '../../client/informer.js';
+import { Informer, dropManagedFields, objectKey } from '../../client/informer.js';
 import type { RestClient } from '../../client/rest.js';
 import type { Logger } from '../../util/logger.js';
 
@@ -73,7 +73,10 @@ export class SharedInformers {
   private entry(path: string): Entry {
     let e = this.entries.get(path);
     if (!e) {
-      e = { informer: new Informer<KubeObject>(this.client, { path, pageSize: 500 }, this.log) };
+      // no controller reads metadata.managedFields (kube-controller-manager trims them too):
+      // smaller caches, and the objects they write back carry none, which the server reads as
+      // "keep the stored entries" without comparing them
+      e = { informer: new Informer<KubeObject>(this.client, { path, pageSize: 500, transform: dropManagedFields }, this.log) };
       this.entries.set(path, e);
       if (this.signal && !this.signal.aborted) void e.informer.run(this.signal);
     }
