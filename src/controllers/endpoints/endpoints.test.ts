@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../../api/types.js';
 import { podToEndpoint, sliceLabels, endpointKey, type Endpoint } from '../endpointslice/endpoint.js';
 import { MAX_ENDPOINTS_PER_SLICE, planSlices, portsKey, type DesiredGroup } from '../endpointslice/reconcile.js';
-import { findPort } from './podutil.js';
+import { findPort, podEndpointsChanged } from './podutil.js';
 import { Batcher } from './services.js';
 import { buildSubsets, truncateSubsets, MAX_CAPACITY } from './subsets.js';
 import { rfc3339Nano, TriggerTimeTracker } from './trigger.js';
@@ -130,4 +130,32 @@ test('batcher: a burst of adds for one key fires once, other keys on their own',
   b.stop();
   await new Promise((r) => setTimeout(r, 60));
   assert.deepEqual(fired.sort(), ['a', 'b'], 'stopped: nothing more fires');
+});
+
+test('podEndpointsChanged: only labels, IPs, readiness, deletion, terminal phase, node, hostname and subdomain count', () => {
+  const base = pod('a', '10.0.0.2');
+  const with_ = (f: (p: KubeObject) => void): KubeObject => {
+    const p = structuredClone(base);
+    f(p);
+    return p;
+  };
+  assert.equal(podEndpointsChanged(base, structuredClone(base)), false);
+  assert.equal(podEndpointsChanged(base, with_((p) => (p.metadata.annotations = { a: 'b' }))), false, 'annotations');
+  assert.equal(podEndpointsChanged(base, with_((p) => (p.status.startTime = '2025-01-01T00:00:00Z'))), false, 'other status');
+  assert.equal(podEndpointsChanged(base, with_((p) => (p.metadata.labels = {}))), false, 'no labels = empty labels');
+  const changes: [string, (p: KubeObject) => void][] = [
+    ['labels', (p) => (p.metadata.labels = { app: 'x' })],
+    ['podIP', (p) => (p.status.podIP = '10.0.0.3')],
+    ['podIPs', (p) => (p.status.podIPs = [{ ip: '10.0.0.2' }])],
+    ['ready', (p) => (p.status.conditions[0].status = 'False')],
+    ['deleting', (p) => (p.metadata.deletionTimestamp = '2025-01-01T00:00:00Z')],
+    ['terminal', (p) => (p.status.phase = 'Failed')],
+    ['nodeName', (p) => (p.spec.nodeName = 'n2')],
+    ['hostname', (p) => (p.spec.hostname = 'h')],
+    ['subdomain', (p) => (p.spec.subdomain = 's')],
+  ];
+  for (const [what, f] of changes) assert.equal(podEndpointsChanged(base, with_(f)), true, what);
+  const labelled = with_((p) => (p.metadata.labels = { app: 'x', tier: 'web' }));
+  assert.equal(podEndpointsChanged(labelled, with_((p) => (p.metadata.labels = { tier: 'web', app: 'x' }))), false, 'label order');
+  assert.equal(podEndpointsChanged(labelled, with_((p) => (p.metadata.labels = { app: 'x', tier: 'db' }))), true, 'label value');
 });

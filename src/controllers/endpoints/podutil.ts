@@ -3,7 +3,7 @@
 // address family, a service port resolved against a pod's named container ports, which pods
 // get a hostname, whether a pod changed in a way endpoints care about.
 import type { KubeObject } from '../../api/types.js';
-import { isPodReady, isTerminalPod, stableJson } from '../runtime/objects.js';
+import { isPodReady, isTerminalPod } from '../runtime/objects.js';
 
 export interface ServicePort {
   name?: string;
@@ -72,23 +72,40 @@ export function isHeadless(svc: KubeObject): boolean {
 
 export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
 
-/** The parts of a pod that endpoints are made of; an update that changes none of them is no news. */
-function endpointView(pod: KubeObject): string {
-  return stableJson([
-    pod.metadata.labels ?? {},
-    pod.status?.podIP ?? '',
-    pod.status?.podIPs ?? [],
-    isPodReady(pod),
-    !!pod.metadata.deletionTimestamp,
-    isTerminalPod(pod),
-    pod.spec?.nodeName ?? '',
-    pod.spec?.hostname ?? '',
-    pod.spec?.subdomain ?? '',
-  ]);
+/** Same keys and values (label maps; undefined and {} are equal). */
+function sameStringMap(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+  if (a === b) return true;
+  const ak = a ? Object.keys(a) : [];
+  if (ak.length !== (b ? Object.keys(b).length : 0)) return false;
+  for (const k of ak) if (a![k] !== b?.[k]) return false;
+  return true;
 }
 
+function samePodIPs(a: unknown, b: unknown): boolean {
+  const x = (a ?? []) as { ip?: string }[];
+  const y = (b ?? []) as { ip?: string }[];
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i]?.ip !== y[i]?.ip) return false;
+  return true;
+}
+
+/**
+ * Whether a pod changed in a part endpoints are made of (labels, IPs, readiness, deletion,
+ * terminal phase, node, hostname, subdomain); an update that changes none of them is no news.
+ * Compared field by field: it runs for every pod update in the cluster.
+ */
 export function podEndpointsChanged(old: KubeObject, cur: KubeObject): boolean {
-  return endpointView(old) !== endpointView(cur);
+  return !(
+    sameStringMap(old.metadata.labels, cur.metadata.labels) &&
+    (old.status?.podIP ?? '') === (cur.status?.podIP ?? '') &&
+    samePodIPs(old.status?.podIPs, cur.status?.podIPs) &&
+    isPodReady(old) === isPodReady(cur) &&
+    !old.metadata.deletionTimestamp === !cur.metadata.deletionTimestamp &&
+    isTerminalPod(old) === isTerminalPod(cur) &&
+    (old.spec?.nodeName ?? '') === (cur.spec?.nodeName ?? '') &&
+    (old.spec?.hostname ?? '') === (cur.spec?.hostname ?? '') &&
+    (old.spec?.subdomain ?? '') === (cur.spec?.subdomain ?? '')
+  );
 }
 
 /** The Ready condition's last transition: when the pod last changed for endpoints (upstream getPodTriggerTime). */

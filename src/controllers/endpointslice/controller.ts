@@ -47,7 +47,9 @@ export class EndpointSliceController extends Controller {
     ctx.informers.informer(PODS).addHandlers({
       add: (p) => this.podChanged([p.metadata.labels], p),
       update: (o, p) => {
-        if (podEndpointsChanged(o, p)) this.podChanged([o.metadata.labels, p.metadata.labels], p);
+        // which services care first: in a namespace without any, nothing else is looked at
+        const keys = servicesSelecting(this.servicesByNs, p, [o.metadata.labels, p.metadata.labels]);
+        if (keys.length && podEndpointsChanged(o, p)) for (const k of keys) this.batcher.add(k);
       },
       delete: (p) => this.podChanged([p.metadata.labels], p),
     });
