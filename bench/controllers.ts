@@ -2,7 +2,7 @@
 // pods on simulated nodes: 100 Deployments x 10 replicas on 100 nodes until every one is
 // rolled out (Deployments/s), and one Deployment of 5,000 replicas (time to Available, and
 // pods created per second by the ReplicaSet controller).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call, cpuSeconds, load1, machine, peakRssMiB, runConcurrent, sleep, spawnKubelite, startServerProcess, stopChild, watchLines, writeSection } from './lib.js';
@@ -103,6 +103,8 @@ async function runScenario(name: string, deployments: number, replicas: number, 
         lastDone = performance.now();
       }),
     );
+    // BENCH_TRACE=FILE: each pod's creation and Running time (ms from t0), for pacing analysis
+    const trace: string[] | undefined = process.env.BENCH_TRACE ? [] : undefined;
     const created = new Set<string>();
     const running = new Set<string>();
     let firstPod = 0;
@@ -116,10 +118,12 @@ async function runScenario(name: string, deployments: number, replicas: number, 
           created.add(pod);
           lastPod = performance.now();
           firstPod ||= lastPod;
+          trace?.push(`${(lastPod - t0).toFixed(1)} created ${pod}`);
         }
         if (ev.object.status?.phase === 'Running' && !running.has(pod)) {
           running.add(pod);
           lastRunning = performance.now();
+          trace?.push(`${(lastRunning - t0).toFixed(1)} running ${pod}`);
         }
       }),
     );
@@ -150,6 +154,7 @@ async function runScenario(name: string, deployments: number, replicas: number, 
       }
     }
     const end = !finished() ? performance.now() : direct ? lastRunning : lastDone;
+    if (trace) writeFileSync(`${process.env.BENCH_TRACE}.${name}`, trace.join('\n') + '\n');
     const requests = await requestCounts(s);
     const run: Run = {
       name,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../api/types.js';
 import { Expectations, EXPECTATIONS_TIMEOUT_MS } from './runtime/expectations.js';
 import { podsToDelete } from './replicaset/rank.js';
-import { slowStartBatch } from './replicaset/manage.js';
+import { BURST_REPLICAS, SlowStarts, slowStartBatch } from './replicaset/manage.js';
 import { computeHash, equalIgnoreHash, resolveFenceposts, safeEncode } from './deployment/util.js';
 import { calculateStatus, deploymentComplete } from './deployment/status.js';
 import { newReplicaSetReplicas } from './deployment/sync.js';
@@ -59,7 +59,7 @@ test('delete ranking: unassigned, pending, not ready, crowded, restarts, newer g
 test('slow start: batches of 1, 2, 4 and a stop at the first failing batch', async () => {
   let calls = 0;
   const ok = await slowStartBatch(7, async () => void calls++);
-  assert.deepEqual(ok, { successes: 7, attempted: 7 });
+  assert.deepEqual(ok, { successes: 7, attempted: 7, reached: 8 }); // 1 + 2 + 4, then 8 would follow
   calls = 0;
   const failing = await slowStartBatch(10, async () => {
     if (++calls > 3) throw new Error('quota');
@@ -67,6 +67,34 @@ test('slow start: batches of 1, 2, 4 and a stop at the first failing batch', asy
   assert.equal(failing.attempted, 7); // 1 + 2 + 4
   assert.equal(failing.successes, 3);
   assert.match((failing.error as Error).message, /quota/);
+  // a later start: one batch of 100, then the remainder
+  const sizes: number[] = [];
+  let inBatch = 0;
+  const later = await slowStartBatch(150, async () => {
+    inBatch++;
+    await Promise.resolve();
+    if (inBatch) sizes.push(inBatch);
+    inBatch = 0;
+  }, 100);
+  assert.deepEqual(sizes, [100, 50]);
+  assert.deepEqual(later, { successes: 150, attempted: 150, reached: 400 });
+});
+
+test('slow start across syncs: only a fully successful sync cut at the burst limit lets the next begin further on', () => {
+  const s = new SlowStarts();
+  assert.equal(s.initial('ns/rs'), 1);
+  s.record('ns/rs', 5000, BURST_REPLICAS, 512, false); // 1..256 + 245 succeeded, 4,500 still wanted
+  assert.equal(s.initial('ns/rs'), BURST_REPLICAS);
+  s.record('ns/rs', 4500, BURST_REPLICAS, 1000, false);
+  assert.equal(s.initial('ns/rs'), BURST_REPLICAS, 'never beyond the burst limit');
+  s.record('ns/rs', 4000, BURST_REPLICAS, BURST_REPLICAS, true);
+  assert.equal(s.initial('ns/rs'), 1, 'a failure starts over at 1');
+  s.record('ns/rs', 4000, BURST_REPLICAS, 512, false);
+  s.record('ns/rs', 300, 300, 512, false);
+  assert.equal(s.initial('ns/rs'), 1, 'the scale-up is complete: the next one starts at 1');
+  s.record('ns/rs', 4000, BURST_REPLICAS, 512, false);
+  s.forget('ns/rs');
+  assert.equal(s.initial('ns/rs'), 1);
 });
 
 test('pod-template-hash: stable, safe-encoded, changes with the template and the collision count', () => {

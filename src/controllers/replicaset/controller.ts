@@ -10,11 +10,12 @@ import { claimObjects, ownerStillValid } from '../runtime/claim.js';
 import { controllerRef, isActivePod, isPodReady, nsName } from '../runtime/objects.js';
 import { done, requeueAfter, type Result } from '../runtime/result.js';
 import type { ReplicatedKind } from './kind.js';
-import { manageReplicas } from './manage.js';
+import { manageReplicas, SlowStarts } from './manage.js';
 import { calculateStatus, updateStatus } from './status.js';
 
 export class ReplicaSetController extends Controller {
   readonly expectations: Expectations;
+  private readonly slowStarts = new SlowStarts();
   private readonly owners: Informer<KubeObject>;
   private readonly ownersByNs: NamespaceIndex<KubeObject>;
   private readonly pods: NamespaceIndex<KubeObject>;
@@ -34,6 +35,7 @@ export class ReplicaSetController extends Controller {
       update: (_o, rs) => this.enqueue(rs),
       delete: (rs) => {
         this.expectations.delete(objectKey(rs));
+        this.slowStarts.forget(objectKey(rs));
         this.enqueue(rs);
       },
     });
@@ -120,6 +122,7 @@ export class ReplicaSetController extends Controller {
     const rs = this.owners.get(key);
     if (!rs) {
       this.expectations.delete(key);
+      this.slowStarts.forget(key);
       return done;
     }
     const { namespace, name } = nsName(key);
@@ -138,7 +141,7 @@ export class ReplicaSetController extends Controller {
     let manageError: unknown;
     if (satisfied && !rs.metadata.deletionTimestamp) {
       try {
-        await manageReplicas(rs, key, active, this.relatedPods(rs, nsPods), { client: this.client, recorder: this.recorder, expectations: this.expectations });
+        await manageReplicas(rs, key, active, this.relatedPods(rs, nsPods), { client: this.client, recorder: this.recorder, expectations: this.expectations, slowStarts: this.slowStarts });
       } catch (err) {
         manageError = err;
       }

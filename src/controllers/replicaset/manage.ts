@@ -1,6 +1,7 @@
 // Create or delete pods so that a ReplicaSet/ReplicationController has spec.replicas active
 // pods (upstream manageReplicas): creations in slow-start batches (1, 2, 4, ...) so a
-// failing template costs one request, not hundreds; deletions in the rank order of rank.ts.
+// failing template costs one request, not hundreds (continued across the syncs of one large
+// scale-up: SlowStarts); deletions in the rank order of rank.ts.
 import { isNamespaceTerminating } from '../runtime/result.js';
 import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
@@ -18,6 +19,8 @@ export interface ManageDeps {
   client: RestClient;
   recorder: EventRecorder;
   expectations: Expectations;
+  /** continue a large scale-up's slow start across syncs (default: every sync starts at 1) */
+  slowStarts?: SlowStarts;
 }
 
 /** A pod as the template describes it, owned by rs (upstream GetPodFromTemplate). */
@@ -33,23 +36,57 @@ export function podFromTemplate(rs: KubeObject): KubeObject {
 
 /**
  * Call fn count times, in batches that double after each fully successful batch; stop at the
- * first batch with a failure. Returns the successes and the first error.
+ * first batch with a failure. Returns the successes, the first error, and the batch size the
+ * doubling reached (what a following batch would have been).
  */
-export async function slowStartBatch(count: number, fn: () => Promise<void>): Promise<{ successes: number; attempted: number; error?: unknown }> {
+export async function slowStartBatch(
+  count: number,
+  fn: () => Promise<void>,
+  initialBatch = SLOW_START_INITIAL_BATCH,
+): Promise<{ successes: number; attempted: number; error?: unknown; reached: number }> {
   let remaining = count;
   let successes = 0;
   let attempted = 0;
-  for (let batch = Math.min(remaining, SLOW_START_INITIAL_BATCH); batch > 0; batch = Math.min(2 * batch, remaining)) {
+  let size = Math.max(1, initialBatch);
+  while (remaining > 0) {
+    const batch = Math.min(size, remaining);
     const results = await Promise.allSettled(Array.from({ length: batch }, () => fn()));
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     successes += batch - failed.length;
     attempted += batch;
-    if (failed.length) return { successes, attempted, error: failed[0]!.reason };
+    if (failed.length) return { successes, attempted, error: failed[0]!.reason, reached: size };
     remaining -= batch;
+    size *= 2;
   }
-  return { successes, attempted };
+  return { successes, attempted, reached: size };
 }
 
+/**
+ * Where the slow start of each ReplicaSet's next sync begins. Upstream begins every sync at 1;
+ * here a scale-up larger than BURST_REPLICAS continues its slow start across its syncs: a sync
+ * that was cut at BURST_REPLICAS and whose creations all succeeded lets the next one begin at
+ * the batch size it reached (at most BURST_REPLICAS). Any other sync starts the next one at 1
+ * again, so a failing template or an exhausted quota still costs one request, and a later
+ * scale-up slow-starts afresh. (Each round waits for the slowest create of its batch; on one
+ * busy API server process, restarting at 1 every 500 pods costs more time than the creates.)
+ */
+export class SlowStarts {
+  private readonly next = new Map<string, number>();
+
+  initial(key: string): number {
+    return this.next.get(key) ?? SLOW_START_INITIAL_BATCH;
+  }
+
+  /** After a sync: wanted = creations needed, n = asked for this sync (<= BURST_REPLICAS). */
+  record(key: string, wanted: number, n: number, reached: number, failed: boolean): void {
+    if (!failed && wanted > n) this.next.set(key, Math.min(reached, BURST_REPLICAS));
+    else this.next.delete(key);
+  }
+
+  forget(key: string): void {
+    this.next.delete(key);
+  }
+}
 
 /**
  * Bring active pods to spec.replicas; throws (after recording an event) when a creation or
@@ -63,7 +100,7 @@ export async function manageReplicas(rs: KubeObject, key: string, active: KubeOb
     const n = Math.min(-diff, BURST_REPLICAS);
     d.expectations.expectCreations(key, n);
     const tmpl = podFromTemplate(rs);
-    const { attempted, error } = await slowStartBatch(n, async () => {
+    const { attempted, error, reached } = await slowStartBatch(n, async () => {
       try {
         const pod = await d.client.json<KubeObject>('POST', `/api/v1/namespaces/${ns}/pods`, tmpl);
         void d.recorder.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
@@ -73,12 +110,14 @@ export async function manageReplicas(rs: KubeObject, key: string, active: KubeOb
         void d.recorder.event(rs, 'Warning', 'FailedCreate', `Error creating: ${(err as Error).message}`);
         throw err;
       }
-    });
+    }, d.slowStarts?.initial(key));
+    d.slowStarts?.record(key, -diff, n, reached, error !== undefined);
     // failed creations lowered the expectation themselves; those never attempted do it here
     if (n > attempted) d.expectations.lowerCreations(key, n - attempted);
     if (error) throw error;
     return;
   }
+  d.slowStarts?.forget(key);
   if (diff > 0) {
     const victims = podsToDelete(active, related, Math.min(diff, BURST_REPLICAS));
     const keys = victims.map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
