@@ -29,6 +29,12 @@ const deployment = (name: string, replicas: number) => ({
   },
 });
 
+/** BENCH_SIM_CPU_PROF=DIR: write a --cpu-prof of each sim process to DIR. */
+function simProfArgs(): string[] {
+  const dir = process.env.BENCH_SIM_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 interface DeploymentEvent {
   object: { metadata: { name: string; generation?: number }; spec: { replicas: number }; status?: { observedGeneration?: number; updatedReplicas?: number; availableReplicas?: number } };
 }
@@ -86,7 +92,7 @@ async function runScenario(name: string, deployments: number, replicas: number, 
   const closers: (() => void)[] = [];
   try {
     const kubeconfig = join(dir, 'data', 'kubeconfig.yaml');
-    sim = (await spawnKubelite(['sim', '--nodes', String(NODES), '--kubeconfig', kubeconfig, '--concurrency', '64', '--log-level', 'warn'], /registered and Ready/, 120_000)).child;
+    sim = (await spawnKubelite(['sim', '--nodes', String(NODES), '--kubeconfig', kubeconfig, '--concurrency', '64', '--log-level', 'warn'], /registered and Ready/, 120_000, simProfArgs())).child;
     const r = await call(s, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
     if (r.status !== 201) throw new Error(`namespace: ${r.status} ${r.body}`);
     await sleep(2000); // the controllers' and scheduler's informers see the nodes
