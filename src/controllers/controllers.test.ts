@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../api/types.js';
+import { ApiError } from '../api/errors.js';
 import { Expectations, EXPECTATIONS_TIMEOUT_MS } from './runtime/expectations.js';
 import { podsToDelete } from './replicaset/rank.js';
 import { BURST_REPLICAS, SlowStarts, slowStartBatch } from './replicaset/manage.js';
@@ -83,16 +84,18 @@ test('slow start: batches of 1, 2, 4 and a stop at the first failing batch', asy
 test('slow start across syncs: only a fully successful sync cut at the burst limit lets the next begin further on', () => {
   const s = new SlowStarts();
   assert.equal(s.initial('ns/rs'), 1);
-  s.record('ns/rs', 5000, BURST_REPLICAS, 512, false); // 1..256 + 245 succeeded, 4,500 still wanted
+  s.record('ns/rs', 5000, BURST_REPLICAS, 512); // 1..256 + 245 succeeded, 4,500 still wanted
   assert.equal(s.initial('ns/rs'), BURST_REPLICAS);
-  s.record('ns/rs', 4500, BURST_REPLICAS, 1000, false);
+  s.record('ns/rs', 4500, BURST_REPLICAS, 1000);
   assert.equal(s.initial('ns/rs'), BURST_REPLICAS, 'never beyond the burst limit');
-  s.record('ns/rs', 4000, BURST_REPLICAS, BURST_REPLICAS, true);
+  s.record('ns/rs', 4000, BURST_REPLICAS, BURST_REPLICAS, new ApiError(403, 'Forbidden', 'exceeded quota'));
   assert.equal(s.initial('ns/rs'), 1, 'a failure starts over at 1');
-  s.record('ns/rs', 4000, BURST_REPLICAS, 512, false);
-  s.record('ns/rs', 300, 300, 512, false);
+  s.record('ns/rs', 4000, BURST_REPLICAS, 512);
+  s.record('ns/rs', 3500, BURST_REPLICAS, 500, new ApiError(409, 'AlreadyExists', 'pods "rs-x7k2q" already exists'));
+  assert.equal(s.initial('ns/rs'), BURST_REPLICAS, 'a generated name already taken is chance, not a failing template');
+  s.record('ns/rs', 300, 300, 512);
   assert.equal(s.initial('ns/rs'), 1, 'the scale-up is complete: the next one starts at 1');
-  s.record('ns/rs', 4000, BURST_REPLICAS, 512, false);
+  s.record('ns/rs', 4000, BURST_REPLICAS, 512);
   s.forget('ns/rs');
   assert.equal(s.initial('ns/rs'), 1);
 });

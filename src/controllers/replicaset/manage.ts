@@ -77,8 +77,13 @@ export class SlowStarts {
     return this.next.get(key) ?? SLOW_START_INITIAL_BATCH;
   }
 
-  /** After a sync: wanted = creations needed, n = asked for this sync (<= BURST_REPLICAS). */
-  record(key: string, wanted: number, n: number, reached: number, failed: boolean): void {
+  /**
+   * After a sync: wanted = creations needed, n = asked for this sync (<= BURST_REPLICAS),
+   * error = the first failed creation. A generated name that happened to be taken (409
+   * AlreadyExists) is chance, not a sign that creations fail: it does not start over.
+   */
+  record(key: string, wanted: number, n: number, reached: number, error?: unknown): void {
+    const failed = error !== undefined && !(error instanceof ApiError && error.code === 409 && error.reason === 'AlreadyExists');
     if (!failed && wanted > n) this.next.set(key, Math.min(reached, BURST_REPLICAS));
     else this.next.delete(key);
   }
@@ -111,7 +116,7 @@ export async function manageReplicas(rs: KubeObject, key: string, active: KubeOb
         throw err;
       }
     }, d.slowStarts?.initial(key));
-    d.slowStarts?.record(key, -diff, n, reached, error !== undefined);
+    d.slowStarts?.record(key, -diff, n, reached, error);
     // failed creations lowered the expectation themselves; those never attempted do it here
     if (n > attempted) d.expectations.lowerCreations(key, n - attempted);
     if (error) throw error;
