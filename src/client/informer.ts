@@ -23,10 +23,16 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
   transform?: (obj: T) => T;
 }
 
-/** A transform for informers whose users never read metadata.managedFields (as kube-scheduler trims them). */
+/**
+ * A transform for informers whose users never read metadata.managedFields (as kube-scheduler
+ * and kube-controller-manager trim them). The object itself is left alone (a shallow copy
+ * without them is returned): watch events over the in-process transport may be shared with
+ * other in-process clients (rest.ts).
+ */
 export function dropManagedFields<T extends KubeObject>(obj: T): T {
-  if (obj.metadata?.managedFields !== undefined) delete obj.metadata.managedFields;
-  return obj;
+  if (obj.metadata?.managedFields === undefined) return obj;
+  const { managedFields: _drop, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
 export function objectKey(o: KubeObject): string {

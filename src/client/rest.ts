@@ -19,6 +19,31 @@ export interface RestConfig {
   transport?: Transport;
 }
 
+/**
+ * Watch lines decoded in this turn of the event loop, for the other in-process watchers that
+ * get the very same line (the scheduler and the controller manager both watch every pod):
+ * each event is parsed once, and its object is shared between their caches. Objects from
+ * informers are read-only (as in client-go); transforms copy (dropManagedFields). The map
+ * lives until the next turn (setImmediate), so it holds one burst of events at most.
+ */
+const decodedThisTurn = new Map<string, WatchEvent>();
+let clearScheduled = false;
+
+function decodeShared(line: string): WatchEvent {
+  let ev = decodedThisTurn.get(line);
+  if (ev) return ev;
+  ev = JSON.parse(line) as WatchEvent;
+  decodedThisTurn.set(line, ev);
+  if (!clearScheduled) {
+    clearScheduled = true;
+    setImmediate(() => {
+      decodedThisTurn.clear();
+      clearScheduled = false;
+    });
+  }
+  return ev;
+}
+
 export class RestClient {
   private readonly agent: Agent;
   private readonly url: URL;
@@ -95,7 +120,7 @@ export class RestClient {
             start = nl + 1;
             if (!line.trim()) continue;
             try {
-              onEvent(JSON.parse(line) as WatchEvent);
+              onEvent(decodeShared(line));
             } catch {
               inner.abort(); // as over HTTPS: a bad line ends the stream, the informer re-watches
               return;

@@ -4,7 +4,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 import { RestClient } from '../../src/client/rest.js';
-import { Informer } from '../../src/client/informer.js';
+import { Informer, dropManagedFields } from '../../src/client/informer.js';
 import { ApiError } from '../../src/api/errors.js';
 import { localTransport } from '../../src/apiserver/local.js';
 import { silentLogger } from '../../src/util/logger.js';
@@ -80,5 +80,31 @@ describe('in-process transport', () => {
     assert.equal(inf.size, 4);
     ac.abort();
     await running;
+  });
+
+  it('decodes an event once for in-process watchers, and a transform of one stays its own', async (t) => {
+    // the scheduler and the controller manager watch the same pods over two in-process clients
+    const other = new RestClient({ server: c.url, token: c.adminToken, caPem: c.caPem, transport: localTransport(c.api, c.adminToken) });
+    const path = '/api/v1/namespaces/default/configmaps';
+    const trimmed = new Informer(local, { path, labelSelector: 'share=x', transform: dropManagedFields }, silentLogger());
+    const full = new Informer(other, { path, labelSelector: 'share=x' }, silentLogger());
+    const ac = new AbortController();
+    const running = [trimmed.run(ac.signal), full.run(ac.signal)];
+    t.after(async () => {
+      ac.abort(); // also when an assertion failed: the informers must not keep the process alive
+      await Promise.all(running);
+      other.close();
+    });
+    await Promise.all([trimmed.waitForSync(), full.waitForSync()]);
+    await https.json('POST', path, { metadata: { name: 'share-1', labels: { share: 'x' } }, data: { a: '1' } });
+    await https.json('PATCH', `${path}/share-1`, { data: { a: '2' } }, 'application/merge-patch+json');
+    const want = await https.json<{ metadata: { resourceVersion: string; managedFields?: unknown[] }; data: unknown }>('GET', `${path}/share-1`);
+    const key = 'default/share-1';
+    await until(() => trimmed.get(key)?.metadata.resourceVersion === want.metadata.resourceVersion && full.get(key)?.metadata.resourceVersion === want.metadata.resourceVersion, 'both informers at the patched version');
+    assert.deepEqual(full.get(key), want, 'the untransformed cache holds the object as served, managedFields included');
+    assert.ok((want.metadata.managedFields ?? []).length > 0);
+    assert.equal(trimmed.get(key)!.metadata.managedFields, undefined);
+    const { managedFields: _m, ...meta } = want.metadata;
+    assert.deepEqual(trimmed.get(key), { ...want, metadata: meta });
   });
 });
