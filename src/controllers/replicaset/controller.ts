@@ -141,7 +141,7 @@ export class ReplicaSetController extends Controller {
     let manageError: unknown;
     if (satisfied && !rs.metadata.deletionTimestamp) {
       try {
-        await manageReplicas(rs, key, active, this.relatedPods(rs, nsPods), { client: this.client, recorder: this.recorder, expectations: this.expectations, slowStarts: this.slowStarts });
+        await manageReplicas(rs, key, active, () => this.relatedPods(rs, nsPods), { client: this.client, recorder: this.recorder, expectations: this.expectations, slowStarts: this.slowStarts });
       } catch (err) {
         manageError = err;
       }

@@ -95,9 +95,10 @@ export class SlowStarts {
 
 /**
  * Bring active pods to spec.replicas; throws (after recording an event) when a creation or
- * deletion failed, so the sync is retried with back-off.
+ * deletion failed, so the sync is retried with back-off. related (the pods of all sibling
+ * ReplicaSets, for the deletion ranking) is asked for only when pods are to be deleted.
  */
-export async function manageReplicas(rs: KubeObject, key: string, active: KubeObject[], related: KubeObject[], d: ManageDeps): Promise<void> {
+export async function manageReplicas(rs: KubeObject, key: string, active: KubeObject[], related: () => KubeObject[], d: ManageDeps): Promise<void> {
   const want = Number(rs.spec?.replicas ?? 1);
   const diff = active.length - want;
   const ns = rs.metadata.namespace!;
@@ -124,7 +125,7 @@ export async function manageReplicas(rs: KubeObject, key: string, active: KubeOb
   }
   d.slowStarts?.forget(key);
   if (diff > 0) {
-    const victims = podsToDelete(active, related, Math.min(diff, BURST_REPLICAS));
+    const victims = podsToDelete(active, related(), Math.min(diff, BURST_REPLICAS));
     const keys = victims.map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
     d.expectations.expectDeletions(key, keys);
     const results = await Promise.allSettled(

@@ -4,7 +4,7 @@ import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import type { RestClient } from '../../client/rest.js';
 import type { Clock } from '../../util/clock.js';
-import { hasAllLabels, isPodAvailable, isPodReady, stableJson, type Condition } from '../runtime/objects.js';
+import { isPodAvailable, isPodReady, stableJson, type Condition } from '../runtime/objects.js';
 
 export interface ReplicaStatus {
   replicas: number;
@@ -15,6 +15,12 @@ export interface ReplicaStatus {
   conditions?: Condition[];
 }
 
+/** Every [key, value] of want is among the labels (the template's labels, listed once per sync). */
+function hasLabels(have: Record<string, string> | undefined, want: [string, string][]): boolean {
+  for (const [k, v] of want) if (have?.[k] !== v) return false;
+  return true;
+}
+
 /** Status of rs given its active pods; manageError sets the ReplicaFailure condition. */
 export function calculateStatus(rs: KubeObject, active: KubeObject[], manageError: unknown, clock: Clock): ReplicaStatus {
   const tmplLabels = rs.spec?.template?.metadata?.labels as Record<string, string> | undefined;
@@ -23,8 +29,9 @@ export function calculateStatus(rs: KubeObject, active: KubeObject[], manageErro
   let fully = 0;
   let ready = 0;
   let available = 0;
+  const want = Object.entries(tmplLabels ?? {});
   for (const p of active) {
-    if (hasAllLabels(p.metadata.labels, tmplLabels)) fully++;
+    if (hasLabels(p.metadata.labels, want)) fully++;
     if (isPodReady(p)) {
       ready++;
       if (isPodAvailable(p, minReady, now)) available++;

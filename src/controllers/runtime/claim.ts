@@ -27,10 +27,10 @@ export async function claimObjects<T extends KubeObject>(objs: T[], o: ClaimOpti
   let firstErr: unknown;
   for (const obj of objs) {
     const ref = controllerRef(obj);
+    if (ref && ref.uid !== uid) continue; // another controller's: nothing to look at
     const matches = o.selector.matches(obj.metadata.labels);
     try {
       if (ref) {
-        if (ref.uid !== uid) continue;
         if (matches) {
           claimed.push(obj);
           continue;
