@@ -109,6 +109,13 @@ test('pod-template-hash: stable, safe-encoded, changes with the template and the
   assert.notEqual(h, computeHash(t, 1));
   assert.equal(safeEncode('0123456789'), '456789bcdf'); // byte % 27 into the alphabet, as apimachinery
   assert.ok(equalIgnoreHash({ ...t, metadata: { labels: { app: 'x', 'pod-template-hash': h } } }, t));
+  // remembered per template object: asking again, or about other objects, gives the same answers
+  const other = { ...t, spec: { containers: [{ name: 'c', image: 'b' }] } };
+  for (let i = 0; i < 2; i++) {
+    assert.ok(!equalIgnoreHash(t, other));
+    assert.ok(equalIgnoreHash(t, structuredClone(t)));
+    assert.ok(equalIgnoreHash({ metadata: { labels: { 'pod-template-hash': 'abc' } } }, { metadata: {} }), 'only the hash label: no labels');
+  }
 });
 
 const deploy = (replicas: number, surge: unknown, unavailable: unknown): KubeObject => ({

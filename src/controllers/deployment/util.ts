@@ -58,9 +58,23 @@ function withoutHash(template: unknown): unknown {
   return t;
 }
 
+/**
+ * A template's stable JSON without the pod-template-hash label, remembered per template
+ * object: templates of cached objects are read-only, and every sync of a Deployment compares
+ * its template with each of its ReplicaSets' several times.
+ */
+const normalized = new WeakMap<object, string>();
+
+function normalizedJson(template: unknown): string {
+  if (template === null || typeof template !== 'object') return stableJson(withoutHash(template));
+  let j = normalized.get(template);
+  if (j === undefined) normalized.set(template, (j = stableJson(withoutHash(template))));
+  return j;
+}
+
 /** Templates equal once the pod-template-hash label is ignored (upstream EqualIgnoreHash). */
 export function equalIgnoreHash(a: unknown, b: unknown): boolean {
-  return stableJson(withoutHash(a)) === stableJson(withoutHash(b));
+  return normalizedJson(a) === normalizedJson(b);
 }
 
 export function replicasOf(o: KubeObject): number {
