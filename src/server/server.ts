@@ -141,7 +141,7 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
   startNamespaceFinalizer(api, cfg.log, lifecycle.signal);
   startEventTTL(api.get('', 'events')!, clock, cfg.log, lifecycle.signal);
 
-  // 5. control-plane components, talking to the API over HTTPS like any client
+  // 5. control-plane components: the same API requests as any client, in-process (apiserver/local.ts)
   const clients: RestClient[] = [];
   let scheduler: Scheduler | undefined;
   if (!cfg.disableScheduler) {
