@@ -7,7 +7,7 @@ import type { KubeObject } from '../api/types.js';
 import { gvkOf, type ResourceInfo } from '../api/resources.js';
 import { StoreConflictError, type Store } from '../storage/types.js';
 import type { Clock } from '../util/clock.js';
-import { WatchCache, storedJsonOfEntry, type CacheEntry } from './watchcache.js';
+import { WatchCache, encodeStored, storedJsonOfEntry, type CacheEntry, type Selectable } from './watchcache.js';
 import { kindHooks } from './hooks.js';
 import { prepareForCreate, prepareForUpdate, prepareForStatusUpdate } from './strategy.js';
 import { recordUpdate } from './patch/apply.js';
@@ -95,6 +95,26 @@ export class ResourceRegistry {
 
   private storeKey(namespace: string, name: string): string {
     return this.storePrefix + this.cacheKey(namespace, name);
+  }
+
+  /**
+   * Labels and selectable fields of an object about to be stored, for its cache entry (the
+   * same as read from the stored JSON: label values are strings, fields are String()s of
+   * JSON values). Undefined when a label value is not a string (the entry parses then).
+   */
+  private selectableOf(obj: KubeObject): Selectable | undefined {
+    const labels = obj.metadata.labels as Record<string, unknown> | undefined;
+    let copy: Record<string, string> | undefined;
+    if (labels !== undefined) {
+      if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) return undefined;
+      copy = {};
+      for (const k of Object.keys(labels)) {
+        const v = labels[k];
+        if (typeof v !== 'string') return undefined;
+        copy[k] = v;
+      }
+    }
+    return { labels: copy, fields: kindHooks.fields(this.ri.kind, obj) };
   }
 
   get(namespace: string, name: string): CacheEntry {
@@ -198,7 +218,7 @@ export class ResourceRegistry {
     }
     try {
       const enc = storedAndReplyJson(prepared);
-      const kv = await this.store.create(this.storeKey(namespace, name), enc ? Buffer.from(enc.stored, 'utf8') : encodeObject(prepared));
+      const kv = await this.store.create(this.storeKey(namespace, name), encodeStored(enc ? enc.stored : storedJson(prepared), this.selectableOf(prepared)));
       await this.cache.waitFor(kv.modRevision);
       prepared.metadata.resourceVersion = String(kv.modRevision);
       return { obj: prepared, json: enc?.reply(kv.modRevision) };
@@ -271,7 +291,7 @@ export class ResourceRegistry {
     // no-op writes do not bump resourceVersion (old is JSON.parse(cur.json), so cur.json is its JSON)
     if (enc === storedJsonOfEntry(cur)) return { obj: old, json: cur.json };
     try {
-      const kv = await this.store.update(this.storeKey(namespace, name), Buffer.from(enc, 'utf8'), cur.rev);
+      const kv = await this.store.update(this.storeKey(namespace, name), encodeStored(enc, this.selectableOf(obj)), cur.rev);
       await this.cache.waitFor(kv.modRevision);
       obj.metadata.resourceVersion = String(kv.modRevision);
       return { obj, json: both?.reply(kv.modRevision) };
@@ -404,7 +424,7 @@ export class ResourceRegistry {
   /** Store obj as is (no validation), with cur's revision as precondition. */
   async writeRaw(namespace: string, name: string, obj: KubeObject, cur: CacheEntry): Promise<KubeObject> {
     try {
-      const kv = await this.store.update(this.storeKey(namespace, name), encodeObject(obj), cur.rev);
+      const kv = await this.store.update(this.storeKey(namespace, name), encodeStored(storedJson(obj), this.selectableOf(obj)), cur.rev);
       await this.cache.waitFor(kv.modRevision);
       const out = structuredClone(obj);
       out.metadata.resourceVersion = String(kv.modRevision);

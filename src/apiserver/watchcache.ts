@@ -29,11 +29,11 @@ export interface Selectable {
  */
 class LazyEntry implements CacheEntry {
   private parsed: WeakRef<KubeObject> | undefined;
-  private sel: Selectable | undefined;
   constructor(
     readonly key: string,
     readonly rev: number,
     readonly json: string,
+    private sel?: Selectable,
   ) {}
   get obj(): KubeObject {
     let o = this.parsed?.deref();
@@ -79,8 +79,33 @@ function storedJsonFallback(obj: KubeObject): string {
   return JSON.stringify({ apiVersion, kind, metadata: meta, ...rest });
 }
 
+/**
+ * What the registry knew when it encoded a value for the store: the text it encoded (so the
+ * cache need not decode the bytes again) and the object's labels and selectable fields (so
+ * that selectors need no parse of the new entry). Keyed by the very buffer handed to the
+ * store, which the store passes on unchanged in its watch events.
+ */
+interface WriteHint {
+  text: string;
+  sel: Selectable | undefined;
+}
+
+const writeHints = new WeakMap<Uint8Array, WriteHint>();
+
+/** The bytes to store for `stored` (storedJson of an object), remembering what the cache will want. */
+export function encodeStored(stored: string, sel?: Selectable): Buffer {
+  const buf = Buffer.from(stored, 'utf8');
+  writeHints.set(buf, { text: stored, sel });
+  return buf;
+}
+
+function textOf(value: Uint8Array): string {
+  return Buffer.isBuffer(value) ? value.toString('utf8') : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+}
+
 export function entryFromKV(kv: KV, key: string, rev = kv.modRevision): CacheEntry {
-  return new LazyEntry(key, rev, withResourceVersion(Buffer.from(kv.value).toString('utf8'), kv.modRevision));
+  const hint = writeHints.get(kv.value);
+  return new LazyEntry(key, rev, withResourceVersion(hint ? hint.text : textOf(kv.value), kv.modRevision), hint?.sel);
 }
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';

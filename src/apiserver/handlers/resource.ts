@@ -94,7 +94,8 @@ export async function handleUpdate(ctx: RequestContext, subresource = ''): Promi
     replyObject(ctx, 201, await ctx.reg.create(namespace, obj, { dryRun, manager }));
     return;
   }
-  const updated = await ctx.reg.updateForReply(namespace, name, obj, cur, { dryRun, subresource, manager });
+  // obj is the freshly decoded body, ours alone: updateForReply may use it without a copy
+  const updated = await ctx.reg.updateForReply(namespace, name, obj, cur, { dryRun, subresource, manager }, true);
   replyObject(ctx, 200, updated.obj, updated.json);
 }
 

@@ -78,8 +78,21 @@ export function conflictError(conflicts: readonly { manager: Manager; path: Fiel
   return new ApiError(409, 'Conflict', message, { causes });
 }
 
+/**
+ * The top-level part of an object a write through `subresource` may own (see
+ * scopeToSubresource): comparing only that part gives the same scoped result, since the
+ * field walk of one top-level member does not depend on the others.
+ */
+function scopeObject(o: unknown, subresource: string | undefined): unknown {
+  if (!isObject(o)) return o;
+  if (subresource === 'status') return o.status === undefined ? {} : { status: o.status };
+  if (o.status === undefined) return o;
+  const { status: _status, ...rest } = o;
+  return rest;
+}
+
 function scopedCompare(gvk: GVK, a: unknown, b: unknown, subresource: string | undefined, dropUndefined = false): Comparison {
-  const c = compareObjects(gvk, a, b, dropUndefined);
+  const c = compareObjects(gvk, scopeObject(a, subresource), scopeObject(b, subresource), dropUndefined);
   return {
     added: scopeToSubresource(c.added, subresource),
     removed: scopeToSubresource(c.removed, subresource),
