@@ -314,7 +314,7 @@ export class ResourceRegistry {
     name: string,
     fn: (cur: KubeObject | undefined) => KubeObject | Promise<KubeObject>,
     opts: WriteOptions & { createIfMissing?: boolean } = {},
-  ): Promise<{ obj: KubeObject; created: boolean }> {
+  ): Promise<{ obj: KubeObject; created: boolean; json?: string }> {
     for (let attempt = 0; ; attempt++) {
       const cur = this.tryGet(namespace, name);
       if (!cur && !opts.createIfMissing) throw ApiError.notFound(this.ref, name);
@@ -325,9 +325,9 @@ export class ResourceRegistry {
       try {
         if (!cur) {
           desired.metadata.name = name;
-          return { obj: await this.create(namespace, desired, opts), created: true };
+          return { ...(await this.createForReply(namespace, desired, opts)), created: true };
         }
-        return { obj: await this.update(namespace, name, desired, cur, opts, true), created: false };
+        return { ...(await this.updateForReply(namespace, name, desired, cur, opts, true)), created: false };
       } catch (err) {
         const retriable = err instanceof ApiError && (err.reason === 'Conflict' || (err.reason === 'AlreadyExists' && !cur));
         if (!retriable || attempt >= 8 || (cur ? precondition : desired.metadata.resourceVersion)) throw err;

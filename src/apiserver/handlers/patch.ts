@@ -66,7 +66,7 @@ export async function handlePatch(ctx: RequestContext, subresource = ''): Promis
       throw ApiError.badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
     namespaceMustExist(ctx, !ctx.reg.tryGet(namespace, name), name);
-    const { obj, created } = await ctx.reg.guaranteedUpdate(
+    const { obj, created, json } = await ctx.reg.guaranteedUpdate(
       namespace,
       name,
       (cur) => {
@@ -76,12 +76,12 @@ export async function handlePatch(ctx: RequestContext, subresource = ''): Promis
       },
       { createIfMissing: !subresource, dryRun, subresource },
     );
-    replyObject(ctx, created ? 201 : 200, obj);
+    replyObject(ctx, created ? 201 : 200, obj, json);
     return;
   }
   const { value: patch } = parseBody(body, 'application/json');
   const manager = fieldManagerOf(ctx);
-  const { obj } = await ctx.reg.guaranteedUpdate(
+  const { obj, json } = await ctx.reg.guaranteedUpdate(
     namespace,
     name,
     (cur) => {
@@ -95,5 +95,5 @@ export async function handlePatch(ctx: RequestContext, subresource = ''): Promis
     },
     { dryRun, subresource, manager },
   );
-  replyObject(ctx, 200, obj);
+  replyObject(ctx, 200, obj, json);
 }
