@@ -2,7 +2,7 @@
 // (like kube-apiserver's cacher). Events keep a bounded ring for resuming watches;
 // older resumes fall back to the store, which answers 410 once history is compacted.
 import type { KubeObject } from '../api/types.js';
-import type { KV, Store } from '../storage/types.js';
+import { handOver, type KV, type Store } from '../storage/types.js';
 import type { Logger } from '../util/logger.js';
 
 export interface CacheEntry {
@@ -94,7 +94,8 @@ const writeHints = new WeakMap<Uint8Array, WriteHint>();
 
 /** The bytes to store for `stored` (storedJson of an object), remembering what the cache will want. */
 export function encodeStored(stored: string, sel?: Selectable): Buffer {
-  const buf = Buffer.from(stored, 'utf8');
+  // handed over: the store keeps this very buffer, so its watch event carries it back here
+  const buf = handOver(Buffer.from(stored, 'utf8'));
   writeHints.set(buf, { text: stored, sel });
   return buf;
 }

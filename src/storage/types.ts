@@ -6,6 +6,23 @@
 // metadata.resourceVersion. Values are opaque bytes (the API server stores JSON without
 // resourceVersion, and injects it on read, as kine does).
 
+const handedOver = new WeakSet<Uint8Array>();
+
+/**
+ * Give `value` to the store for a create or update: the caller promises never to modify it
+ * again, so the store may keep these very bytes (in its events too) instead of copying them.
+ * Returns value.
+ */
+export function handOver<T extends Uint8Array>(value: T): T {
+  handedOver.add(value);
+  return value;
+}
+
+/** True when value was given with handOver (a store may keep it without a copy). */
+export function isHandedOver(value: Uint8Array): boolean {
+  return handedOver.has(value);
+}
+
 export interface KV {
   key: string;
   value: Uint8Array;

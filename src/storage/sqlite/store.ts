@@ -7,6 +7,7 @@ import { realClock, type Clock } from '../../util/clock.js';
 import {
   StoreCompactedError,
   StoreFutureRevisionError,
+  isHandedOver,
   type KV,
   type ListOptions,
   type ListResult,
@@ -274,8 +275,9 @@ function rowToEvent(r: LogRow): WatchEvent {
   return { type: 'PUT', kv, revision: r.revision };
 }
 
-/** Own copy of the caller's bytes (they end up in events shared with watchers). */
+/** Own copy of the caller's bytes (they end up in events shared with watchers), unless handed over. */
 function copy(v: Uint8Array): Buffer {
+  if (isHandedOver(v)) return toBuffer(v);
   return Buffer.from(toBuffer(v));
 }
 
