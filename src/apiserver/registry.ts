@@ -218,7 +218,8 @@ export class ResourceRegistry {
     }
     try {
       const enc = storedAndReplyJson(prepared);
-      const kv = await this.store.create(this.storeKey(namespace, name), encodeStored(enc ? enc.stored : storedJson(prepared), this.selectableOf(prepared)));
+      const w = encodeStored(enc ? enc.stored : storedJson(prepared), this.selectableOf(prepared));
+      const kv = await this.store.create(this.storeKey(namespace, name), w.value, w.opts);
       await this.cache.waitFor(kv.modRevision);
       prepared.metadata.resourceVersion = String(kv.modRevision);
       return { obj: prepared, json: enc?.reply(kv.modRevision) };
@@ -237,8 +238,17 @@ export class ResourceRegistry {
   }
 
   /** update, also giving JSON.stringify of the result when it comes for free (from the stored form). */
-  async updateForReply(namespace: string, name: string, next: KubeObject, cur: CacheEntry, opts: WriteOptions = {}, owned = false): Promise<{ obj: KubeObject; json?: string }> {
-    const old = cur.obj;
+  async updateForReply(
+    namespace: string,
+    name: string,
+    next: KubeObject,
+    cur: CacheEntry,
+    opts: WriteOptions = {},
+    owned = false,
+    /** cur.obj, when the caller holds it already */
+    current?: KubeObject,
+  ): Promise<{ obj: KubeObject; json?: string }> {
+    const old = current ?? cur.obj;
     const rv = next.metadata?.resourceVersion;
     if (rv && rv !== old.metadata.resourceVersion) throw ApiError.conflict(this.ref, name);
     // owned: the caller hands over a private copy (guaranteedUpdate), no need to clone it again
@@ -291,7 +301,8 @@ export class ResourceRegistry {
     // no-op writes do not bump resourceVersion (old is JSON.parse(cur.json), so cur.json is its JSON)
     if (enc === storedJsonOfEntry(cur)) return { obj: old, json: cur.json };
     try {
-      const kv = await this.store.update(this.storeKey(namespace, name), encodeStored(enc, this.selectableOf(obj)), cur.rev);
+      const w = encodeStored(enc, this.selectableOf(obj));
+      const kv = await this.store.update(this.storeKey(namespace, name), w.value, cur.rev, w.opts);
       await this.cache.waitFor(kv.modRevision);
       obj.metadata.resourceVersion = String(kv.modRevision);
       return { obj, json: both?.reply(kv.modRevision) };
@@ -307,19 +318,23 @@ export class ResourceRegistry {
   /**
    * Read-modify-write with retries on conflict (as GuaranteedUpdate): fn gets the current
    * object (a private copy) and returns the desired one. If fn sets a resourceVersion it
-   * acts as a precondition and conflicts are not retried.
+   * acts as a precondition and conflicts are not retried. With readOnlyCurrent, fn gets the
+   * cached object itself, which it must not modify (nor return anything sharing a part of it
+   * that the update could modify): that saves a parse when fn copies anyway.
    */
   async guaranteedUpdate(
     namespace: string,
     name: string,
     fn: (cur: KubeObject | undefined) => KubeObject | Promise<KubeObject>,
-    opts: WriteOptions & { createIfMissing?: boolean } = {},
+    opts: WriteOptions & { createIfMissing?: boolean; readOnlyCurrent?: boolean } = {},
   ): Promise<{ obj: KubeObject; created: boolean; json?: string }> {
     for (let attempt = 0; ; attempt++) {
       const cur = this.tryGet(namespace, name);
       if (!cur && !opts.createIfMissing) throw ApiError.notFound(this.ref, name);
-      // a private copy: parsing the cached JSON gives the same object as cloning cur.obj
-      const desired = await fn(cur ? (JSON.parse(cur.json) as KubeObject) : undefined);
+      // a private copy: parsing the cached JSON gives the same object as cloning cur.obj. The
+      // cached object, when fn only reads it, is also the update's old object (one parse).
+      const current = cur ? (opts.readOnlyCurrent ? cur.obj : (JSON.parse(cur.json) as KubeObject)) : undefined;
+      const desired = await fn(current);
       // a resourceVersion set by fn is a precondition (update may consume the object, so read it first)
       const precondition = cur ? desired.metadata?.resourceVersion : undefined;
       try {
@@ -327,7 +342,8 @@ export class ResourceRegistry {
           desired.metadata.name = name;
           return { ...(await this.createForReply(namespace, desired, opts)), created: true };
         }
-        return { ...(await this.updateForReply(namespace, name, desired, cur, opts, true)), created: false };
+        if (opts.readOnlyCurrent && current === desired) throw new Error('guaranteedUpdate: fn returned the read-only current object');
+        return { ...(await this.updateForReply(namespace, name, desired, cur, opts, true, opts.readOnlyCurrent ? current : undefined)), created: false };
       } catch (err) {
         const retriable = err instanceof ApiError && (err.reason === 'Conflict' || (err.reason === 'AlreadyExists' && !cur));
         if (!retriable || attempt >= 8 || (cur ? precondition : desired.metadata.resourceVersion)) throw err;
@@ -424,7 +440,8 @@ export class ResourceRegistry {
   /** Store obj as is (no validation), with cur's revision as precondition. */
   async writeRaw(namespace: string, name: string, obj: KubeObject, cur: CacheEntry): Promise<KubeObject> {
     try {
-      const kv = await this.store.update(this.storeKey(namespace, name), encodeStored(storedJson(obj), this.selectableOf(obj)), cur.rev);
+      const w = encodeStored(storedJson(obj), this.selectableOf(obj));
+      const kv = await this.store.update(this.storeKey(namespace, name), w.value, cur.rev, w.opts);
       await this.cache.waitFor(kv.modRevision);
       const out = structuredClone(obj);
       out.metadata.resourceVersion = String(kv.modRevision);

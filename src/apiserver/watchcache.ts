@@ -2,7 +2,7 @@
 // (like kube-apiserver's cacher). Events keep a bounded ring for resuming watches;
 // older resumes fall back to the store, which answers 410 once history is compacted.
 import type { KubeObject } from '../api/types.js';
-import { handOver, type KV, type Store } from '../storage/types.js';
+import type { KV, Store, WriteOpts } from '../storage/types.js';
 import type { Logger } from '../util/logger.js';
 
 export interface CacheEntry {
@@ -82,22 +82,20 @@ function storedJsonFallback(obj: KubeObject): string {
 /**
  * What the registry knew when it encoded a value for the store: the text it encoded (so the
  * cache need not decode the bytes again) and the object's labels and selectable fields (so
- * that selectors need no parse of the new entry). Keyed by the very buffer handed to the
- * store, which the store passes on unchanged in its watch events.
+ * that selectors need no parse of the new entry). Travels with the write as its memo (see
+ * WriteOpts), which the store passes on in the write's watch event.
  */
-interface WriteHint {
-  text: string;
-  sel: Selectable | undefined;
+class WriteHint {
+  constructor(
+    readonly text: string,
+    readonly sel: Selectable | undefined,
+  ) {}
 }
 
-const writeHints = new WeakMap<Uint8Array, WriteHint>();
-
-/** The bytes to store for `stored` (storedJson of an object), remembering what the cache will want. */
-export function encodeStored(stored: string, sel?: Selectable): Buffer {
-  // handed over: the store keeps this very buffer, so its watch event carries it back here
-  const buf = handOver(Buffer.from(stored, 'utf8'));
-  writeHints.set(buf, { text: stored, sel });
-  return buf;
+/** Bytes and write options to store `stored` (storedJson of an object) with a hint for the cache. */
+export function encodeStored(stored: string, sel?: Selectable): { value: Buffer; opts: WriteOpts } {
+  // handed over: the registry never touches these bytes again, the store need not copy them
+  return { value: Buffer.from(stored, 'utf8'), opts: { handOver: true, memo: new WriteHint(stored, sel) } };
 }
 
 function textOf(value: Uint8Array): string {
@@ -105,7 +103,7 @@ function textOf(value: Uint8Array): string {
 }
 
 export function entryFromKV(kv: KV, key: string, rev = kv.modRevision): CacheEntry {
-  const hint = writeHints.get(kv.value);
+  const hint = kv.memo instanceof WriteHint ? kv.memo : undefined;
   return new LazyEntry(key, rev, withResourceVersion(hint ? hint.text : textOf(kv.value), kv.modRevision), hint?.sel);
 }
 

@@ -93,7 +93,8 @@ export async function handlePatch(ctx: RequestContext, subresource = ''): Promis
       if (checked.metadata.resourceVersion === base.metadata.resourceVersion) delete checked.metadata.resourceVersion;
       return checked;
     },
-    { dryRun, subresource, manager },
+    // the patch engines never modify their input and share nothing with it (they clone it)
+    { dryRun, subresource, manager, readOnlyCurrent: true },
   );
   replyObject(ctx, 200, obj, json);
 }

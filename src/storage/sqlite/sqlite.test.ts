@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import type { Clock } from '../../util/clock.js';
 import { runStoreConformance } from '../conformance.js';
 import { dec, enc, EventReader, expectWatchCompacted } from '../conformance-util.js';
-import { StoreCompactedError, handOver } from '../types.js';
+import { StoreCompactedError } from '../types.js';
 import { openSqliteStore } from './store.js';
 import { WatchOverflowError } from './watcher.js';
 
@@ -236,7 +236,7 @@ async function waitFor(cond: () => Promise<boolean>, ms = 5000): Promise<void> {
 }
 
 describe('sqlite: value ownership', () => {
-  it('copies the bytes of a write, unless they were handed over', async () => {
+  it('copies the bytes of a write, unless they were handed over; memos reach the write result and its event', async () => {
     const store = openSqliteStore(mkdirFor(freshPath()), { compactIntervalMs: 0 });
     try {
       const w = store.watch('/o/', 0);
@@ -248,11 +248,15 @@ describe('sqlite: value ownership', () => {
       assert.equal(dec(ev1.kv.value), 'one');
       assert.notEqual(ev1.kv.value, mine);
       assert.equal(dec((await store.get('/o/a'))!.value), 'one');
-      const given = handOver(Buffer.from('two'));
-      const kv = await store.update('/o/a', given, ev1.kv.modRevision);
+      const given = Buffer.from('two');
+      const memo = { mine: true };
+      const kv = await store.update('/o/a', given, ev1.kv.modRevision, { handOver: true, memo });
       const ev2 = (await it.next()).value!;
       assert.equal(ev2.kv.value, given, 'a handed-over value reaches watchers as the same bytes');
       assert.equal(kv.value, given);
+      assert.equal(ev2.kv.memo, memo, 'the memo travels with the write');
+      assert.equal(kv.memo, memo);
+      assert.equal((await store.get('/o/a'))!.memo, undefined, 'reads carry no memo');
       assert.equal(dec((await store.get('/o/a'))!.value), 'two');
       w.close();
     } finally {
