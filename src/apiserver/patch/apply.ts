@@ -108,6 +108,8 @@ function takeOwnership(managers: Map<string, Manager>, self: string, cmp: Compar
     if (id === self) continue;
     const lost = m.set.intersection(changed);
     for (const path of lost.paths()) conflicts.push({ manager: m, path });
+    // a set that loses nothing stays the same instance (encodeManagedFields can reuse its FieldsV1)
+    if (lost.isEmpty() && !m.set.isEmpty() && m.set.intersection(cmp.removed).isEmpty()) continue;
     const next = m.set.difference(changed).difference(cmp.removed);
     if (next.isEmpty()) managers.delete(id);
     else managers.set(id, { ...m, set: next });
