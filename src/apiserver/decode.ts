@@ -73,8 +73,41 @@ export function decodeObject(
   // A JSON body proven free of repeated keys (value is still exactly JSON.parse(text) here)
   // needs no duplicate-key scan, which is what checkObject does with the text.
   const mt = mediaType(contentType);
-  const proven = validation !== 'Ignore' && text !== undefined && (mt === 'application/json' || mt === '') && jsonHasNoDuplicateKeys(text, value);
+  const proven = validation !== 'Ignore' && text !== undefined && (mt === 'application/json' || mt === '') && (jsonHasNoDuplicateKeys(text, value) || noDuplicateKeysWithEscapes(text, value));
   return checkObject(value, proven ? undefined : text, gvk, validation);
+}
+
+function countColons(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf(':'); i >= 0; i = s.indexOf(':', i + 1)) n++;
+  return n;
+}
+
+/** Members of all objects in v plus the ':' characters in its keys and strings. */
+function membersAndColons(v: unknown): number {
+  if (typeof v === 'string') return countColons(v);
+  if (typeof v !== 'object' || v === null) return 0;
+  let n = 0;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) n += membersAndColons(v[i]);
+    return n;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) n += 1 + countColons(k) + membersAndColons(o[k]);
+  return n;
+}
+
+/**
+ * jsonHasNoDuplicateKeys' proof, extended to texts with escapes other than \uXXXX (managedFields
+ * keys such as k:{\"name\":\"web\"} have them). In valid JSON a ':' in the text is a member's
+ * separator or a character of a string; the escapes \" \\ \/ \b \f \n \r \t neither contain
+ * nor produce one, so without \u the ':' in the parsed strings are exactly those of the text's
+ * strings. Then the text's ':' count equals members kept by JSON.parse plus ':' in its strings
+ * exactly when JSON.parse dropped no member, that is when no object repeats a key. `parsed`
+ * must be JSON.parse(text), unchanged. False means "not proven".
+ */
+function noDuplicateKeysWithEscapes(text: string, parsed: unknown): boolean {
+  return text.indexOf('\\u') < 0 && countColons(text) === membersAndColons(parsed);
 }
 
 export function checkObject(value: unknown, text: string | undefined, gvk: GVK, validation: FieldValidation): { obj: KubeObject; warnings: string[] } {

@@ -7,7 +7,7 @@ import type { KubeObject } from '../api/types.js';
 import { gvkOf, type ResourceInfo } from '../api/resources.js';
 import { StoreConflictError, type Store } from '../storage/types.js';
 import type { Clock } from '../util/clock.js';
-import { WatchCache, storedJsonOfEntry, type CacheEntry } from './watchcache.js';
+import { WatchCache, encodeStored, storedJsonOfEntry, type CacheEntry, type Selectable } from './watchcache.js';
 import { kindHooks } from './hooks.js';
 import { prepareForCreate, prepareForUpdate, prepareForStatusUpdate } from './strategy.js';
 import { recordUpdate } from './patch/apply.js';
@@ -95,6 +95,26 @@ export class ResourceRegistry {
 
   private storeKey(namespace: string, name: string): string {
     return this.storePrefix + this.cacheKey(namespace, name);
+  }
+
+  /**
+   * Labels and selectable fields of an object about to be stored, for its cache entry (the
+   * same as read from the stored JSON: label values are strings, fields are String()s of
+   * JSON values). Undefined when a label value is not a string (the entry parses then).
+   */
+  private selectableOf(obj: KubeObject): Selectable | undefined {
+    const labels = obj.metadata.labels as Record<string, unknown> | undefined;
+    let copy: Record<string, string> | undefined;
+    if (labels !== undefined) {
+      if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) return undefined;
+      copy = {};
+      for (const k of Object.keys(labels)) {
+        const v = labels[k];
+        if (typeof v !== 'string') return undefined;
+        copy[k] = v;
+      }
+    }
+    return { labels: copy, fields: kindHooks.fields(this.ri.kind, obj) };
   }
 
   get(namespace: string, name: string): CacheEntry {
@@ -198,7 +218,8 @@ export class ResourceRegistry {
     }
     try {
       const enc = storedAndReplyJson(prepared);
-      const kv = await this.store.create(this.storeKey(namespace, name), enc ? Buffer.from(enc.stored, 'utf8') : encodeObject(prepared));
+      const w = encodeStored(enc ? enc.stored : storedJson(prepared), this.selectableOf(prepared));
+      const kv = await this.store.create(this.storeKey(namespace, name), w.value, w.opts);
       await this.cache.waitFor(kv.modRevision);
       prepared.metadata.resourceVersion = String(kv.modRevision);
       return { obj: prepared, json: enc?.reply(kv.modRevision) };
@@ -217,8 +238,17 @@ export class ResourceRegistry {
   }
 
   /** update, also giving JSON.stringify of the result when it comes for free (from the stored form). */
-  async updateForReply(namespace: string, name: string, next: KubeObject, cur: CacheEntry, opts: WriteOptions = {}, owned = false): Promise<{ obj: KubeObject; json?: string }> {
-    const old = cur.obj;
+  async updateForReply(
+    namespace: string,
+    name: string,
+    next: KubeObject,
+    cur: CacheEntry,
+    opts: WriteOptions = {},
+    owned = false,
+    /** cur.obj, when the caller holds it already */
+    current?: KubeObject,
+  ): Promise<{ obj: KubeObject; json?: string }> {
+    const old = current ?? cur.obj;
     const rv = next.metadata?.resourceVersion;
     if (rv && rv !== old.metadata.resourceVersion) throw ApiError.conflict(this.ref, name);
     // owned: the caller hands over a private copy (guaranteedUpdate), no need to clone it again
@@ -271,7 +301,8 @@ export class ResourceRegistry {
     // no-op writes do not bump resourceVersion (old is JSON.parse(cur.json), so cur.json is its JSON)
     if (enc === storedJsonOfEntry(cur)) return { obj: old, json: cur.json };
     try {
-      const kv = await this.store.update(this.storeKey(namespace, name), Buffer.from(enc, 'utf8'), cur.rev);
+      const w = encodeStored(enc, this.selectableOf(obj));
+      const kv = await this.store.update(this.storeKey(namespace, name), w.value, cur.rev, w.opts);
       await this.cache.waitFor(kv.modRevision);
       obj.metadata.resourceVersion = String(kv.modRevision);
       return { obj, json: both?.reply(kv.modRevision) };
@@ -287,27 +318,32 @@ export class ResourceRegistry {
   /**
    * Read-modify-write with retries on conflict (as GuaranteedUpdate): fn gets the current
    * object (a private copy) and returns the desired one. If fn sets a resourceVersion it
-   * acts as a precondition and conflicts are not retried.
+   * acts as a precondition and conflicts are not retried. With readOnlyCurrent, fn gets the
+   * cached object itself, which it must not modify (nor return anything sharing a part of it
+   * that the update could modify): that saves a parse when fn copies anyway.
    */
   async guaranteedUpdate(
     namespace: string,
     name: string,
     fn: (cur: KubeObject | undefined) => KubeObject | Promise<KubeObject>,
-    opts: WriteOptions & { createIfMissing?: boolean } = {},
-  ): Promise<{ obj: KubeObject; created: boolean }> {
+    opts: WriteOptions & { createIfMissing?: boolean; readOnlyCurrent?: boolean } = {},
+  ): Promise<{ obj: KubeObject; created: boolean; json?: string }> {
     for (let attempt = 0; ; attempt++) {
       const cur = this.tryGet(namespace, name);
       if (!cur && !opts.createIfMissing) throw ApiError.notFound(this.ref, name);
-      // a private copy: parsing the cached JSON gives the same object as cloning cur.obj
-      const desired = await fn(cur ? (JSON.parse(cur.json) as KubeObject) : undefined);
+      // a private copy: parsing the cached JSON gives the same object as cloning cur.obj. The
+      // cached object, when fn only reads it, is also the update's old object (one parse).
+      const current = cur ? (opts.readOnlyCurrent ? cur.obj : (JSON.parse(cur.json) as KubeObject)) : undefined;
+      const desired = await fn(current);
       // a resourceVersion set by fn is a precondition (update may consume the object, so read it first)
       const precondition = cur ? desired.metadata?.resourceVersion : undefined;
       try {
         if (!cur) {
           desired.metadata.name = name;
-          return { obj: await this.create(namespace, desired, opts), created: true };
+          return { ...(await this.createForReply(namespace, desired, opts)), created: true };
         }
-        return { obj: await this.update(namespace, name, desired, cur, opts, true), created: false };
+        if (opts.readOnlyCurrent && current === desired) throw new Error('guaranteedUpdate: fn returned the read-only current object');
+        return { ...(await this.updateForReply(namespace, name, desired, cur, opts, true, opts.readOnlyCurrent ? current : undefined)), created: false };
       } catch (err) {
         const retriable = err instanceof ApiError && (err.reason === 'Conflict' || (err.reason === 'AlreadyExists' && !cur));
         if (!retriable || attempt >= 8 || (cur ? precondition : desired.metadata.resourceVersion)) throw err;
@@ -404,7 +440,8 @@ export class ResourceRegistry {
   /** Store obj as is (no validation), with cur's revision as precondition. */
   async writeRaw(namespace: string, name: string, obj: KubeObject, cur: CacheEntry): Promise<KubeObject> {
     try {
-      const kv = await this.store.update(this.storeKey(namespace, name), encodeObject(obj), cur.rev);
+      const w = encodeStored(storedJson(obj), this.selectableOf(obj));
+      const kv = await this.store.update(this.storeKey(namespace, name), w.value, cur.rev, w.opts);
       await this.cache.waitFor(kv.modRevision);
       const out = structuredClone(obj);
       out.metadata.resourceVersion = String(kv.modRevision);

@@ -34,7 +34,10 @@ export function splitUrl(rawUrl: string): { pathname: string; searchParams: URLS
 
 export function parseRequestInfo(method: string, rawUrl: string): RequestInfo {
   const url = splitUrl(rawUrl);
-  const parts = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const pathname = url.pathname;
+  const decode = pathname.includes('%'); // nothing to decode otherwise
+  const parts: string[] = [];
+  for (const p of pathname.split('/')) if (p !== '') parts.push(decode ? decodeURIComponent(p) : p);
   const info: RequestInfo = {
     isResource: false,
     path: url.pathname,

@@ -2,7 +2,7 @@
 // (like kube-apiserver's cacher). Events keep a bounded ring for resuming watches;
 // older resumes fall back to the store, which answers 410 once history is compacted.
 import type { KubeObject } from '../api/types.js';
-import type { KV, Store } from '../storage/types.js';
+import type { KV, Store, WriteOpts } from '../storage/types.js';
 import type { Logger } from '../util/logger.js';
 
 export interface CacheEntry {
@@ -29,11 +29,11 @@ export interface Selectable {
  */
 class LazyEntry implements CacheEntry {
   private parsed: WeakRef<KubeObject> | undefined;
-  private sel: Selectable | undefined;
   constructor(
     readonly key: string,
     readonly rev: number,
     readonly json: string,
+    private sel?: Selectable,
   ) {}
   get obj(): KubeObject {
     let o = this.parsed?.deref();
@@ -79,8 +79,32 @@ function storedJsonFallback(obj: KubeObject): string {
   return JSON.stringify({ apiVersion, kind, metadata: meta, ...rest });
 }
 
+/**
+ * What the registry knew when it encoded a value for the store: the text it encoded (so the
+ * cache need not decode the bytes again) and the object's labels and selectable fields (so
+ * that selectors need no parse of the new entry). Travels with the write as its memo (see
+ * WriteOpts), which the store passes on in the write's watch event.
+ */
+class WriteHint {
+  constructor(
+    readonly text: string,
+    readonly sel: Selectable | undefined,
+  ) {}
+}
+
+/** Bytes and write options to store `stored` (storedJson of an object) with a hint for the cache. */
+export function encodeStored(stored: string, sel?: Selectable): { value: Buffer; opts: WriteOpts } {
+  // handed over: the registry never touches these bytes again, the store need not copy them
+  return { value: Buffer.from(stored, 'utf8'), opts: { handOver: true, memo: new WriteHint(stored, sel) } };
+}
+
+function textOf(value: Uint8Array): string {
+  return Buffer.isBuffer(value) ? value.toString('utf8') : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+}
+
 export function entryFromKV(kv: KV, key: string, rev = kv.modRevision): CacheEntry {
-  return new LazyEntry(key, rev, withResourceVersion(Buffer.from(kv.value).toString('utf8'), kv.modRevision));
+  const hint = kv.memo instanceof WriteHint ? kv.memo : undefined;
+  return new LazyEntry(key, rev, withResourceVersion(hint ? hint.text : textOf(kv.value), kv.modRevision), hint?.sel);
 }
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';

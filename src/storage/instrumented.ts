@@ -1,6 +1,6 @@
 // A Store wrapper that reports each operation's latency in seconds (e.g. to a histogram).
 // Watches are reported at creation only (they are long-lived).
-import type { KV, ListOptions, ListResult, Store, Watcher } from './types.js';
+import type { KV, ListOptions, ListResult, Store, Watcher, WriteOpts } from './types.js';
 
 export type StoreObserver = (operation: string, seconds: number) => void;
 
@@ -17,9 +17,9 @@ export function instrumentStore(store: Store, observe: StoreObserver): Store {
     get: (key: string): Promise<KV | undefined> => timed('get', () => store.get(key)),
     list: (prefix: string, opts?: ListOptions): Promise<ListResult> => timed('list', () => store.list(prefix, opts)),
     count: (prefix: string): Promise<number> => timed('count', () => store.count(prefix)),
-    create: (key: string, value: Uint8Array): Promise<KV> => timed('create', () => store.create(key, value)),
-    update: (key: string, value: Uint8Array, rev: number): Promise<KV> =>
-      timed('update', () => store.update(key, value, rev)),
+    create: (key: string, value: Uint8Array, opts?: WriteOpts): Promise<KV> => timed('create', () => store.create(key, value, opts)),
+    update: (key: string, value: Uint8Array, rev: number, opts?: WriteOpts): Promise<KV> =>
+      timed('update', () => store.update(key, value, rev, opts)),
     delete: (key: string, rev?: number): Promise<KV> => timed('delete', () => store.delete(key, rev)),
     watch: (prefix: string, fromRevision: number): Watcher => {
       const start = process.hrtime.bigint();

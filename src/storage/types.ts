@@ -6,6 +6,21 @@
 // metadata.resourceVersion. Values are opaque bytes (the API server stores JSON without
 // resourceVersion, and injects it on read, as kine does).
 
+/** Options of a create or update. */
+export interface WriteOpts {
+  /**
+   * The caller gives `value` to the store and never modifies it again: the store may keep these
+   * very bytes (in its events too) instead of a copy.
+   */
+  handOver?: boolean;
+  /**
+   * Opaque data of the writer, carried unchanged in the KV of this write and of its watch
+   * event (in-process only; never stored, absent from reads). Lets an in-process watcher
+   * reuse what the writer already knew about the value.
+   */
+  memo?: unknown;
+}
+
 export interface KV {
   key: string;
   value: Uint8Array;
@@ -13,6 +28,8 @@ export interface KV {
   createRevision: number;
   /** revision of the last write of this key */
   modRevision: number;
+  /** WriteOpts.memo of the write that produced this KV (write results and live watch events only) */
+  memo?: unknown;
 }
 
 export interface ListOptions {
@@ -82,9 +99,9 @@ export interface Store {
   /** count of keys with this prefix */
   count(prefix: string): Promise<number>;
   /** fails with StoreConflictError('exists') if the key exists */
-  create(key: string, value: Uint8Array): Promise<KV>;
+  create(key: string, value: Uint8Array, opts?: WriteOpts): Promise<KV>;
   /** expectedRevision = modRevision the caller read; fails with StoreConflictError on mismatch/absence */
-  update(key: string, value: Uint8Array, expectedRevision: number): Promise<KV>;
+  update(key: string, value: Uint8Array, expectedRevision: number, opts?: WriteOpts): Promise<KV>;
   /** deletes if modRevision matches (or expectedRevision undefined); returns the deleted kv with the deletion revision */
   delete(key: string, expectedRevision?: number): Promise<KV>;
   /**

@@ -66,7 +66,7 @@ export async function handlePatch(ctx: RequestContext, subresource = ''): Promis
       throw ApiError.badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
     namespaceMustExist(ctx, !ctx.reg.tryGet(namespace, name), name);
-    const { obj, created } = await ctx.reg.guaranteedUpdate(
+    const { obj, created, json } = await ctx.reg.guaranteedUpdate(
       namespace,
       name,
       (cur) => {
@@ -76,12 +76,12 @@ export async function handlePatch(ctx: RequestContext, subresource = ''): Promis
       },
       { createIfMissing: !subresource, dryRun, subresource },
     );
-    replyObject(ctx, created ? 201 : 200, obj);
+    replyObject(ctx, created ? 201 : 200, obj, json);
     return;
   }
   const { value: patch } = parseBody(body, 'application/json');
   const manager = fieldManagerOf(ctx);
-  const { obj } = await ctx.reg.guaranteedUpdate(
+  const { obj, json } = await ctx.reg.guaranteedUpdate(
     namespace,
     name,
     (cur) => {
@@ -93,7 +93,8 @@ export async function handlePatch(ctx: RequestContext, subresource = ''): Promis
       if (checked.metadata.resourceVersion === base.metadata.resourceVersion) delete checked.metadata.resourceVersion;
       return checked;
     },
-    { dryRun, subresource, manager },
+    // the patch engines never modify their input and share nothing with it (they clone it)
+    { dryRun, subresource, manager, readOnlyCurrent: true },
   );
-  replyObject(ctx, 200, obj);
+  replyObject(ctx, 200, obj, json);
 }

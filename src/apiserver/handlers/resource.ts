@@ -12,7 +12,9 @@ import type { DeleteOptions } from '../registry.js';
 
 export function handleGet(ctx: RequestContext): void {
   const e = ctx.reg.get(ctx.info.namespace, ctx.info.name);
-  replyObject(ctx, 200, e.obj, e.json);
+  // the parsed object is only needed for a Table; the cached JSON is the reply otherwise
+  if (!wantsTable(ctx.req.headers.accept)) sendRawJson(ctx.res, 200, e.json, warningHeaders(ctx));
+  else replyObject(ctx, 200, e.obj, e.json);
 }
 
 export async function handleList(ctx: RequestContext): Promise<void> {
@@ -94,7 +96,8 @@ export async function handleUpdate(ctx: RequestContext, subresource = ''): Promi
     replyObject(ctx, 201, await ctx.reg.create(namespace, obj, { dryRun, manager }));
     return;
   }
-  const updated = await ctx.reg.updateForReply(namespace, name, obj, cur, { dryRun, subresource, manager });
+  // obj is the freshly decoded body, ours alone: updateForReply may use it without a copy
+  const updated = await ctx.reg.updateForReply(namespace, name, obj, cur, { dryRun, subresource, manager }, true);
   replyObject(ctx, 200, updated.obj, updated.json);
 }
 

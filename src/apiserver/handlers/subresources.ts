@@ -129,17 +129,18 @@ export async function handleBinding(ctx: RequestContext): Promise<void> {
     namespace,
     name,
     (cur) => {
+      // cur is the cached pod (read-only): the bound pod is a copy of the parts that change
+      // (same members in the same order as changing a private copy in place would give)
       const pod = cur!;
       if (pod.metadata.deletionTimestamp) throw ApiError.conflict(ctx.reg.ref, name, 'pod is being deleted, cannot be assigned to a host');
       if (pod.spec?.nodeName) throw ApiError.conflict(ctx.reg.ref, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
-      pod.spec.nodeName = target;
       const conds: any[] = (pod.status?.conditions ?? []).filter((c: any) => c.type !== 'PodScheduled');
       conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
-      pod.status = { ...(pod.status ?? {}), conditions: conds };
-      delete pod.metadata.resourceVersion;
-      return pod;
+      const { resourceVersion: _rv, ...metadata } = pod.metadata;
+      return { ...pod, metadata, spec: { ...pod.spec, nodeName: target }, status: { ...(pod.status ?? {}), conditions: conds } };
     },
-    { dryRun, trusted: true, subresource: 'binding' },
+    // a trusted binding write changes only metadata scalars of the object it is given
+    { dryRun, trusted: true, subresource: 'binding', readOnlyCurrent: true },
   );
   sendJson(ctx.res, 201, successStatus());
 }

@@ -187,3 +187,22 @@ test('Update entries mark newly added maps/lists with "." like upstream typed co
     },
   });
 });
+
+test('a status update leaves the other managers FieldsV1 as they were, re-encoding only what is not canonical', () => {
+  const created = recordUpdate({ gvk: POD, old: undefined, updated: manifest('nginx'), manager: 'creator', now: T0 });
+  const withStatus = (o: KubeObject, phase: string): KubeObject => ({ ...structuredClone(o), status: { phase } });
+  const s1 = recordUpdate({ gvk: POD, old: created, updated: withStatus(created, 'Pending'), manager: 'kubelet', now: T1, subresource: 'status' });
+  const creatorOf = (o: KubeObject) => o.metadata.managedFields!.find((e) => e.manager === 'creator')!.fieldsV1;
+  assert.deepEqual(creatorOf(s1), creatorOf(created));
+  // the same FieldsV1 object when it is canonical already
+  const s2 = recordUpdate({ gvk: POD, old: s1, updated: withStatus(s1, 'Running'), manager: 'kubelet', now: T1, subresource: 'status' });
+  assert.equal(creatorOf(s2), creatorOf(s1));
+  // a FieldsV1 in another member order is re-encoded in the canonical order
+  const shuffled = structuredClone(s1);
+  const entry = shuffled.metadata.managedFields!.find((e) => e.manager === 'creator')!;
+  const reversed = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).reverse().map(([k, v]) => [k, reversed(v as Record<string, unknown>)]));
+  entry.fieldsV1 = reversed(entry.fieldsV1 as Record<string, unknown>);
+  const s3 = recordUpdate({ gvk: POD, old: shuffled, updated: withStatus(shuffled, 'Running'), manager: 'kubelet', now: T1, subresource: 'status' });
+  assert.equal(JSON.stringify(creatorOf(s3)), JSON.stringify(creatorOf(created)));
+  assert.notEqual(JSON.stringify(entry.fieldsV1), JSON.stringify(creatorOf(created)));
+});

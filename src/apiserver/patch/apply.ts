@@ -78,8 +78,21 @@ export function conflictError(conflicts: readonly { manager: Manager; path: Fiel
   return new ApiError(409, 'Conflict', message, { causes });
 }
 
+/**
+ * The top-level part of an object a write through `subresource` may own (see
+ * scopeToSubresource): comparing only that part gives the same scoped result, since the
+ * field walk of one top-level member does not depend on the others.
+ */
+function scopeObject(o: unknown, subresource: string | undefined): unknown {
+  if (!isObject(o)) return o;
+  if (subresource === 'status') return o.status === undefined ? {} : { status: o.status };
+  if (o.status === undefined) return o;
+  const { status: _status, ...rest } = o;
+  return rest;
+}
+
 function scopedCompare(gvk: GVK, a: unknown, b: unknown, subresource: string | undefined, dropUndefined = false): Comparison {
-  const c = compareObjects(gvk, a, b, dropUndefined);
+  const c = compareObjects(gvk, scopeObject(a, subresource), scopeObject(b, subresource), dropUndefined);
   return {
     added: scopeToSubresource(c.added, subresource),
     removed: scopeToSubresource(c.removed, subresource),
@@ -95,6 +108,8 @@ function takeOwnership(managers: Map<string, Manager>, self: string, cmp: Compar
     if (id === self) continue;
     const lost = m.set.intersection(changed);
     for (const path of lost.paths()) conflicts.push({ manager: m, path });
+    // a set that loses nothing stays the same instance (encodeManagedFields can reuse its FieldsV1)
+    if (lost.isEmpty() && !m.set.isEmpty() && m.set.intersection(cmp.removed).isEmpty()) continue;
     const next = m.set.difference(changed).difference(cmp.removed);
     if (next.isEmpty()) managers.delete(id);
     else managers.set(id, { ...m, set: next });

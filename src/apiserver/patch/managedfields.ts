@@ -278,15 +278,50 @@ export function managerId(m: Pick<Manager, 'manager' | 'operation' | 'apiVersion
   return JSON.stringify([m.manager, m.operation, m.operation === 'Apply' ? '' : m.apiVersion, m.subresource ?? '']);
 }
 
+/**
+ * The FieldsV1 a set was decoded from. Sets are immutable and every change makes a new one,
+ * so a set found here is unchanged since decoding, and when its FieldsV1 is already in the
+ * canonical form (what toFieldsV1 gives) encoding can return that object as it is.
+ */
+const decodedFrom = new WeakMap<FieldSet, JsonObject>();
+
+/** True when toFieldsV1(fromFieldsV1(o)) would be a copy of o, members in the same order. */
+function isCanonicalFieldsV1(o: JsonObject, root: boolean): boolean {
+  let prev: string | undefined;
+  let first = true;
+  let children = 0;
+  let dot = false;
+  for (const k in o) {
+    if (!Object.prototype.hasOwnProperty.call(o, k)) return false;
+    const v = o[k];
+    if (!isObject(v)) return false;
+    if (k === '.') {
+      // '.' marks a member with children: first, empty, never at the root
+      if (root || !first) return false;
+      for (const _ in v) return false;
+      dot = true;
+    } else {
+      if (k === '__proto__' || (prev !== undefined && comparePE(prev, k) > 0)) return false;
+      if (!isCanonicalFieldsV1(v, false)) return false;
+      prev = k;
+      children++;
+    }
+    first = false;
+  }
+  return !dot || children > 0;
+}
+
 /** Decode metadata.managedFields; entries with the same identity are merged. */
 export function decodeManagedFields(entries: readonly ManagedFieldsEntry[] | undefined): Map<string, Manager> {
   const out = new Map<string, Manager>();
   for (const e of entries ?? []) {
+    const set = FieldSet.fromFieldsV1(e.fieldsV1 ?? {});
+    if (isObject(e.fieldsV1)) decodedFrom.set(set, e.fieldsV1);
     const m: Manager = {
       manager: e.manager ?? '',
       operation: e.operation === 'Apply' ? 'Apply' : 'Update',
       apiVersion: e.apiVersion ?? '',
-      set: FieldSet.fromFieldsV1(e.fieldsV1 ?? {}),
+      set,
     };
     if (e.time) m.time = e.time;
     if (e.subresource) m.subresource = e.subresource;
@@ -314,7 +349,8 @@ export function encodeManagedFields(managers: Iterable<Manager>): ManagedFieldsE
     const e: ManagedFieldsEntry = { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion };
     if (m.time) e.time = m.time;
     e.fieldsType = 'FieldsV1';
-    e.fieldsV1 = m.set.toFieldsV1();
+    const raw = decodedFrom.get(m.set);
+    e.fieldsV1 = raw !== undefined && isCanonicalFieldsV1(raw, true) ? raw : m.set.toFieldsV1();
     if (m.subresource) e.subresource = m.subresource;
     return e;
   });

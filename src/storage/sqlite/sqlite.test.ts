@@ -234,3 +234,33 @@ async function waitFor(cond: () => Promise<boolean>, ms = 5000): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+describe('sqlite: value ownership', () => {
+  it('copies the bytes of a write, unless they were handed over; memos reach the write result and its event', async () => {
+    const store = openSqliteStore(mkdirFor(freshPath()), { compactIntervalMs: 0 });
+    try {
+      const w = store.watch('/o/', 0);
+      const it = w[Symbol.asyncIterator]();
+      const mine = enc('one');
+      await store.create('/o/a', mine);
+      mine[0] = 0x78; // the caller changes its buffer afterwards: the store is not affected
+      const ev1 = (await it.next()).value!;
+      assert.equal(dec(ev1.kv.value), 'one');
+      assert.notEqual(ev1.kv.value, mine);
+      assert.equal(dec((await store.get('/o/a'))!.value), 'one');
+      const given = Buffer.from('two');
+      const memo = { mine: true };
+      const kv = await store.update('/o/a', given, ev1.kv.modRevision, { handOver: true, memo });
+      const ev2 = (await it.next()).value!;
+      assert.equal(ev2.kv.value, given, 'a handed-over value reaches watchers as the same bytes');
+      assert.equal(kv.value, given);
+      assert.equal(ev2.kv.memo, memo, 'the memo travels with the write');
+      assert.equal(kv.memo, memo);
+      assert.equal((await store.get('/o/a'))!.memo, undefined, 'reads carry no memo');
+      assert.equal(dec((await store.get('/o/a'))!.value), 'two');
+      w.close();
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -13,6 +13,7 @@ import {
   type Store,
   type WatchEvent,
   type Watcher,
+  type WriteOpts,
 } from '../types.js';
 import { Compactor } from './compactor.js';
 import { compareKeys, toBuffer, upperBound } from './keys.js';
@@ -128,16 +129,16 @@ export class SqliteStore implements Store {
   }
 
   // Writes are validated before queueing: a malformed op must not fail its whole batch.
-  create(key: string, value: Uint8Array): Promise<KV> {
+  create(key: string, value: Uint8Array, opts?: WriteOpts): Promise<KV> {
     const bad = invalidKey(key) ?? invalidValue(value);
     if (bad) return Promise.reject(bad);
-    return this.writer.enqueue({ kind: 'create', key, value: copy(value) });
+    return this.writer.enqueue({ kind: 'create', key, value: copy(value, opts), memo: opts?.memo });
   }
 
-  update(key: string, value: Uint8Array, expectedRevision: number): Promise<KV> {
+  update(key: string, value: Uint8Array, expectedRevision: number, opts?: WriteOpts): Promise<KV> {
     const bad = invalidKey(key) ?? invalidValue(value) ?? invalidRevision(expectedRevision);
     if (bad) return Promise.reject(bad);
-    return this.writer.enqueue({ kind: 'update', key, value: copy(value), expected: expectedRevision });
+    return this.writer.enqueue({ kind: 'update', key, value: copy(value, opts), expected: expectedRevision, memo: opts?.memo });
   }
 
   delete(key: string, expectedRevision?: number): Promise<KV> {
@@ -274,9 +275,9 @@ function rowToEvent(r: LogRow): WatchEvent {
   return { type: 'PUT', kv, revision: r.revision };
 }
 
-/** Own copy of the caller's bytes (they end up in events shared with watchers). */
-function copy(v: Uint8Array): Buffer {
-  return Buffer.from(toBuffer(v));
+/** Own copy of the caller's bytes (they end up in events shared with watchers), unless handed over. */
+function copy(v: Uint8Array, opts: WriteOpts | undefined): Buffer {
+  return opts?.handOver ? toBuffer(v) : Buffer.from(toBuffer(v));
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

@@ -9,8 +9,8 @@ import type { Db } from './pragmas.js';
 import type { KvRow, Statements } from './schema.js';
 
 export type WriteOp =
-  | { kind: 'create'; key: string; value: Buffer }
-  | { kind: 'update'; key: string; value: Buffer; expected: number }
+  | { kind: 'create'; key: string; value: Buffer; memo?: unknown }
+  | { kind: 'update'; key: string; value: Buffer; expected: number; memo?: unknown }
   | { kind: 'delete'; key: string; expected: number | undefined };
 
 interface Pending {
@@ -136,6 +136,7 @@ export class GroupCommitter {
       }
       st.insertLog.run(rev, op.key, rev, 0, 0, op.value);
       const kv: KV = { key: op.key, value: op.value, createRevision: rev, modRevision: rev };
+      if (op.memo !== undefined) kv.memo = op.memo;
       return { kv, event: { type: 'PUT', kv, revision: rev } };
     }
     const cur = st.getCurrent.get(op.key);
@@ -148,6 +149,7 @@ export class GroupCommitter {
       st.insertLog.run(rev, op.key, cur.create_revision, cur.revision, 0, op.value);
       st.upsertCurrent.run(op.key, rev);
       const kv: KV = { key: op.key, value: op.value, createRevision: cur.create_revision, modRevision: rev };
+      if (op.memo !== undefined) kv.memo = op.memo;
       return { kv, event: { type: 'PUT', kv, prevKv, revision: rev } };
     }
     st.insertLog.run(rev, op.key, cur.create_revision, cur.revision, 1, cur.value);
