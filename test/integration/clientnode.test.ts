@@ -3,6 +3,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { randomSuffix } from '../../src/apiserver/registry.js';
 
 function errBody(err: unknown): { code: number; body: any } {
   const e = err as { code?: number; body?: unknown };
@@ -103,6 +104,29 @@ describe('client-node against kubelite', () => {
     } while (cont);
     assert.equal(seen.length, 5);
     assert.deepEqual([...seen].sort(), seen, 'lists come sorted by name');
+  });
+
+  it('draws a generated name again when it is taken (up to 7 times), then answers AlreadyExists', async () => {
+    const reg = c.api.get('', 'configmaps')!;
+    const drawn = ['aaaaa', 'aaaaa', 'aaaaa', 'bbbbb'];
+    reg.nameSuffix = () => drawn.shift() ?? 'aaaaa';
+    try {
+      const first = await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { generateName: 'dup-' } } });
+      assert.equal(first.metadata!.name, 'dup-aaaaa');
+      const second = await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { generateName: 'dup-' } } });
+      assert.equal(second.metadata!.name, 'dup-bbbbb', 'two collisions, then a free name');
+      let calls = 0;
+      reg.nameSuffix = () => (calls++, 'aaaaa');
+      await assert.rejects(
+        core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { generateName: 'dup-' } } }),
+        (err: { code?: number; body?: string }) => err.code === 409 && /AlreadyExists/.test(String(err.body)),
+      );
+      assert.equal(calls, 8, 'the first draw and 7 retries');
+      // an explicit name is never changed
+      await assert.rejects(core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'dup-aaaaa' } } }), (err: { code?: number }) => err.code === 409);
+    } finally {
+      reg.nameSuffix = randomSuffix;
+    }
   });
 
   it('applies all patch types', async () => {
