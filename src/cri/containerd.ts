@@ -12,7 +12,7 @@ import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, read
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import type { Logger } from '../util/logger.js';
-import { CriClient } from './client.js';
+import type { CriClient } from './client.js';
 import { containerdConfig, containerdPaths, checkSocketPath, DEFAULT_SANDBOX_IMAGE, insecureRegistryHosts, type ContainerdPaths } from './containerd-config.js';
 import { archivesIn, builtinImageArchives, importImages } from './images/import.js';
 
@@ -161,6 +161,7 @@ export async function startRuntime(o: RuntimeOptions, signal: AbortSignal): Prom
   mkdirSync(paths.cniConfDir, { recursive: true });
 
   if (o.endpoint) {
+    const { CriClient } = await import('./client.js');
     const client = await CriClient.connect(o.endpoint, { timeoutMs: o.startTimeoutMs ?? 10_000, signal });
     signal.addEventListener('abort', () => client.close(), { once: true });
     await importImages(client, archives(), { address: o.endpoint.replace(/^unix:\/\//, ''), ctrBin: o.ctrBin, signal, log: o.log });
@@ -191,6 +192,8 @@ export async function startRuntime(o: RuntimeOptions, signal: AbortSignal): Prom
   const logTail = () => (existsSync(paths.log) ? readFileSync(paths.log, 'utf8').split('\n').slice(-15).join('\n') : '');
 
   let child: ChildProcess = spawnContainerd();
+  // the gRPC client (grpc-js, protobufjs: ~0.2 s to load and build) is loaded while containerd boots
+  const { CriClient } = await import('./client.js');
   const startTimeoutMs = o.startTimeoutMs ?? 20_000;
   const first = child;
   const exited = waitExit(first).then((e) => {
