@@ -36,6 +36,11 @@ export interface RuntimeOptions {
   streamPort?: number;
   /** archives imported at start before the air-gap folder; default: the package's build/images */
   imageArchives?: string[];
+  /**
+   * resolve as soon as the runtime answers, importing the images in the background (Runtime.imported):
+   * the node agent registers its Node meanwhile and waits for the images only before running pods
+   */
+  importInBackground?: boolean;
   containerdBin?: string;
   ctrBin?: string;
   cniBinDir?: string;
@@ -62,6 +67,8 @@ export interface Runtime {
   restarts(): number;
   /** resolves when the runtime was stopped by the signal, with containerd's last exit */
   done: Promise<ExitInfo | undefined>;
+  /** resolves when the image archives are imported (already, unless importInBackground) */
+  imported: Promise<void>;
 }
 
 /** Finds an executable on PATH (or an absolute path). */
@@ -164,8 +171,10 @@ export async function startRuntime(o: RuntimeOptions, signal: AbortSignal): Prom
     const { CriClient } = await import('./client.js');
     const client = await CriClient.connect(o.endpoint, { timeoutMs: o.startTimeoutMs ?? 10_000, signal });
     signal.addEventListener('abort', () => client.close(), { once: true });
-    await importImages(client, archives(), { address: o.endpoint.replace(/^unix:\/\//, ''), ctrBin: o.ctrBin, signal, log: o.log });
-    return { endpoint: o.endpoint, client, managed: false, paths, pid: () => undefined, restarts: () => 0, done: new Promise((r) => signal.addEventListener('abort', () => r(undefined), { once: true })) };
+    const imported = importImages(client, archives(), { address: o.endpoint.replace(/^unix:\/\//, ''), ctrBin: o.ctrBin, signal, log: o.log }).then(() => undefined);
+    if (o.importInBackground) imported.catch(() => undefined); // whoever awaits it sees the error
+    else await imported;
+    return { endpoint: o.endpoint, client, managed: false, paths, pid: () => undefined, restarts: () => 0, done: new Promise((r) => signal.addEventListener('abort', () => r(undefined), { once: true })), imported };
   }
 
   const missing = missingRuntimeTools(o);
@@ -243,6 +252,8 @@ export async function startRuntime(o: RuntimeOptions, signal: AbortSignal): Prom
   const done = supervise();
   signal.addEventListener('abort', () => client.close(), { once: true });
 
-  await importImages(client, archives(), { address: paths.socket, ctrBin: o.ctrBin, signal, log: o.log });
-  return { endpoint: paths.socket, client, managed: true, paths, streamPort, pid: () => child.pid, restarts: () => restarts, done };
+  const imported = importImages(client, archives(), { address: paths.socket, ctrBin: o.ctrBin, signal, log: o.log }).then(() => undefined);
+  if (o.importInBackground) imported.catch(() => undefined); // whoever awaits it sees the error
+  else await imported;
+  return { endpoint: paths.socket, client, managed: true, paths, streamPort, pid: () => child.pid, restarts: () => restarts, done, imported };
 }

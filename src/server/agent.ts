@@ -155,6 +155,7 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: 
       { client, cri, nodeName, nodeIP: node.ip, allocatable: allocatableOf(node), podsDir, cgroupRoot: cfg.cgroupRoot ?? 'kubelite', clock, log, probes: cfg.probes, plegPeriodMs: cfg.plegPeriodMs, resyncMs: cfg.resyncMs, staticPods, eviction },
       kubeletAc.signal,
     );
+    await runtime.imported; // the sandbox image and the package's images, imported while the Node registered
     await kubelet.start();
     startLocalPathCleaner(client, nodeName, log.child({ component: 'local-path' }), kubeletAc.signal);
     log.info({ node: nodeName, podCIDR: reg.podCIDR, runtime: node.runtimeVersion }, 'node agent ready');

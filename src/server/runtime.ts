@@ -25,11 +25,13 @@ export interface EarlyRuntimeConfig {
 /**
  * Start the container runtime now, so that containerd boots while the caller does other work:
  * `kubelite server` overlaps it with its own start (certificates, store, API server) to shorten
- * the cold start. startAgent takes the result over.
+ * the cold start. The runtime resolves once containerd answers; the images are imported in the
+ * background (Runtime.imported), which startAgent awaits before the kubelet runs pods. startAgent
+ * takes the result over.
  */
 export function startAgentRuntime(cfg: EarlyRuntimeConfig): EarlyRuntime {
   const stop = new AbortController();
-  const runtime = startRuntime({ dataDir: resolve(cfg.dataDir), log: cfg.log.child({ component: 'containerd' }), endpoint: cfg.runtimeEndpoint, imageArchives: cfg.imageArchives, insecureRegistries: cfg.insecureRegistries }, stop.signal);
+  const runtime = startRuntime({ dataDir: resolve(cfg.dataDir), log: cfg.log.child({ component: 'containerd' }), endpoint: cfg.runtimeEndpoint, imageArchives: cfg.imageArchives, insecureRegistries: cfg.insecureRegistries, importInBackground: true }, stop.signal);
   runtime.catch(() => undefined); // the error reaches whoever awaits it (startAgent)
   return { runtime, stop };
 }
