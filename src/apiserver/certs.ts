@@ -1,9 +1,10 @@
 // First-start credentials: a CA, a serving certificate signed by it, and an admin bearer
 // token, all kept under the data dir and reused on later starts.
-import { webcrypto, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join, dirname } from 'node:path';
+import { createCertificate, KeyUsage, newKeyPair, privateKeyPem } from '../util/x509.js';
 
 export interface Credentials {
   caPem: string;
@@ -12,13 +13,7 @@ export interface Credentials {
   adminToken: string;
 }
 
-const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
-
-function pemKey(der: ArrayBuffer): string {
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n');
-  return `-----BEGIN PRIVATE KEY-----\n${b64.trimEnd()}\n-----END PRIVATE KEY-----\n`;
-}
 
 function localAddresses(): string[] {
   const ips = new Set(['127.0.0.1', '::1']);
@@ -34,58 +29,33 @@ export function writeFileAtomic(path: string, data: string, mode = 0o600): void 
   renameSync(tmp, path);
 }
 
-async function generate(): Promise<Omit<Credentials, 'adminToken'>> {
-  // loaded only when certificates must be made: the library costs ~17 MB of memory
-  await import('reflect-metadata'); // required by @peculiar/x509's dependency injection
-  const x509 = await import('@peculiar/x509');
-  x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+function generate(): Omit<Credentials, 'adminToken'> {
   const notBefore = new Date(Date.now() - 3600_000);
   const notAfter = new Date(Date.now() + TEN_YEARS_MS);
-  const caKeys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: randomBytes(8).toString('hex'),
-    name: `CN=kubelite-ca@${Math.floor(Date.now() / 1000)}`,
-    notBefore,
-    notAfter,
-    keys: caKeys,
-    signingAlgorithm: ALG,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
-      await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
-    ],
-  });
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const sans: import('@peculiar/x509').JsonGeneralName[] = [
-    { type: 'dns', value: 'localhost' },
-    { type: 'dns', value: hostname() },
-    { type: 'dns', value: 'kubernetes' },
-    { type: 'dns', value: 'kubernetes.default' },
-    { type: 'dns', value: 'kubernetes.default.svc' },
-    ...localAddresses().map((ip) => ({ type: 'ip' as const, value: ip })),
-  ];
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: randomBytes(8).toString('hex'),
-    subject: 'CN=kube-apiserver',
-    issuer: ca.subject,
-    notBefore,
-    notAfter,
+  const caKeys = newKeyPair();
+  const caName = `kubelite-ca@${Math.floor(Date.now() / 1000)}`;
+  const caPem = createCertificate({
+    commonName: caName,
+    publicKey: caKeys.publicKey,
     signingKey: caKeys.privateKey,
-    publicKey: keys.publicKey,
-    signingAlgorithm: ALG,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(sans),
-      await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey),
-    ],
+    notBefore,
+    notAfter,
+    ca: true,
+    keyUsage: [KeyUsage.digitalSignature, KeyUsage.keyCertSign, KeyUsage.cRLSign],
   });
-  return {
-    caPem: ca.toString('pem') + '\n',
-    certPem: cert.toString('pem') + '\n',
-    keyPem: pemKey(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)),
-  };
+  const keys = newKeyPair();
+  const certPem = createCertificate({
+    commonName: 'kube-apiserver',
+    publicKey: keys.publicKey,
+    signingKey: caKeys.privateKey,
+    issuer: { commonName: caName, publicKey: caKeys.publicKey },
+    notBefore,
+    notAfter,
+    keyUsage: [KeyUsage.digitalSignature, KeyUsage.keyEncipherment],
+    serverAuth: true,
+    altNames: { dns: ['localhost', hostname(), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'], ips: localAddresses() },
+  });
+  return { caPem, certPem, keyPem: privateKeyPem(keys.privateKey) };
 }
 
 /** Load the credentials from DIR/server/tls, creating them on first start. */
@@ -93,7 +63,7 @@ export async function ensureCredentials(dataDir: string): Promise<Credentials> {
   const tls = join(dataDir, 'server', 'tls');
   const files = { ca: join(tls, 'ca.crt'), cert: join(tls, 'serving.crt'), key: join(tls, 'serving.key'), token: join(dataDir, 'server', 'token') };
   if (!existsSync(files.ca) || !existsSync(files.cert) || !existsSync(files.key)) {
-    const g = await generate();
+    const g = generate();
     writeFileAtomic(files.ca, g.caPem, 0o644);
     writeFileAtomic(files.key, g.keyPem);
     writeFileAtomic(files.cert, g.certPem, 0o644);

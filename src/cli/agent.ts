@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { parseThresholds } from '../kubelet/eviction/thresholds.js';
-import { startAgent } from '../server/agent.js';
+import { startAgentRuntime } from '../server/runtime.js';
 import { createLogger } from '../util/logger.js';
 
 export const AGENT_USAGE = `Usage: kubelite agent --server URL --token TOKEN [flags]
@@ -76,7 +76,10 @@ export async function runAgent(argv: string[]): Promise<void> {
   const log = createLogger({ level: values['log-level'], name: 'kubelite-agent' });
   const ac = new AbortController();
   try {
-    const a = await startAgent({ server: values.server, token, caPem, dataDir, log, nodeName: values['node-name'], runtimeEndpoint: values['container-runtime-endpoint'], insecureRegistries: values['insecure-registry'], podManifestPath: values['pod-manifest-path'], manifestUrl: values['manifest-url'], evictionHard: values['eviction-hard'] }, ac.signal);
+    const early = startAgentRuntime({ dataDir, log, runtimeEndpoint: values['container-runtime-endpoint'], insecureRegistries: values['insecure-registry'] });
+    // the kubelet's code is loaded while containerd boots
+    const { startAgent } = await import('../server/agent.js');
+    const a = await startAgent({ server: values.server, token, caPem, dataDir, log, nodeName: values['node-name'], runtimeEndpoint: values['container-runtime-endpoint'], insecureRegistries: values['insecure-registry'], podManifestPath: values['pod-manifest-path'], manifestUrl: values['manifest-url'], evictionHard: values['eviction-hard'] }, ac.signal, early);
     process.stdout.write(`kubelite agent: node ${a.nodeName} registered (pod CIDR ${a.podCIDR}, ${a.node.runtimeVersion})\n`);
     const shutdown = (sig: string) => {
       log.info({ signal: sig }, 'agent: stopping (pods keep running)');

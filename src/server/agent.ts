@@ -11,7 +11,8 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RestClient } from '../client/rest.js';
 import type { CriClient } from '../cri/client.js';
-import { startRuntime, type Runtime } from '../cri/containerd.js';
+import type { Runtime } from '../cri/containerd.js';
+import { startAgentRuntime, type EarlyRuntime } from './runtime.js';
 import { cniConfig, DEFAULT_BRIDGE, writeCniConfig } from '../kubelet/cni.js';
 import { Kubelet } from '../kubelet/kubelet.js';
 import type { PodRuntimeLookup } from '../kubelet/lookup.js';
@@ -76,24 +77,7 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-/** A container runtime being started ahead of the rest of the agent (see startAgentRuntime). */
-export interface EarlyRuntime {
-  readonly runtime: Promise<Runtime>;
-  /** stops that runtime (and containerd, when kubelite started it) */
-  readonly stop: AbortController;
-}
-
-/**
- * Start the container runtime now, so that containerd boots while the caller does other work:
- * `kubelite server` overlaps it with its own start (certificates, store, API server) to shorten
- * the cold start. startAgent takes the result over.
- */
-export function startAgentRuntime(cfg: Pick<AgentConfig, 'dataDir' | 'log' | 'runtimeEndpoint' | 'imageArchives' | 'insecureRegistries'>): EarlyRuntime {
-  const stop = new AbortController();
-  const runtime = startRuntime({ dataDir: resolve(cfg.dataDir), log: cfg.log.child({ component: 'containerd' }), endpoint: cfg.runtimeEndpoint, imageArchives: cfg.imageArchives, insecureRegistries: cfg.insecureRegistries }, stop.signal);
-  runtime.catch(() => undefined); // the error reaches whoever awaits it (startAgent)
-  return { runtime, stop };
-}
+export { startAgentRuntime, type EarlyRuntime } from './runtime.js';
 
 export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: EarlyRuntime = startAgentRuntime(cfg)): Promise<RunningAgent> {
   const clock = cfg.clock ?? realClock;
@@ -171,6 +155,7 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: 
       { client, cri, nodeName, nodeIP: node.ip, allocatable: allocatableOf(node), podsDir, cgroupRoot: cfg.cgroupRoot ?? 'kubelite', clock, log, probes: cfg.probes, plegPeriodMs: cfg.plegPeriodMs, resyncMs: cfg.resyncMs, staticPods, eviction },
       kubeletAc.signal,
     );
+    await runtime.imported; // the sandbox image and the package's images, imported while the Node registered
     await kubelet.start();
     startLocalPathCleaner(client, nodeName, log.child({ component: 'local-path' }), kubeletAc.signal);
     log.info({ node: nodeName, podCIDR: reg.podCIDR, runtime: node.runtimeVersion }, 'node agent ready');

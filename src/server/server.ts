@@ -2,25 +2,16 @@
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setMaxListeners } from 'node:events';
-import { openSqliteStore } from '../storage/index.js';
-import { instrumentStore } from '../storage/instrumented.js';
 import type { Store } from '../storage/types.js';
-import { ApiServer } from '../apiserver/server.js';
-import { ApiMetrics } from '../apiserver/metrics.js';
+import type { ApiServer } from '../apiserver/server.js';
 import { ensureCredentials, kubeconfigYaml, writeFileAtomic } from '../apiserver/certs.js';
-import { startNamespaceFinalizer } from '../apiserver/nsfinalizer.js';
-import { startEventTTL } from '../apiserver/eventttl.js';
-import { ensureKubernetesService } from '../apiserver/bootstrap.js';
-import { ensureSystemPriorityClasses } from '../apiserver/priority.js';
-import { ensureDefaultStorageClass } from '../apiserver/storageclass.js';
-import { ApiError } from '../api/errors.js';
-import { RestClient } from '../client/rest.js';
-import { localTransport } from '../apiserver/local.js';
+import type { RestClient } from '../client/rest.js';
 import type { Scheduler } from '../scheduler/index.js';
 import type { ControllerManager, ControllerSettings } from '../controllers/index.js';
 import type { DefaultTolerationSeconds } from '../apiserver/tolerations.js';
 import { realClock, type Clock } from '../util/clock.js';
-import type { AgentConfig, EarlyRuntime, RunningAgent } from './agent.js';
+import type { AgentConfig, RunningAgent } from './agent.js';
+import { startAgentRuntime, type EarlyRuntime } from './runtime.js';
 import type { Logger } from '../util/logger.js';
 
 export interface ServerConfig {
@@ -79,7 +70,8 @@ export async function startServer(cfg: ServerConfig, signal?: AbortSignal): Prom
 
   // 0. this machine's container runtime boots while the control plane starts (cold start)
   const agentLog = cfg.log.child({ component: 'agent' });
-  const early = cfg.disableAgent ? undefined : (await import('./agent.js')).startAgentRuntime({ dataDir, log: agentLog, insecureRegistries: cfg.agentOptions?.insecureRegistries });
+  // (spawned before the control plane's code is even loaded: containerd boots meanwhile)
+  const early = cfg.disableAgent ? undefined : startAgentRuntime({ dataDir, log: agentLog, insecureRegistries: cfg.agentOptions?.insecureRegistries });
   try {
     return await startControlPlaneAndAgent(cfg, dataDir, clock, agentLog, early, signal);
   } catch (err) {
@@ -92,6 +84,22 @@ export async function startServer(cfg: ServerConfig, signal?: AbortSignal): Prom
 }
 
 async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clock: Clock, agentLog: Logger, early: EarlyRuntime | undefined, signal?: AbortSignal): Promise<RunningServer> {
+  // the control plane's code, loaded now that containerd is starting
+  const [{ openSqliteStore }, { instrumentStore }, { ApiServer }, { ApiMetrics }, { startNamespaceFinalizer }, { startEventTTL }, { ensureKubernetesService }, { ensureSystemPriorityClasses }, { ensureDefaultStorageClass }, { ApiError }, { RestClient }, { localTransport }] = await Promise.all([
+    import('../storage/index.js'),
+    import('../storage/instrumented.js'),
+    import('../apiserver/server.js'),
+    import('../apiserver/metrics.js'),
+    import('../apiserver/nsfinalizer.js'),
+    import('../apiserver/eventttl.js'),
+    import('../apiserver/bootstrap.js'),
+    import('../apiserver/priority.js'),
+    import('../apiserver/storageclass.js'),
+    import('../api/errors.js'),
+    import('../client/rest.js'),
+    import('../apiserver/local.js'),
+  ]);
+
   // 1. credentials (CA, serving cert, admin token)
   const creds = await ensureCredentials(dataDir);
 

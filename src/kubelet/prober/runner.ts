@@ -3,7 +3,6 @@
 import { expand } from '../env.js';
 import { podDesc, type ContainerSpec, type Pod } from '../types.js';
 import { execProbe, type ExecRunner } from './exec.js';
-import { grpcProbe } from './grpc.js';
 import { httpGetRequest, httpProbe } from './http.js';
 import { tcpProbe } from './tcp.js';
 import { ProbeError, resolvePort, timing, type Outcome, type ProbeSpec } from './types.js';
@@ -42,7 +41,12 @@ function runOnce(cri: ExecRunner, spec: ProbeSpec, t: ProbeTarget): Promise<Outc
     return httpProbe(httpGetRequest({ ...spec.httpGet, host }, t.container, t.podIP, 'probe'), timeoutS);
   }
   if (spec.tcpSocket) return tcpProbe(needIP(spec.tcpSocket.host), resolvePort(spec.tcpSocket.port, t.container), timeoutS);
-  if (spec.grpc) return grpcProbe(needIP(undefined), spec.grpc.port, spec.grpc.service ?? '', timeoutS);
+  if (spec.grpc) {
+    const ip = needIP(undefined);
+    const { port, service } = spec.grpc;
+    // loaded with the first grpc probe: protobufjs and its parser stay out of an agent that has none
+    return import('./grpc.js').then((g) => g.grpcProbe(ip, port, service ?? '', timeoutS));
+  }
   return Promise.reject(new ProbeError(`missing probe handler for ${podDesc(t.pod)}:${t.container.name}`));
 }
 

@@ -10,7 +10,8 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { createRequire } from 'node:module';
+import type { WebSocketServer, WebSocket } from 'ws';
 import type { Logger } from '../../util/logger.js';
 import { bearerMatches, kubeletClientToken } from './auth.js';
 import { selfSignedKubeletCert } from './cert.js';
@@ -69,7 +70,13 @@ function intParam(q: URLSearchParams, k: string): number | undefined {
 
 export class KubeletServer {
   private server: Server | undefined;
-  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered) => CHANNEL_PROTOCOLS.find((p) => offered.has(p)) ?? false });
+  // made on the first WebSocket upgrade: an agent nobody execs into does not load the ws library
+  private wssInstance: WebSocketServer | undefined;
+  private get wss(): WebSocketServer {
+    if (this.wssInstance) return this.wssInstance;
+    const { WebSocketServer: Wss } = createRequire(import.meta.url)('ws') as typeof import('ws');
+    return (this.wssInstance = new Wss({ noServer: true, perMessageDeflate: false, handleProtocols: (offered) => CHANNEL_PROTOCOLS.find((p) => offered.has(p)) ?? false }));
+  }
   private readonly abort = new AbortController();
 
   constructor(private readonly o: KubeletServerOptions) {}
@@ -91,8 +98,8 @@ export class KubeletServer {
 
   async close(): Promise<void> {
     this.abort.abort();
-    for (const c of this.wss.clients) c.terminate();
-    this.wss.close();
+    for (const c of this.wssInstance?.clients ?? []) c.terminate();
+    this.wssInstance?.close();
     const s = this.server;
     if (!s) return;
     await new Promise<void>((resolve) => {

@@ -3,7 +3,7 @@
 // default namespace, spec.nodeName set, and a UID that is the hash of the manifest and its origin
 // (so the same manifest is the same pod across agent restarts, and an edit is a new pod).
 import { createHash } from 'node:crypto';
-import { parseAllDocuments } from 'yaml';
+import { createRequire } from 'node:module';
 import { defaultPodObjectSpec } from '../../api/defaults/pod.js';
 import type { KubeObject } from '../../api/types.js';
 import { validatePod } from '../../api/validation/pod.js';
@@ -37,6 +37,8 @@ function stableJson(v: unknown): string {
 
 /** The objects in a manifest's text (YAML or JSON; one document, a PodList's items for http). */
 export function parseManifest(text: string, origin: Origin): Rec[] {
+  // the YAML parser is loaded with the first manifest: most agents have none
+  const { parseAllDocuments } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   const docs = parseAllDocuments(text).filter((d) => d.contents !== null);
   for (const d of docs) if (d.errors.length) throw new ManifestError(`${origin.where}: ${d.errors[0]!.message}`);
   const objs = docs.map((d) => d.toJS() as unknown);
