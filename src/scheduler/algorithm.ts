@@ -4,7 +4,7 @@
 import type { KubeObject } from '../api/types.js';
 import type { Informer } from '../client/informer.js';
 import { Snapshot } from './framework/snapshot.js';
-import { PodInfo, podInfoKey } from './framework/podinfo.js';
+import { PodInfo, podInfoKey, sameSchedulingInputs } from './framework/podinfo.js';
 import type { ClusterLister } from './framework/types.js';
 import { newDefaultFramework } from './plugins/registry.js';
 import type { VolumeLister } from './plugins/volumebinding/index.js';
@@ -69,6 +69,20 @@ export class DefaultAlgorithm implements Algorithm {
 
   removePod(pod: KubeObject): void {
     this.snapshot.removePod(pod);
+  }
+
+  /**
+   * The binding of an assumed pod came back: when the bound copy differs from the assumed
+   * one only where scheduling does not look (resourceVersion, status, managedFields), the
+   * assumed PodInfo stays in the snapshot with the new copy swapped in, instead of a remove
+   * and a rebuild (requests parsed again, label and term indexes updated twice).
+   */
+  confirmPod(assumed: KubeObject, pod: KubeObject): boolean {
+    const pi = this.snapshot.getPod(podInfoKey(pod));
+    if (!pi || pi.pod !== assumed || pi.nodeName !== pod.spec?.nodeName || !sameSchedulingInputs(assumed, pod)) return false;
+    pi.replacePod(pod);
+    this.nominator.delete(pi.key);
+    return true;
   }
 
   /** Track pods that preempted others and wait for room (status.nominatedNodeName). */

@@ -30,6 +30,8 @@ export interface Algorithm {
   removeNode(node: KubeObject): void;
   /** a pod bound (or assumed) to a node */
   addPod(pod: KubeObject): void;
+  /** the binding of an assumed pod came back as pod: true when the assumed entry could simply take it (else remove + add) */
+  confirmPod?(assumed: KubeObject, pod: KubeObject): boolean;
   removePod(pod: KubeObject): void;
   /** runs filters, scores and, when nothing fits, preemption */
   schedule(pod: KubeObject): ScheduleResult;
@@ -147,6 +149,12 @@ export class Scheduler {
       if (assumed) {
         // the binding we sent is now visible: replace the assumed copy with the real pod
         this.assumed.delete(key);
+        if (isActive(p) && alg.confirmPod?.(assumed, p)) {
+          alg.pendingPodChanged?.(undefined, p);
+          this.queue.done(key);
+          this.queue.delete(p);
+          return;
+        }
         alg.removePod(assumed);
       } else if (wasCounted) {
         alg.removePod(old!);

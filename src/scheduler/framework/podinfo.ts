@@ -139,7 +139,10 @@ export class PodInfo {
   private _nodeAffinity?: RequiredNodeAffinity;
   private _preferredNodeTerms?: PreferredTerm[];
 
-  constructor(readonly pod: KubeObject) {
+  private _pod: KubeObject;
+
+  constructor(pod: KubeObject) {
+    this._pod = pod;
     const md = pod.metadata;
     this.namespace = md.namespace ?? 'default';
     this.name = md.name ?? '';
@@ -157,6 +160,19 @@ export class PodInfo {
     this.preferredAntiAffinityTerms = paa ? compileTerms(ns, this.labels, paa.preferredDuringSchedulingIgnoredDuringExecution, true) : NO_TERMS;
     this.hasAffinity =
       this.requiredAffinityTerms.length + this.preferredAffinityTerms.length + this.requiredAntiAffinityTerms.length + this.preferredAntiAffinityTerms.length > 0;
+  }
+
+  get pod(): KubeObject {
+    return this._pod;
+  }
+
+  /**
+   * Swaps in a newer copy of the same pod whose scheduling inputs are unchanged (see
+   * sameSchedulingInputs): what was derived from the old copy stays valid. Used when the
+   * binding of an assumed pod comes back from the API.
+   */
+  replacePod(pod: KubeObject): void {
+    this._pod = pod;
   }
 
   get requests(): PodRequests {
@@ -207,6 +223,41 @@ export class PodInfo {
   get nominatedNodeName(): string {
     return this.pod.status?.nominatedNodeName ?? '';
   }
+}
+
+/**
+ * True when b can stand in for a under an existing PodInfo: same identity, labels, deletion
+ * state, node and spec (everything a PodInfo derives from; status is read live).
+ */
+export function sameSchedulingInputs(a: KubeObject, b: KubeObject): boolean {
+  const ma = a.metadata;
+  const mb = b.metadata;
+  if (ma.uid !== mb.uid || ma.namespace !== mb.namespace || ma.name !== mb.name) return false;
+  if ((ma.deletionTimestamp ?? undefined) !== (mb.deletionTimestamp ?? undefined)) return false;
+  if (!jsonEqual(ma.labels ?? {}, mb.labels ?? {})) return false;
+  return jsonEqual(a.spec, b.spec);
+}
+
+/** Deep equality of JSON values (key order does not matter). */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in ao) {
+    if (ao[k] === undefined) continue;
+    n++;
+    if (!jsonEqual(ao[k], bo[k])) return false;
+  }
+  for (const k in bo) if (bo[k] !== undefined) n--;
+  return n === 0;
 }
 
 /** util.MoreImportantPod: higher priority first, then the pod that started earlier. */
