@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { KubeObject } from '../api/types.js';
 import { DefaultAlgorithm } from './algorithm.js';
 import { EMPTY_LISTER } from './framework/lister.js';
-import { jsonEqual, sameSchedulingInputs } from './framework/podinfo.js';
+import { isAssumedCopy, jsonEqual, sameSchedulingInputs } from './framework/podinfo.js';
 import { makeNode, makePod, seededRng } from './testing/builders.js';
 
 const bound = (p: KubeObject, node: string, extra: (b: KubeObject) => void = () => {}): KubeObject => {
@@ -69,4 +69,18 @@ test('jsonEqual and sameSchedulingInputs', () => {
   assert.ok(sameSchedulingInputs(p, q));
   q.metadata.labels.a = '2';
   assert.ok(!sameSchedulingInputs(p, q));
+});
+
+test('the assumed copy of the pod just scheduled is recognised as such (and reuses what its cycle derived)', () => {
+  const { alg, pending, assumed, node } = setup();
+  assert.ok(isAssumedCopy(pending, assumed));
+  assert.ok(!isAssumedCopy(pending, { ...pending, spec: { ...pending.spec, nodeName: node, priority: 5 } }));
+  assert.ok(!isAssumedCopy(pending, { ...pending, metadata: { ...pending.metadata }, spec: { ...pending.spec, nodeName: node } }));
+  const { nodeName: _n, ...withoutNode } = assumed.spec;
+  assert.ok(!isAssumedCopy(pending, { ...pending, spec: { ...withoutNode, extra: 1 } }));
+  const pi = alg.snapshot.getPod('uid-p');
+  assert.equal(pi?.nodeName, node);
+  assert.equal(pi?.pod, assumed);
+  assert.equal(pi?.requests.milliCpu, 500);
+  assert.deepEqual(pi?.labels, { app: 'a' });
 });

@@ -307,7 +307,7 @@ export class Scheduler {
 
   /** POST through the pipelined connections (or the client's transport); non-2xx answers throw ApiError as RestClient.json does. */
   private async post(path: string, body: unknown): Promise<void> {
-    if (this.pipeline) await pipelineJson(this.pipeline, 'POST', path, body);
+    if (this.pipeline) await pipelineJson(this.pipeline, 'POST', path, body, 'application/json', false);
     else await this.o.client.json('POST', path, body);
   }
 
@@ -359,9 +359,9 @@ export class Scheduler {
 }
 
 /** RestClient.json over the pipelined connections. */
-async function pipelineJson<T>(pipeline: PipelinedClient, method: string, path: string, body: unknown, contentType = 'application/json'): Promise<T> {
+async function pipelineJson<T>(pipeline: PipelinedClient, method: string, path: string, body: unknown, contentType = 'application/json', parse = true): Promise<T> {
   const { status, text } = await pipeline.request(method, path, body === undefined ? '' : JSON.stringify(body), contentType);
-  if (status >= 200 && status < 300) return (text ? JSON.parse(text) : undefined) as T;
+  if (status >= 200 && status < 300) return (parse && text ? JSON.parse(text) : undefined) as T;
   let st: { reason?: string; message?: string; details?: unknown } = {};
   try {
     st = JSON.parse(text) as typeof st;

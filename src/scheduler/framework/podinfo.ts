@@ -141,8 +141,33 @@ export class PodInfo {
 
   private _pod: KubeObject;
 
-  constructor(pod: KubeObject) {
+  /**
+   * `from`: a PodInfo of the same pod object except for spec.nodeName (the pending pod a
+   * scheduling cycle just placed, for its assumed copy): what it derived is shared.
+   */
+  constructor(pod: KubeObject, from?: PodInfo) {
     this._pod = pod;
+    if (from) {
+      this.namespace = from.namespace;
+      this.name = from.name;
+      this.key = from.key;
+      this.labels = from.labels;
+      this.priority = from.priority;
+      this.terminating = from.terminating;
+      this.nodeName = typeof pod.spec?.nodeName === 'string' ? pod.spec.nodeName : '';
+      this.requiredAffinityTerms = from.requiredAffinityTerms;
+      this.preferredAffinityTerms = from.preferredAffinityTerms;
+      this.requiredAntiAffinityTerms = from.requiredAntiAffinityTerms;
+      this.preferredAntiAffinityTerms = from.preferredAntiAffinityTerms;
+      this.hasAffinity = from.hasAffinity;
+      this._requests = from._requests;
+      this._tolerations = from._tolerations;
+      this._hostPorts = from._hostPorts;
+      this._images = from._images;
+      this._nodeAffinity = from._nodeAffinity;
+      this._preferredNodeTerms = from._preferredNodeTerms;
+      return;
+    }
     const md = pod.metadata;
     this.namespace = md.namespace ?? 'default';
     this.name = md.name ?? '';
@@ -236,6 +261,22 @@ export function sameSchedulingInputs(a: KubeObject, b: KubeObject): boolean {
   if ((ma.deletionTimestamp ?? undefined) !== (mb.deletionTimestamp ?? undefined)) return false;
   if (!jsonEqual(ma.labels ?? {}, mb.labels ?? {})) return false;
   return jsonEqual(a.spec, b.spec);
+}
+
+/**
+ * True when b is a copy of a made for assuming it on a node ({...a, spec: {...a.spec, nodeName}}):
+ * the same metadata object and the same spec values except spec.nodeName.
+ */
+export function isAssumedCopy(a: KubeObject, b: KubeObject): boolean {
+  if (a.metadata !== b.metadata || !a.spec || !b.spec) return false;
+  let n = 0;
+  for (const k in b.spec) {
+    if (k === 'nodeName') continue;
+    if (b.spec[k] !== a.spec[k]) return false;
+    n++;
+  }
+  for (const k in a.spec) if (k !== 'nodeName') n--;
+  return n === 0;
 }
 
 /** Deep equality of JSON values (key order does not matter). */
