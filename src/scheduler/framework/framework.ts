@@ -97,6 +97,10 @@ export class Framework implements FilterRunner {
   private feasible: NodeInfo[] = [];
   private readonly chunk: NodeInfo[] = new Array<NodeInfo>(CHUNK);
   private readonly chunkStatus: (Status | undefined)[] = new Array<Status | undefined>(CHUNK);
+  /** nodes rejected in the current cycle (filterInChunks), in order, and how many */
+  private readonly rejNodes: NodeInfo[] = [];
+  private readonly rejStatuses: Status[] = [];
+  private rejected = 0;
   private scoreBufs: Float64Array[] = [];
   private totals = new Float64Array(0);
 
@@ -132,7 +136,7 @@ export class Framework implements FilterRunner {
       }
       const feasible = this.findFeasibleNodes(active, state, pod, snapshot, diagnosis);
       if (feasible.length === 0) return this.fail(state, pod, snapshot, diagnosis, opts);
-      const evaluated = feasible.length + diagnosis.nodeToStatus.size;
+      const evaluated = feasible.length + this.rejected;
       if (feasible.length === 1) return { node: feasible[0].name, evaluatedNodes: evaluated, feasibleNodes: 1, state };
       const node = this.prioritize(state, pod, feasible, snapshot);
       return { node, evaluatedNodes: evaluated, feasibleNodes: feasible.length, state };
@@ -242,8 +246,15 @@ export class Framework implements FilterRunner {
         if (s.code === Code.Success) feasible.push(ni);
         else this.reject(diagnosis, ni, s);
       }
+      this.rejected = diagnosis.nodeToStatus.size;
     } else {
-      processed = this.filterInChunks(active, state, pod, nodes, start, want, diagnosis);
+      processed = this.filterInChunks(active, state, pod, nodes, start, want);
+      // the rejected nodes' statuses matter only when nothing fits (FitError, preemption):
+      // otherwise they are counted, not put in a map (thousands per cycle when most nodes fail)
+      this.rejected = this.rejNodes.length;
+      if (feasible.length === 0) for (let i = 0; i < this.rejNodes.length; i++) this.reject(diagnosis, this.rejNodes[i], this.rejStatuses[i]);
+      this.rejNodes.length = 0;
+      this.rejStatuses.length = 0;
     }
     this.nextStartNodeIndex = (start + processed) % n;
     return feasible;
@@ -261,11 +272,13 @@ export class Framework implements FilterRunner {
    * beyond the stopping point are left out of the result, as if never filtered (filters
    * have no side effects). Returns how many nodes were processed.
    */
-  private filterInChunks(active: readonly FilterPlugin[], state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], start: number, want: number, diagnosis: Diagnosis): number {
+  private filterInChunks(active: readonly FilterPlugin[], state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], start: number, want: number): number {
     const n = nodes.length;
     const feasible = this.feasible;
     const chunk = this.chunk;
     const statuses = this.chunkStatus;
+    this.rejNodes.length = 0; // left over if a plugin error ended the last cycle
+    this.rejStatuses.length = 0;
     let processed = 0;
     while (processed < n && feasible.length < want) {
       // a chunk no larger than the nodes still needed (most nodes usually fit)
@@ -299,7 +312,8 @@ export class Framework implements FilterRunner {
           if (feasible.length >= want) break;
         } else {
           if (s.code === Code.Error) throw new PluginError(`running "${s.plugin}" filter plugin: ${statusMessage(s)}`);
-          this.reject(diagnosis, chunk[i], s);
+          this.rejNodes.push(chunk[i]);
+          this.rejStatuses.push(s);
         }
       }
     }

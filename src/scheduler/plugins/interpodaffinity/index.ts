@@ -69,8 +69,9 @@ const preScoreKey = new StateKey<PreScoreState>('PreScore' + NAME);
 function forCandidates(snapshot: Snapshot, t: AffinityTerm, fn: (p: PodInfo, ni: NodeInfo) => void): void {
   for (const set of snapshot.podsByLabel.candidates(t.selector)) {
     for (const p of set) {
-      const ni = snapshot.get(p.nodeName);
-      if (ni && ni.hasPod(p.key)) fn(p, ni);
+      // on a known node and there (snapshot.get(p.nodeName)?.hasPod(p.key)), without the lookups
+      const ni = p.attachedTo;
+      if (ni) fn(p, ni);
     }
   }
 }

@@ -105,8 +105,9 @@ function forMatching(snapshot: Snapshot, c: Constraint, pod: PodInfo, fn: (p: Po
   for (const set of snapshot.podsByLabel.candidates(c.selector)) {
     for (const p of set) {
       if (!countsFor(c, pod, p)) continue;
-      const ni = snapshot.get(p.nodeName);
-      if (ni && ni.hasPod(p.key)) fn(p, ni);
+      // on a known node and there (snapshot.get(p.nodeName)?.hasPod(p.key)), without the lookups
+      const ni = p.attachedTo;
+      if (ni) fn(p, ni);
     }
   }
 }
