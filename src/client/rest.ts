@@ -1,7 +1,7 @@
 // A small REST client for kubelite components (scheduler, controllers, kubelet): they talk
 // to the API server over HTTPS like any remote client, never to the store.
 import { request, Agent } from 'node:https';
-import { createSecureContext } from 'node:tls';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { ApiError } from '../api/errors.js';
 import type { Status } from '../api/types.js';
 import type { Transport, TransportReply } from './transport.js';
@@ -47,12 +47,14 @@ function decodeShared(line: string): WatchEvent {
 export class RestClient {
   private readonly agent: Agent;
   private readonly url: URL;
+  private readonly secureContext: SecureContext;
 
   constructor(private readonly cfg: RestConfig) {
     this.url = new URL(cfg.server);
     // the CA as a prepared secureContext, not `ca`: https.Agent appends a `ca` option's whole
     // PEM to the pool key it builds and hashes on every request
-    this.agent = new Agent({ keepAlive: true, maxSockets: cfg.maxSockets ?? 64, secureContext: createSecureContext({ ca: cfg.caPem }) });
+    this.secureContext = createSecureContext({ ca: cfg.caPem });
+    this.agent = new Agent({ keepAlive: true, maxSockets: cfg.maxSockets ?? 64, secureContext: this.secureContext });
   }
 
   /** JSON request; non-2xx answers become ApiError carrying the server's Status. */
@@ -136,6 +138,11 @@ export class RestClient {
   /** What streamWatch needs to open a watch with this client's credentials. */
   watchTarget(): { url: URL; token: string; agent: Agent; userAgent?: string } {
     return { url: this.url, token: this.cfg.token, agent: this.agent, userAgent: this.cfg.userAgent };
+  }
+
+  /** The server over TLS, for a client that runs its own connections (the scheduler's pipelined bindings); undefined with an in-process transport. */
+  tlsTarget(): { url: URL; token: string; secureContext: SecureContext; userAgent?: string } | undefined {
+    return this.cfg.transport ? undefined : { url: this.url, token: this.cfg.token, secureContext: this.secureContext, userAgent: this.cfg.userAgent };
   }
 
   close(): void {

@@ -4,7 +4,7 @@
 import type { KubeObject } from '../api/types.js';
 import type { Informer } from '../client/informer.js';
 import { Snapshot } from './framework/snapshot.js';
-import { PodInfo, podInfoKey } from './framework/podinfo.js';
+import { PodInfo, isAssumedCopy, podInfoKey, sameSchedulingInputs } from './framework/podinfo.js';
 import type { ClusterLister } from './framework/types.js';
 import { newDefaultFramework } from './plugins/registry.js';
 import type { VolumeLister } from './plugins/volumebinding/index.js';
@@ -44,6 +44,8 @@ export class DefaultAlgorithm implements Algorithm {
   readonly snapshot = Snapshot.fromLists([], []);
   readonly nominator = new NominatedPods();
   private readonly framework: Framework;
+  /** the pod of the last scheduling cycle: its assumed copy (addPod next) shares what it derived */
+  private last: PodInfo | undefined;
 
   constructor(o: DefaultAlgorithmOptions) {
     this.framework = newDefaultFramework({ lister: o.lister }, { percentageOfNodesToScore: o.percentageOfNodesToScore, rng: o.rng, nominator: this.nominator, volumes: o.volumes });
@@ -62,13 +64,30 @@ export class DefaultAlgorithm implements Algorithm {
   }
 
   addPod(pod: KubeObject): void {
-    const pi = new PodInfo(pod); // built once: the snapshot keeps it
+    const last = this.last;
+    this.last = undefined;
+    // built once: the snapshot keeps it
+    const pi = last && isAssumedCopy(last.pod, pod) ? new PodInfo(pod, last) : new PodInfo(pod);
     this.nominator.delete(pi.key);
     this.snapshot.upsertPod(pi);
   }
 
   removePod(pod: KubeObject): void {
     this.snapshot.removePod(pod);
+  }
+
+  /**
+   * The binding of an assumed pod came back: when the bound copy differs from the assumed
+   * one only where scheduling does not look (resourceVersion, status, managedFields), the
+   * assumed PodInfo stays in the snapshot with the new copy swapped in, instead of a remove
+   * and a rebuild (requests parsed again, label and term indexes updated twice).
+   */
+  confirmPod(assumed: KubeObject, pod: KubeObject): boolean {
+    const pi = this.snapshot.getPod(podInfoKey(pod));
+    if (!pi || pi.pod !== assumed || pi.nodeName !== pod.spec?.nodeName || !sameSchedulingInputs(assumed, pod)) return false;
+    pi.replacePod(pod);
+    this.nominator.delete(pi.key);
+    return true;
   }
 
   /** Track pods that preempted others and wait for room (status.nominatedNodeName). */
@@ -92,7 +111,9 @@ export class DefaultAlgorithm implements Algorithm {
   }
 
   schedule(pod: KubeObject): ScheduleResult {
-    const r = this.framework.schedulePod(pod, this.snapshot);
+    const pi = new PodInfo(pod);
+    this.last = pi;
+    const r = this.framework.schedulePod(pi, this.snapshot);
     if (r.node !== undefined) return { nodeName: r.node };
     const plugins = [...new Set([...r.diagnosis.nodeToStatus.values()].map((s) => s.plugin ?? '').filter(Boolean))];
     return {

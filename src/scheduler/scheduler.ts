@@ -11,6 +11,7 @@ import { EventRecorder } from '../client/events.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { SchedulingQueue, podKey, type QueuedPod } from './queue.js';
+import { PipelinedClient } from './pipeline.js';
 
 /** A node, or why none fits (and, when preemption found room, where and at whose cost). */
 export type ScheduleResult =
@@ -29,6 +30,8 @@ export interface Algorithm {
   removeNode(node: KubeObject): void;
   /** a pod bound (or assumed) to a node */
   addPod(pod: KubeObject): void;
+  /** the binding of an assumed pod came back as pod: true when the assumed entry could simply take it (else remove + add) */
+  confirmPod?(assumed: KubeObject, pod: KubeObject): boolean;
   removePod(pod: KubeObject): void;
   /** runs filters, scores and, when nothing fits, preemption */
   schedule(pod: KubeObject): ScheduleResult;
@@ -80,16 +83,22 @@ export class Scheduler {
   private readonly nominated = new Map<string, string>();
   /** aborts with start()'s signal: a PreBind waiting for volumes gives up when the scheduler stops */
   private stopSignal: AbortSignal | undefined;
+  /** bindings over HTTPS go pipelined on a few connections (in-process: through the client's transport) */
+  private readonly pipeline: PipelinedClient | undefined;
 
   constructor(private readonly o: SchedulerOptions) {
     this.name = o.schedulerName ?? 'default-scheduler';
+    const tls = o.client.tlsTarget();
+    this.pipeline = tls ? new PipelinedClient(tls) : undefined;
     this.queue = new SchedulingQueue(o.clock);
     // the scheduler never reads managedFields: dropping them keeps 150,000 cached pods smaller
     this.pods = new Informer(o.client, { path: '/api/v1/pods', pageSize: 5000, transform: dropManagedFields }, o.log);
     this.nodes = new Informer(o.client, { path: '/api/v1/nodes', pageSize: 5000, transform: dropManagedFields }, o.log);
     // as kube-scheduler's event client (client-go's default 50 QPS, burst 100): a flood of
     // Scheduled events waits or is dropped rather than competing with the bindings
-    this.events = new EventRecorder(o.client, this.name, o.clock, o.log, undefined, { qps: 50, burst: 100 });
+    const pipeline = this.pipeline;
+    const sink = pipeline ? { json: <T>(method: string, path: string, body?: unknown, contentType?: string) => pipelineJson<T>(pipeline, method, path, body, contentType) } : o.client;
+    this.events = new EventRecorder(sink, this.name, o.clock, o.log, undefined, { qps: 50, burst: 100 });
     this.wire();
   }
 
@@ -140,6 +149,12 @@ export class Scheduler {
       if (assumed) {
         // the binding we sent is now visible: replace the assumed copy with the real pod
         this.assumed.delete(key);
+        if (isActive(p) && alg.confirmPod?.(assumed, p)) {
+          alg.pendingPodChanged?.(undefined, p);
+          this.queue.done(key);
+          this.queue.delete(p);
+          return;
+        }
         alg.removePod(assumed);
       } else if (wasCounted) {
         alg.removePod(old!);
@@ -176,7 +191,14 @@ export class Scheduler {
     void this.nodes.run(signal);
     void this.pods.run(signal);
     await Promise.all([this.nodes.waitForSync(), this.pods.waitForSync()]);
-    signal.addEventListener('abort', () => this.queue.close(), { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        this.queue.close();
+        this.pipeline?.close();
+      },
+      { once: true },
+    );
     void this.loop(signal);
   }
 
@@ -259,7 +281,7 @@ export class Scheduler {
       }
       if (!holdsSlot) await this.acquireBindSlot();
       try {
-        await this.o.client.json('POST', `/api/v1/namespaces/${namespace}/pods/${name}/binding`, {
+        await this.post(`/api/v1/namespaces/${namespace}/pods/${name}/binding`, {
           apiVersion: 'v1',
           kind: 'Binding',
           metadata: { name, namespace, uid: assumed.metadata.uid },
@@ -281,6 +303,12 @@ export class Scheduler {
       this.o.log.warn({ err: (err as Error).message, pod: qp.key }, 'binding failed');
       this.queue.requeueFailed(qp, cycle, [], true);
     }
+  }
+
+  /** POST through the pipelined connections (or the client's transport); non-2xx answers throw ApiError as RestClient.json does. */
+  private async post(path: string, body: unknown): Promise<void> {
+    if (this.pipeline) await pipelineJson(this.pipeline, 'POST', path, body, 'application/json', false);
+    else await this.o.client.json('POST', path, body);
   }
 
   private async preempt(pod: KubeObject, pre: PreemptionResult): Promise<void> {
@@ -328,6 +356,19 @@ export class Scheduler {
       if (!(err instanceof ApiError && err.code === 404)) this.o.log.debug({ err }, 'could not record PodScheduled=False');
     }
   }
+}
+
+/** RestClient.json over the pipelined connections. */
+async function pipelineJson<T>(pipeline: PipelinedClient, method: string, path: string, body: unknown, contentType = 'application/json', parse = true): Promise<T> {
+  const { status, text } = await pipeline.request(method, path, body === undefined ? '' : JSON.stringify(body), contentType);
+  if (status >= 200 && status < 300) return (parse && text ? JSON.parse(text) : undefined) as T;
+  let st: { reason?: string; message?: string; details?: unknown } = {};
+  try {
+    st = JSON.parse(text) as typeof st;
+  } catch {
+    st = { message: text };
+  }
+  throw new ApiError(status, st.reason ?? 'Unknown', st.message ?? `HTTP ${status}`, st.details as never);
 }
 
 /** Node changes that may make a pending pod fit. */

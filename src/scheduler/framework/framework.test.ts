@@ -5,7 +5,8 @@ import { newDefaultFramework } from '../plugins/registry.js';
 import { numFeasibleNodesToFind } from './framework.js';
 import { fitErrorMessage, newDiagnosis } from './diagnosis.js';
 import { Snapshot } from './snapshot.js';
-import { Code, newStatus } from './types.js';
+import { Code, CycleState, newStatus } from './types.js';
+import { PodInfo } from './podinfo.js';
 
 test('numFeasibleNodesToFind is adaptive as upstream', () => {
   const cases: [number, number, number][] = [
@@ -93,4 +94,57 @@ test('scoring prefers the emptier node and the preferred affinity', () => {
     affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, preference: { matchExpressions: [{ key: 'zone', operator: 'In', values: ['z2'] }] } }] } },
   };
   assert.equal(newDefaultFramework(undefined, { rng: seededRng(1) }).schedulePod(makePod('p', { cpu: '100m', spec: prefer }), snapshot).node, 'far');
+});
+
+test('filtering in chunks gives what filtering node after node gives', () => {
+  // 1200 nodes (numFeasibleNodesToFind: 40% = 480) of which many fail, in several ways
+  const nodes = Array.from({ length: 1200 }, (_, i) =>
+    makeNode(`n${i}`, {
+      cpu: i % 7 === 0 ? '100m' : '4',
+      labels: { disk: i % 5 === 0 ? 'hdd' : 'ssd' },
+      unschedulable: i % 11 === 0,
+      taints: i % 13 === 0 ? [{ key: 'k', value: 'v', effect: 'NoSchedule' }] : undefined,
+    }),
+  );
+  const snapshot = Snapshot.fromLists(nodes, []);
+  const fw = newDefaultFramework(undefined, { rng: seededRng(3) });
+  const ref = newDefaultFramework(undefined, { rng: seededRng(3) });
+  const pod = (name: string, cpu: string) => makePod(name, { cpu, spec: { nodeSelector: { disk: 'ssd' } } });
+  // the reference: each node through all filters, in the snapshot's order from `start`
+  const sequential = (p: ReturnType<typeof makePod>, start: number) => {
+    const pi = new PodInfo(p);
+    const state = new CycleState();
+    assert.equal(ref.runPreFilters(state, pi, snapshot).code, Code.Success);
+    const list = snapshot.nodes;
+    const want = numFeasibleNodesToFind(list.length);
+    const statuses = new Map<string, string>();
+    let feasible = 0;
+    let evaluated = 0;
+    for (let i = 0; i < list.length && feasible < want; i++) {
+      const ni = list[(start + i) % list.length];
+      evaluated++;
+      const s = ref.runFilters(state, pi, ni);
+      if (s.code === Code.Success) feasible++;
+      else statuses.set(ni.name, `${s.plugin}: ${s.reasons.join(', ')}`);
+    }
+    return { feasible, evaluated, statuses };
+  };
+  let start = 0;
+  for (let k = 0; k < 4; k++) {
+    const p = pod(`p${k}`, '500m');
+    const want = sequential(p, start);
+    const r = fw.schedulePod(p, snapshot);
+    assert.ok(r.node !== undefined);
+    assert.equal(r.feasibleNodes, want.feasible, `cycle ${k}`);
+    assert.equal(r.evaluatedNodes, want.evaluated, `cycle ${k}`);
+    start = (start + want.evaluated) % snapshot.numNodes;
+  }
+  // a pod that fits nowhere: every node is evaluated, each with its first rejection
+  const huge = pod('huge', '64');
+  const want = sequential(huge, start);
+  const r = fw.schedulePod(huge, snapshot, { skipPostFilter: true });
+  assert.ok(r.node === undefined);
+  assert.equal(want.feasible, 0);
+  assert.deepEqual(new Map([...r.diagnosis.nodeToStatus].map(([n, s]) => [n, `${s.plugin}: ${s.reasons.join(', ')}`])), want.statuses);
+  assert.deepEqual([...r.diagnosis.nodeToStatus.keys()], [...want.statuses.keys()], 'in node order');
 });

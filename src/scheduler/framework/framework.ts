@@ -87,10 +87,20 @@ export function numFeasibleNodesToFind(numAllNodes: number, percentage = 0): num
 
 class PluginError extends Error {}
 
+/** Nodes filtered together (see filterInChunks). */
+const CHUNK = 256;
+const MIN_CHUNK = 16;
+
 export class Framework implements FilterRunner {
   private nextStartNodeIndex = 0;
   private readonly rng: () => number;
   private feasible: NodeInfo[] = [];
+  private readonly chunk: NodeInfo[] = new Array<NodeInfo>(CHUNK);
+  private readonly chunkStatus: (Status | undefined)[] = new Array<Status | undefined>(CHUNK);
+  /** nodes rejected in the current cycle (filterInChunks), in order, and how many */
+  private readonly rejNodes: NodeInfo[] = [];
+  private readonly rejStatuses: Status[] = [];
+  private rejected = 0;
   private scoreBufs: Float64Array[] = [];
   private totals = new Float64Array(0);
 
@@ -126,7 +136,7 @@ export class Framework implements FilterRunner {
       }
       const feasible = this.findFeasibleNodes(active, state, pod, snapshot, diagnosis);
       if (feasible.length === 0) return this.fail(state, pod, snapshot, diagnosis, opts);
-      const evaluated = feasible.length + diagnosis.nodeToStatus.size;
+      const evaluated = feasible.length + this.rejected;
       if (feasible.length === 1) return { node: feasible[0].name, evaluatedNodes: evaluated, feasibleNodes: 1, state };
       const node = this.prioritize(state, pod, feasible, snapshot);
       return { node, evaluatedNodes: evaluated, feasibleNodes: feasible.length, state };
@@ -223,23 +233,92 @@ export class Framework implements FilterRunner {
     const feasible = this.feasible;
     feasible.length = 0;
     const start = this.nextStartNodeIndex % n;
-    // nominations are rare: without any, each node is filtered once, with no lookup
+    // nominations are rare: without any, nodes are filtered in chunks, plugin by plugin
     const useNominator = (this.opts.nominator?.size ?? 0) > 0;
     let processed = 0;
-    for (let i = 0; i < n && feasible.length < want; i++) {
-      let idx = start + i;
-      if (idx >= n) idx -= n;
-      const ni = nodes[idx];
-      processed++;
-      const s = useNominator ? this.filterWithNominated(active, state, pod, ni, snapshot) : this.filterNode(active, state, pod, ni);
-      if (s.code === Code.Success) feasible.push(ni);
-      else {
-        diagnosis.nodeToStatus.set(ni.name, s);
-        if (s.plugin) diagnosis.unschedulablePlugins.add(s.plugin);
+    if (useNominator) {
+      for (let i = 0; i < n && feasible.length < want; i++) {
+        let idx = start + i;
+        if (idx >= n) idx -= n;
+        const ni = nodes[idx];
+        processed++;
+        const s = this.filterWithNominated(active, state, pod, ni, snapshot);
+        if (s.code === Code.Success) feasible.push(ni);
+        else this.reject(diagnosis, ni, s);
       }
+      this.rejected = diagnosis.nodeToStatus.size;
+    } else {
+      processed = this.filterInChunks(active, state, pod, nodes, start, want);
+      // the rejected nodes' statuses matter only when nothing fits (FitError, preemption):
+      // otherwise they are counted, not put in a map (thousands per cycle when most nodes fail)
+      this.rejected = this.rejNodes.length;
+      if (feasible.length === 0) for (let i = 0; i < this.rejNodes.length; i++) this.reject(diagnosis, this.rejNodes[i], this.rejStatuses[i]);
+      this.rejNodes.length = 0;
+      this.rejStatuses.length = 0;
     }
     this.nextStartNodeIndex = (start + processed) % n;
     return feasible;
+  }
+
+  private reject(diagnosis: Diagnosis, ni: NodeInfo, s: Status): void {
+    diagnosis.nodeToStatus.set(ni.name, s);
+    if (s.plugin) diagnosis.unschedulablePlugins.add(s.plugin);
+  }
+
+  /**
+   * The same outcome as filtering node after node (plugins in order, the first rejection
+   * counts, stop once `want` nodes fit), computed a chunk of nodes at a time and plugin by
+   * plugin: each plugin's loop over the chunk stays monomorphic. Nodes of the last chunk
+   * beyond the stopping point are left out of the result, as if never filtered (filters
+   * have no side effects). Returns how many nodes were processed.
+   */
+  private filterInChunks(active: readonly FilterPlugin[], state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], start: number, want: number): number {
+    const n = nodes.length;
+    const feasible = this.feasible;
+    const chunk = this.chunk;
+    const statuses = this.chunkStatus;
+    this.rejNodes.length = 0; // left over if a plugin error ended the last cycle
+    this.rejStatuses.length = 0;
+    let processed = 0;
+    while (processed < n && feasible.length < want) {
+      // a chunk no larger than the nodes still needed (most nodes usually fit)
+      const len = Math.min(CHUNK, n - processed, Math.max(want - feasible.length, MIN_CHUNK));
+      for (let i = 0; i < len; i++) {
+        let idx = start + processed + i;
+        if (idx >= n) idx -= n;
+        chunk[i] = nodes[idx];
+        statuses[i] = undefined;
+      }
+      let left = len;
+      for (let j = 0; j < active.length && left > 0; j++) {
+        const p = active[j];
+        if (p.filterNodes) left -= p.filterNodes(state, pod, chunk, len, statuses);
+        else {
+          for (let i = 0; i < len; i++) {
+            if (statuses[i] !== undefined) continue;
+            const s = p.filter(state, pod, chunk[i]);
+            if (s.code !== Code.Success) {
+              statuses[i] = s.plugin === undefined ? withPlugin(s, p.name) : s;
+              left--;
+            }
+          }
+        }
+      }
+      for (let i = 0; i < len; i++) {
+        const s = statuses[i];
+        processed++;
+        if (s === undefined) {
+          feasible.push(chunk[i]);
+          if (feasible.length >= want) break;
+        } else {
+          if (s.code === Code.Error) throw new PluginError(`running "${s.plugin}" filter plugin: ${statusMessage(s)}`);
+          this.rejNodes.push(chunk[i]);
+          this.rejStatuses.push(s);
+        }
+      }
+    }
+    chunk.fill(undefined as unknown as NodeInfo);
+    return processed;
   }
 
   private prioritize(state: CycleState, pod: PodInfo, feasible: NodeInfo[], snapshot: Snapshot): string {
@@ -258,7 +337,8 @@ export class Framework implements FilterRunner {
       if (state.skipScore.has(plugin.name)) continue;
       let vals = this.scoreBufs[j];
       if (!vals || vals.length < len) vals = this.scoreBufs[j] = new Float64Array(Math.max(len, snapshot.numNodes));
-      for (let i = 0; i < len; i++) vals[i] = plugin.score(state, pod, feasible[i]);
+      if (plugin.scoreNodes) plugin.scoreNodes(state, pod, feasible, len, vals);
+      else for (let i = 0; i < len; i++) vals[i] = plugin.score(state, pod, feasible[i]);
       plugin.normalize?.(state, pod, { nodes: feasible, values: vals, length: len });
       for (let i = 0; i < len; i++) totals[i] += vals[i] * weight;
     }

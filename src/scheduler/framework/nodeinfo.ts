@@ -84,6 +84,17 @@ export class NodeInfo {
   usedPorts = new HostPortInfo();
   /** Bumped on every change. */
   generation = 0;
+  // The numbers the filters and scores read for every node of every cycle, kept on the
+  // NodeInfo itself (one object to load, not four): mirrors of allocatable, requested and
+  // pods.length.
+  allocMilliCpu = 0;
+  allocMemory = 0;
+  allocEphemeralStorage = 0;
+  allocPods = 0;
+  reqMilliCpu = 0;
+  reqMemory = 0;
+  reqEphemeralStorage = 0;
+  podCount = 0;
   private readonly index = new Map<string, number>();
 
   constructor(node?: KubeObject) {
@@ -94,7 +105,11 @@ export class NodeInfo {
     this.node = node;
     this.name = node.metadata.name ?? '';
     this.labels = node.metadata.labels ?? {};
-    this.allocatable = nodeAllocatable(node);
+    const a = (this.allocatable = nodeAllocatable(node));
+    this.allocMilliCpu = a.milliCpu;
+    this.allocMemory = a.memory;
+    this.allocEphemeralStorage = a.ephemeralStorage;
+    this.allocPods = a.pods;
     this.taints = parseTaints(node.spec?.taints);
     this.unschedulable = node.spec?.unschedulable === true;
     const images = new Map<string, number>();
@@ -116,6 +131,7 @@ export class NodeInfo {
     if (this.index.has(pi.key)) return;
     this.index.set(pi.key, this.pods.length);
     this.pods.push(pi);
+    this.podCount = this.pods.length;
     if (pi.hasAffinity) this.podsWithAffinity.push(pi);
     if (pi.requiredAntiAffinityTerms.length > 0) this.podsWithRequiredAntiAffinity.push(pi);
     this.account(pi, 1);
@@ -133,6 +149,7 @@ export class NodeInfo {
       this.index.set(last.key, i);
     }
     this.index.delete(pi.key);
+    this.podCount = this.pods.length;
     if (stored.hasAffinity) removeFrom(this.podsWithAffinity, stored);
     if (stored.requiredAntiAffinityTerms.length > 0) removeFrom(this.podsWithRequiredAntiAffinity, stored);
     this.account(stored, -1);
@@ -147,6 +164,9 @@ export class NodeInfo {
     t.milliCpu += sign * r.milliCpu;
     t.memory += sign * r.memory;
     t.ephemeralStorage += sign * r.ephemeralStorage;
+    this.reqMilliCpu = t.milliCpu;
+    this.reqMemory = t.memory;
+    this.reqEphemeralStorage = t.ephemeralStorage;
     if (r.scalar.size > 0) {
       const s = (t.scalar ??= new Map());
       for (const [k, n] of r.scalar) s.set(k, (s.get(k) ?? 0) + sign * n);
@@ -162,6 +182,13 @@ export class NodeInfo {
     c.name = this.name;
     c.labels = this.labels;
     c.allocatable = this.allocatable;
+    c.allocMilliCpu = this.allocMilliCpu;
+    c.allocMemory = this.allocMemory;
+    c.allocEphemeralStorage = this.allocEphemeralStorage;
+    c.allocPods = this.allocPods;
+    c.reqMilliCpu = this.reqMilliCpu;
+    c.reqMemory = this.reqMemory;
+    c.reqEphemeralStorage = this.reqEphemeralStorage;
     c.taints = this.taints;
     c.unschedulable = this.unschedulable;
     c.images = this.images;
@@ -169,6 +196,7 @@ export class NodeInfo {
       c.index.set(p.key, c.pods.length);
       c.pods.push(p);
     }
+    c.podCount = c.pods.length;
     c.podsWithAffinity.push(...this.podsWithAffinity);
     c.podsWithRequiredAntiAffinity.push(...this.podsWithRequiredAntiAffinity);
     c.requested = this.requested.clone();

@@ -82,11 +82,32 @@ export interface TermEntry {
   /** topology value (of term.topologyKey) -> number of pods with this term there. */
   readonly counts: Map<string, number>;
   pods: number;
+  /** label pairs (key\0value) one of which a pod needs to match the term's selector; null: none known */
+  readonly anchor: readonly string[] | null;
 }
 
-/** Existing pods' terms of one kind (e.g. required anti-affinity), grouped by signature and weight. */
+/**
+ * Label pairs of one equality/in requirement of the selector (the one with fewest values):
+ * a pod without one of them cannot match. null when the selector has no such requirement.
+ */
+function anchorOf(sel: LabelSelector): string[] | null {
+  let best: string[] | null = null;
+  for (const r of sel.requirements) {
+    if (r.operator !== '=' && r.operator !== '==' && r.operator !== 'in') continue;
+    if (best === null || r.values.length < best.length) best = r.values.map((v) => r.key + '\0' + v);
+  }
+  return best;
+}
+
+/**
+ * Existing pods' terms of one kind (e.g. required anti-affinity), grouped by signature and
+ * weight, and indexed by an anchor label pair of each term's selector, so that the terms that
+ * may match an incoming pod are found from its labels rather than by scanning every term.
+ */
 export class TermIndex {
   readonly entries = new Map<string, TermEntry>();
+  private readonly byPair = new Map<string, Set<TermEntry>>();
+  private readonly unanchored = new Set<TermEntry>();
 
   update(terms: readonly AffinityTerm[], nodeLabels: Readonly<Record<string, string>>, sign: 1 | -1): void {
     for (const t of terms) {
@@ -94,7 +115,9 @@ export class TermIndex {
       let e = this.entries.get(k);
       if (!e) {
         if (sign < 0) continue;
-        this.entries.set(k, (e = { term: t, counts: new Map(), pods: 0 }));
+        e = { term: t, counts: new Map(), pods: 0, anchor: anchorOf(t.selector) };
+        this.entries.set(k, e);
+        this.link(e, 1);
       }
       e.pods += sign;
       const v = nodeLabels[t.topologyKey];
@@ -103,7 +126,41 @@ export class TermIndex {
         if (n > 0) e.counts.set(v, n);
         else e.counts.delete(v);
       }
-      if (e.pods <= 0) this.entries.delete(k);
+      if (e.pods <= 0) {
+        this.entries.delete(k);
+        this.link(e, -1);
+      }
+    }
+  }
+
+  /**
+   * Calls fn with every entry whose selector may match a pod with these labels: a superset
+   * of the matching entries (callers still check the term), each entry at most once.
+   */
+  forCandidates(labels: Readonly<Record<string, string>>, fn: (e: TermEntry) => void): void {
+    for (const e of this.unanchored) fn(e);
+    if (this.byPair.size === 0) return;
+    for (const k in labels) {
+      const set = this.byPair.get(k + '\0' + labels[k]);
+      if (set) for (const e of set) fn(e);
+    }
+  }
+
+  private link(e: TermEntry, sign: 1 | -1): void {
+    if (e.anchor === null) {
+      if (sign > 0) this.unanchored.add(e);
+      else this.unanchored.delete(e);
+      return;
+    }
+    for (const pair of e.anchor) {
+      let set = this.byPair.get(pair);
+      if (sign > 0) {
+        if (!set) this.byPair.set(pair, (set = new Set()));
+        set.add(e);
+      } else if (set) {
+        set.delete(e);
+        if (set.size === 0) this.byPair.delete(pair);
+      }
     }
   }
 }

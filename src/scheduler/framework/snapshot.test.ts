@@ -34,3 +34,21 @@ test('snapshot keeps totals, indexes and node order incrementally', () => {
   assert.equal(s.upsertPod({ ...makePod('q', { cpu: '1', nodeName: 'd' }), status: { phase: 'Failed' } }), undefined);
   assert.equal(s.numPods, 0);
 });
+
+test('a pod knows the snapshot node it is attached to, through removals and orphaning', () => {
+  const s = Snapshot.fromLists([makeNode('a'), makeNode('b')], []);
+  const p = s.addPod(makePod('p', { nodeName: 'a' }));
+  assert.equal(p.attachedTo, s.get('a'));
+  const orphan = s.addPod(makePod('q', { nodeName: 'later' }));
+  assert.equal(orphan.attachedTo, undefined, 'its node is not known yet');
+  s.upsertNode(makeNode('later'));
+  assert.equal(orphan.attachedTo, s.get('later'));
+  s.removeNode('a');
+  assert.equal(p.attachedTo, undefined, 'its node went away');
+  s.upsertNode(makeNode('a'));
+  assert.equal(p.attachedTo, s.get('a'), 'and came back');
+  s.removePod(p);
+  assert.equal(p.attachedTo, undefined);
+  // every indexed pod's attachedTo agrees with the lookups it replaces
+  for (const pi of s.podsByLabel.all) assert.equal(pi.attachedTo, s.get(pi.nodeName)?.hasPod(pi.key) ? s.get(pi.nodeName) : undefined);
+});

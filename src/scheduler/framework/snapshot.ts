@@ -117,6 +117,7 @@ export class Snapshot {
       const waiting = new Map<string, PodInfo>();
       for (const pi of ni.pods) {
         this.indexTerms(pi, ni.labels, -1);
+        if (pi.attachedTo === ni) pi.attachedTo = undefined;
         waiting.set(pi.key, pi);
       }
       this.orphans.set(name, waiting);
@@ -163,6 +164,7 @@ export class Snapshot {
     this.podMap.delete(key);
     this.podsByLabel.remove(pi);
     const ni = this.nodeMap.get(pi.nodeName);
+    if (pi.attachedTo === ni) pi.attachedTo = undefined;
     if (ni && ni.removePod(pi)) this.indexTerms(pi, ni.labels, -1);
     else this.orphans.get(pi.nodeName)?.delete(key);
     return true;
@@ -192,6 +194,7 @@ export class Snapshot {
 
   private attach(pi: PodInfo, ni: NodeInfo): void {
     ni.addPod(pi);
+    pi.attachedTo = ni;
     this.indexTerms(pi, ni.labels, 1);
   }
 

@@ -105,6 +105,12 @@ export interface PreFilterPlugin extends Plugin {
 
 export interface FilterPlugin extends Plugin {
   filter(state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): Status;
+  /**
+   * Optional batch form of filter, for the hot path: for each i < len with statuses[i]
+   * undefined, sets statuses[i] to filter(nodes[i])'s status when it is not Success, with
+   * `plugin` set to the plugin's name. Returns how many it set.
+   */
+  filterNodes?(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], len: number, statuses: (Status | undefined)[]): number;
 }
 
 /** Runs after a node is chosen, before the pod is bound (e.g. binding its volumes); a throw fails the binding. */
@@ -125,6 +131,8 @@ export interface NodeScores {
 
 export interface ScorePlugin extends Plugin {
   score(state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): number;
+  /** Optional batch form of score: values[i] = score(nodes[i]) for i < len. */
+  scoreNodes?(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], len: number, values: Float64Array): void;
   /** Brings the raw scores into [0, 100]. */
   normalize?(state: CycleState, pod: PodInfo, scores: NodeScores): void;
 }

@@ -2,6 +2,8 @@
 // proportions after placing the pod: (1 - std of the fractions) * 100. Best-effort pods skip.
 import { SKIP, SUCCESS, type PreScorePlugin, type ScorePlugin, type Status } from '../../framework/types.js';
 import { MAX_NODE_SCORE } from '../helpers.js';
+import type { NodeInfo } from '../../framework/nodeinfo.js';
+import type { PodRequests } from '../../framework/resources.js';
 
 export const NAME = 'NodeResourcesBalancedAllocation';
 
@@ -36,17 +38,23 @@ export function newBalancedAllocation(): BalancedAllocationPlugin {
       return r.milliCpu === 0 && r.memory === 0 ? SKIP : SUCCESS;
     },
     score(_state, pod, ni): number {
-      const a = ni.allocatable;
+      return balanced(pod.requests, ni);
+    },
+    scoreNodes(_state, pod, nodes, len, values): void {
       const r = pod.requests;
-      // Uses the actual requests (useRequested), not the defaulted non-zero ones.
-      const cpuOk = a.milliCpu !== 0;
-      const memOk = a.memory !== 0;
-      if (cpuOk && memOk) {
-        const fc = Math.min((ni.requested.milliCpu + r.milliCpu) / a.milliCpu, 1);
-        const fm = Math.min((ni.requested.memory + r.memory) / a.memory, 1);
-        return Math.trunc((1 - Math.abs((fc - fm) / 2)) * MAX_NODE_SCORE);
-      }
-      return MAX_NODE_SCORE;
+      for (let i = 0; i < len; i++) values[i] = balanced(r, nodes[i]);
     },
   };
+}
+
+/** Uses the actual requests (useRequested), not the defaulted non-zero ones. */
+function balanced(r: PodRequests, ni: NodeInfo): number {
+  const cpu = ni.allocMilliCpu;
+  const mem = ni.allocMemory;
+  if (cpu !== 0 && mem !== 0) {
+    const fc = Math.min((ni.reqMilliCpu + r.milliCpu) / cpu, 1);
+    const fm = Math.min((ni.reqMemory + r.memory) / mem, 1);
+    return Math.trunc((1 - Math.abs((fc - fm) / 2)) * MAX_NODE_SCORE);
+  }
+  return MAX_NODE_SCORE;
 }

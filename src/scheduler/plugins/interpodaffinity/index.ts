@@ -1,10 +1,11 @@
 // InterPodAffinity: required pod affinity/anti-affinity of the incoming pod, existing pods'
 // required anti-affinity against it, and preferred terms (both ways) for scoring. Counts per
 // topology domain come from the snapshot's label and term indexes, not from scanning all pods.
-import { Code, SKIP, SUCCESS, StateKey, newStatus, type Handle, type FilterPlugin, type PreFilterPlugin, type PreScorePlugin, type ScorePlugin, type StateData, type Status } from '../../framework/types.js';
+import { Code, SKIP, SUCCESS, StateKey, newStatus, withPlugin, type Handle, type FilterPlugin, type PreFilterPlugin, type PreScorePlugin, type ScorePlugin, type StateData, type Status } from '../../framework/types.js';
 import type { NodeInfo } from '../../framework/nodeinfo.js';
 import { termMatches, type AffinityTerm, type PodInfo } from '../../framework/podinfo.js';
 import type { Snapshot } from '../../framework/snapshot.js';
+import type { TermIndex } from '../../framework/podindex.js';
 import { MAX_NODE_SCORE } from '../helpers.js';
 import { addCount, anyPositive, cloneCounts, countAt, matchesAllTerms, resolveNamespaces, type TopoCounts } from './counts.js';
 
@@ -68,10 +69,28 @@ const preScoreKey = new StateKey<PreScoreState>('PreScore' + NAME);
 function forCandidates(snapshot: Snapshot, t: AffinityTerm, fn: (p: PodInfo, ni: NodeInfo) => void): void {
   for (const set of snapshot.podsByLabel.candidates(t.selector)) {
     for (const p of set) {
-      const ni = snapshot.get(p.nodeName);
-      if (ni && ni.hasPod(p.key)) fn(p, ni);
+      // on a known node and there (snapshot.get(p.nodeName)?.hasPod(p.key)), without the lookups
+      const ni = p.attachedTo;
+      if (ni) fn(p, ni);
     }
   }
+}
+
+function filterOne(s: PreFilterState, pod: PodInfo, labels: Readonly<Record<string, string>>): Status {
+  if (s.affinityTerms.length > 0) {
+    let podsExist = true;
+    for (const t of s.affinityTerms) {
+      if (labels[t.topologyKey] === undefined) return REJECT_AFFINITY;
+      if (countAt(s.affinityCounts, labels, t.topologyKey) <= 0) podsExist = false;
+    }
+    // The first pod of a group with affinity to itself may go anywhere with the topology keys.
+    if (!podsExist && !(s.affinityCounts.size === 0 && matchesAllTerms(s.affinityTerms, pod))) return REJECT_AFFINITY;
+  }
+  for (const t of s.antiAffinityTerms) {
+    if (countAt(s.antiAffinityCounts, labels, t.topologyKey) > 0) return REJECT_ANTI;
+  }
+  if (s.existingAntiAffinityCounts.size > 0 && anyPositive(s.existingAntiAffinityCounts, labels)) return REJECT_EXISTING;
+  return SUCCESS;
 }
 
 export type InterPodAffinityPlugin = PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin;
@@ -83,10 +102,10 @@ export function newInterPodAffinity(handle: Handle, hardPodAffinityWeight = DEFA
     preFilter(state, pod, snapshot): Status {
       const nsLabels = lister.namespaceLabels(pod.namespace) ?? {};
       const existing: TopoCounts = new Map();
-      for (const e of snapshot.requiredAntiAffinity.entries.values()) {
-        if (e.counts.size === 0 || !termMatches(e.term, pod, nsLabels)) continue;
+      snapshot.requiredAntiAffinity.forCandidates(pod.labels, (e) => {
+        if (e.counts.size === 0 || !termMatches(e.term, pod, nsLabels)) return;
         for (const [v, n] of e.counts) addCount(existing, e.term.topologyKey, v, n);
-      }
+      });
       const affinityTerms = resolveNamespaces(pod.requiredAffinityTerms, lister);
       const antiTerms = resolveNamespaces(pod.requiredAntiAffinityTerms, lister);
       if (existing.size === 0 && affinityTerms.length === 0 && antiTerms.length === 0) return SKIP;
@@ -118,22 +137,21 @@ export function newInterPodAffinity(handle: Handle, hardPodAffinityWeight = DEFA
     },
     filter(state, pod, ni): Status {
       const s = state.read(preFilterKey);
-      if (!s) return SUCCESS;
-      const labels = ni.labels;
-      if (s.affinityTerms.length > 0) {
-        let podsExist = true;
-        for (const t of s.affinityTerms) {
-          if (labels[t.topologyKey] === undefined) return REJECT_AFFINITY;
-          if (countAt(s.affinityCounts, labels, t.topologyKey) <= 0) podsExist = false;
+      return s ? filterOne(s, pod, ni.labels) : SUCCESS;
+    },
+    filterNodes(state, pod, nodes, len, statuses): number {
+      const s = state.read(preFilterKey);
+      if (!s) return 0;
+      let n = 0;
+      for (let i = 0; i < len; i++) {
+        if (statuses[i] !== undefined) continue;
+        const st = filterOne(s, pod, nodes[i].labels);
+        if (st.code !== Code.Success) {
+          statuses[i] = withPlugin(st, NAME);
+          n++;
         }
-        // The first pod of a group with affinity to itself may go anywhere with the topology keys.
-        if (!podsExist && !(s.affinityCounts.size === 0 && matchesAllTerms(s.affinityTerms, pod))) return REJECT_AFFINITY;
       }
-      for (const t of s.antiAffinityTerms) {
-        if (countAt(s.antiAffinityCounts, labels, t.topologyKey) > 0) return REJECT_ANTI;
-      }
-      if (s.existingAntiAffinityCounts.size > 0 && anyPositive(s.existingAntiAffinityCounts, labels)) return REJECT_EXISTING;
-      return SUCCESS;
+      return n;
     },
     preScore(state, pod, _nodes, snapshot): Status {
       const nsLabels = lister.namespaceLabels(pod.namespace) ?? {};
@@ -148,16 +166,16 @@ export function newInterPodAffinity(handle: Handle, hardPodAffinityWeight = DEFA
       };
       own(pod.preferredAffinityTerms, 1);
       own(pod.preferredAntiAffinityTerms, -1);
-      const existing = (entries: Iterable<{ term: AffinityTerm; counts: Map<string, number> }>, weight: (t: AffinityTerm) => number): void => {
-        for (const e of entries) {
-          if (e.counts.size === 0 || !termMatches(e.term, pod, nsLabels)) continue;
+      const existing = (index: TermIndex, weight: (t: AffinityTerm) => number): void => {
+        index.forCandidates(pod.labels, (e) => {
+          if (e.counts.size === 0 || !termMatches(e.term, pod, nsLabels)) return;
           const w = weight(e.term);
           for (const [v, n] of e.counts) addCount(topo, e.term.topologyKey, v, w * n);
-        }
+        });
       };
-      if (hardPodAffinityWeight > 0) existing(snapshot.requiredAffinity.entries.values(), () => hardPodAffinityWeight);
-      existing(snapshot.preferredAffinity.entries.values(), (t) => t.weight);
-      existing(snapshot.preferredAntiAffinity.entries.values(), (t) => -t.weight);
+      if (hardPodAffinityWeight > 0) existing(snapshot.requiredAffinity, () => hardPodAffinityWeight);
+      existing(snapshot.preferredAffinity, (t) => t.weight);
+      existing(snapshot.preferredAntiAffinity, (t) => -t.weight);
       let any = false;
       for (const inner of topo.values()) if (inner.size > 0) any = true;
       if (!any) return SKIP;

@@ -2,7 +2,7 @@
 // node's domain + self - global minimum <= maxSkew; soft ones (ScheduleAnyway, and the system
 // defaults for pods of Services/ReplicaSets/StatefulSets/RCs) score. Matching pods are found
 // through the snapshot's label index, domains through its cached topology domains.
-import { Code, SKIP, SUCCESS, StateKey, newStatus, type FilterPlugin, type Handle, type PreFilterPlugin, type PreScorePlugin, type ScorePlugin, type StateData, type Status } from '../../framework/types.js';
+import { Code, SKIP, SUCCESS, StateKey, newStatus, withPlugin, type FilterPlugin, type Handle, type PreFilterPlugin, type PreScorePlugin, type ScorePlugin, type StateData, type Status } from '../../framework/types.js';
 import type { NodeInfo } from '../../framework/nodeinfo.js';
 import type { PodInfo } from '../../framework/podinfo.js';
 import { LABEL_HOSTNAME, hasAllKeys, type Snapshot } from '../../framework/snapshot.js';
@@ -26,6 +26,8 @@ export const ERR_REASON_NODE_LABEL_NOT_MATCH = ERR_REASON_CONSTRAINTS_NOT_MATCH 
 
 const REJECT_SKEW = newStatus(Code.Unschedulable, ERR_REASON_CONSTRAINTS_NOT_MATCH);
 const REJECT_LABEL = newStatus(Code.UnschedulableAndUnresolvable, ERR_REASON_NODE_LABEL_NOT_MATCH);
+const REJECT_SKEW_BY = withPlugin(REJECT_SKEW, NAME);
+const REJECT_LABEL_BY = withPlugin(REJECT_LABEL, NAME);
 
 class PreFilterState implements StateData {
   private mins: number[];
@@ -86,13 +88,26 @@ class PreScoreState {
 const preFilterKey = new StateKey<PreFilterState>('PreFilter' + NAME);
 const preScoreKey = new StateKey<PreScoreState>('PreScore' + NAME);
 
+function filterOne(s: PreFilterState, ni: NodeInfo): Status {
+  const cs = s.constraints;
+  for (let i = 0; i < cs.length; i++) {
+    const c = cs[i];
+    const v = ni.labels[c.topologyKey];
+    if (v === undefined) return REJECT_LABEL;
+    const skew = (s.counts[i].get(v) ?? 0) + s.selfMatch[i] - s.minMatch(i);
+    if (skew > c.maxSkew) return REJECT_SKEW;
+  }
+  return SUCCESS;
+}
+
 /** Calls fn for each pod on a known node that may match the constraint's selector and counts for it. */
 function forMatching(snapshot: Snapshot, c: Constraint, pod: PodInfo, fn: (p: PodInfo, ni: NodeInfo) => void): void {
   for (const set of snapshot.podsByLabel.candidates(c.selector)) {
     for (const p of set) {
       if (!countsFor(c, pod, p)) continue;
-      const ni = snapshot.get(p.nodeName);
-      if (ni && ni.hasPod(p.key)) fn(p, ni);
+      // on a known node and there (snapshot.get(p.nodeName)?.hasPod(p.key)), without the lookups
+      const ni = p.attachedTo;
+      if (ni) fn(p, ni);
     }
   }
 }
@@ -154,16 +169,21 @@ export function newPodTopologySpread(handle: Handle): PodTopologySpreadPlugin {
     },
     filter(state, _pod, ni): Status {
       const s = state.read(preFilterKey);
-      if (!s) return SUCCESS;
-      const cs = s.constraints;
-      for (let i = 0; i < cs.length; i++) {
-        const c = cs[i];
-        const v = ni.labels[c.topologyKey];
-        if (v === undefined) return REJECT_LABEL;
-        const skew = (s.counts[i].get(v) ?? 0) + s.selfMatch[i] - s.minMatch(i);
-        if (skew > c.maxSkew) return REJECT_SKEW;
+      return s ? filterOne(s, ni) : SUCCESS;
+    },
+    filterNodes(state, _pod, nodes, len, statuses): number {
+      const s = state.read(preFilterKey);
+      if (!s) return 0;
+      let n = 0;
+      for (let i = 0; i < len; i++) {
+        if (statuses[i] !== undefined) continue;
+        const st = filterOne(s, nodes[i]);
+        if (st.code !== Code.Success) {
+          statuses[i] = st === REJECT_LABEL ? REJECT_LABEL_BY : REJECT_SKEW_BY;
+          n++;
+        }
       }
-      return SUCCESS;
+      return n;
     },
     preScore(state, pod, nodes, snapshot): Status {
       const { cs, systemDefaulted } = constraintsOf(pod, SCHEDULE_ANYWAY);

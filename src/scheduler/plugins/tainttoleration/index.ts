@@ -1,7 +1,7 @@
 // TaintToleration: NoSchedule and NoExecute taints filter; untolerated PreferNoSchedule taints
 // lower the score (fewer is better).
-import { Code, SUCCESS, StateKey, newStatus, type FilterPlugin, type PreScorePlugin, type ScorePlugin, type Status } from '../../framework/types.js';
-import { PREFER_NO_SCHEDULE, findUntoleratedTaint, noScheduleOrNoExecute, taintTolerated, type Toleration } from '../../../api/taints.js';
+import { Code, SUCCESS, StateKey, newStatus, withPlugin, type FilterPlugin, type PreScorePlugin, type ScorePlugin, type Status } from '../../framework/types.js';
+import { PREFER_NO_SCHEDULE, findUntoleratedTaint, noScheduleOrNoExecute, taintTolerated, type Taint, type Toleration } from '../../../api/taints.js';
 import { MAX_NODE_SCORE, defaultNormalizeScore } from '../helpers.js';
 
 export const NAME = 'TaintToleration';
@@ -11,6 +11,12 @@ interface PreScoreState {
   readonly tolerations: readonly Toleration[];
 }
 const preScoreKey = new StateKey<PreScoreState>('PreScore' + NAME);
+
+function countIntolerable(taints: readonly Taint[], tolerations: readonly Toleration[]): number {
+  let n = 0;
+  for (const taint of taints) if (taint.effect === PREFER_NO_SCHEDULE && !taintTolerated(taint, tolerations)) n++;
+  return n;
+}
 
 export type TaintTolerationPlugin = FilterPlugin & PreScorePlugin & ScorePlugin;
 
@@ -22,6 +28,19 @@ export function newTaintToleration(): TaintTolerationPlugin {
       const t = findUntoleratedTaint(ni.taints, pod.tolerations, noScheduleOrNoExecute);
       return t ? newStatus(Code.UnschedulableAndUnresolvable, errReasonUntoleratedTaint(t.key, t.value)) : SUCCESS;
     },
+    filterNodes(_state, pod, nodes, len, statuses): number {
+      let n = 0;
+      for (let i = 0; i < len; i++) {
+        const ni = nodes[i];
+        if (ni.taints.length === 0 || statuses[i] !== undefined) continue;
+        const t = findUntoleratedTaint(ni.taints, pod.tolerations, noScheduleOrNoExecute);
+        if (t) {
+          statuses[i] = withPlugin(newStatus(Code.UnschedulableAndUnresolvable, errReasonUntoleratedTaint(t.key, t.value)), NAME);
+          n++;
+        }
+      }
+      return n;
+    },
     preScore(state, pod): Status {
       const tolerations = pod.tolerations.filter((t) => t.effect === '' || t.effect === PREFER_NO_SCHEDULE);
       state.write(preScoreKey, { tolerations });
@@ -30,9 +49,15 @@ export function newTaintToleration(): TaintTolerationPlugin {
     score(state, pod, ni): number {
       if (ni.taints.length === 0) return 0;
       const tolerations = state.read(preScoreKey)?.tolerations ?? pod.tolerations;
-      let n = 0;
-      for (const taint of ni.taints) if (taint.effect === PREFER_NO_SCHEDULE && !taintTolerated(taint, tolerations)) n++;
-      return n;
+      return countIntolerable(ni.taints, tolerations);
+    },
+    scoreNodes(state, pod, nodes, len, values): void {
+      let tolerations: readonly Toleration[] | undefined;
+      for (let i = 0; i < len; i++) {
+        const taints = nodes[i].taints;
+        if (taints.length === 0) values[i] = 0;
+        else values[i] = countIntolerable(taints, (tolerations ??= state.read(preScoreKey)?.tolerations ?? pod.tolerations));
+      }
     },
     normalize(_state, _pod, scores): void {
       defaultNormalizeScore(MAX_NODE_SCORE, true, scores);
