@@ -24,6 +24,11 @@ export class Pleg {
     private readonly log: Logger,
   ) {}
 
+  /** true when a listing was taken and the last one had nothing for the pod */
+  listedNothingFor(uid: string): boolean {
+    return this.relists > 0 && !this.fingerprints.has(uid);
+  }
+
   /** Pod uids the runtime has anything for. */
   podUIDs(): Set<string> {
     const out = new Set<string>();

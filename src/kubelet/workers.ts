@@ -19,6 +19,7 @@ import { computePodStatus, type StatusInput, type Waiting } from './status.js';
 import type { StatusManager } from './statusmanager.js';
 import type { PodSyncer } from './sync.js';
 import { cleanupPod, killPod, type TerminateDeps } from './terminate.js';
+import { trace, traceDone, traceForget } from './trace.js';
 import type { Pod } from './types.js';
 
 export type WorkerPhase = 'sync' | 'terminating' | 'terminated';
@@ -33,6 +34,8 @@ interface Worker {
   terminal?: Terminal;
   dirty: boolean;
   running: boolean;
+  /** a sync of this pod began (the runtime may hold something for it from then on) */
+  synced?: boolean;
   timer?: NodeJS.Timeout;
   cleaned: boolean;
   /** grace for killing a pod that is gone, when its source said (static pods) */
@@ -52,9 +55,24 @@ export interface WorkersDeps {
   resyncMs: number;
   /** grace for containers of pods that vanished from the API */
   orphanGraceSeconds: number;
+  /** true when the runtime's last full listing, taken since the agent started, had nothing for the pod */
+  runtimeEmpty?: (uid: string) => boolean;
 }
 
 const isTerminalPhase = (p: unknown) => p === 'Succeeded' || p === 'Failed';
+
+/** Two versions of a pod that differ in status (and resourceVersion) only. */
+function onlyStatusChanged(a: Pod, b: Pod): boolean {
+  const am = a.metadata;
+  const bm = b.metadata;
+  return (
+    am.deletionTimestamp === bm.deletionTimestamp &&
+    am.deletionGracePeriodSeconds === bm.deletionGracePeriodSeconds &&
+    JSON.stringify(am.labels) === JSON.stringify(bm.labels) &&
+    JSON.stringify(am.annotations) === JSON.stringify(bm.annotations) &&
+    JSON.stringify(a.spec) === JSON.stringify(b.spec)
+  );
+}
 
 export class PodWorkers {
   private readonly workers = new Map<string, Worker>();
@@ -84,8 +102,12 @@ export class PodWorkers {
       this.workers.set(uid, w);
       this.d.log.debug({ pod: pod.metadata.name, createdAgoMs: this.d.clock.now() - Date.parse(String(pod.metadata.creationTimestamp)) }, 'pod worker started');
     }
+    const echo = w.phase === 'sync' && w.pod !== undefined && onlyStatusChanged(w.pod, pod) && this.d.status.echoes(pod);
     w.pod = pod;
     w.lastPod = pod;
+    // the informer's echo of the status this kubelet wrote needs no sync (as the kubelet, which
+    // syncs on spec changes only); a pod with a deadline syncs to arm its timer from startTime
+    if (echo && pod.spec.activeDeadlineSeconds === undefined) return;
     this.kick(uid);
   }
 
@@ -165,14 +187,25 @@ export class PodWorkers {
       }
     }
     if (w.phase === 'sync' && pod) {
-      const res = await this.d.syncer.sync(pod, this.signal);
+      trace(w.uid, 'sync');
+      // before its first sync, nothing of this agent made anything for the pod
+      const runtimeEmpty = !w.synced && this.d.runtimeEmpty?.(w.uid) === true;
+      w.synced = true;
+      const res = await this.d.syncer.sync(pod, this.signal, { runtimeEmpty });
+      trace(w.uid, 'sync/end');
       this.d.probes.syncPod?.(pod, res.state);
       const status = this.statusOf(pod, res.state, res.waiting);
       if (isTerminalPhase(status.phase)) {
         w.terminal = { phase: status.phase as Terminal['phase'] };
         w.phase = 'terminating';
       } else {
-        if ((await this.d.status.set(pod, status)) && status.phase === 'Running') this.d.log.debug({ pod: pod.metadata.name }, 'status Running written');
+        trace(w.uid, 'status');
+        const wrote = await this.d.status.set(pod, status);
+        trace(w.uid, wrote ? 'status/written' : 'status/unchanged');
+        if (wrote && status.phase === 'Running') {
+          this.d.log.debug({ pod: pod.metadata.name }, 'status Running written');
+          traceDone(w.uid, `${pod.metadata.namespace}/${pod.metadata.name}`);
+        }
         const dl = this.deadlineExceeded(pod);
         const next = Math.min(res.requeueAfterMs ?? this.d.resyncMs, this.d.resyncMs, typeof dl === 'number' ? dl + 10 : Infinity);
         this.after(w, next);
@@ -180,6 +213,7 @@ export class PodWorkers {
       }
     }
     // terminating
+    traceForget(w.uid);
     clearTimeout(w.timer);
     this.d.probes.removePod?.(w.uid); // no probing of containers being stopped
     const last = w.pod ?? w.lastPod;
