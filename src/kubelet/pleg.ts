@@ -12,6 +12,9 @@ export interface RuntimeSnapshot {
   containers: Container[];
 }
 
+const sandboxPart = (s: { id: string; state: string }) => `s:${s.id}:${s.state}`;
+const containerPart = (c: { id: string; state: string }) => `c:${c.id}:${c.state}`;
+
 export class Pleg {
   private fingerprints = new Map<string, string>();
   snapshot: RuntimeSnapshot = { sandboxes: [], containers: [] };
@@ -23,6 +26,17 @@ export class Pleg {
     private readonly onChange: (uid: string) => void,
     private readonly log: Logger,
   ) {}
+
+  /**
+   * A pod worker saw this state of its pod and has nothing left to do in it: the next listing
+   * reports the pod only if the runtime's state differs from this one (not for the changes the
+   * worker made itself).
+   */
+  observe(uid: string, state: { sandboxes: readonly { id: string; state: string }[]; containers: readonly { id: string; state: string }[] }): void {
+    if (this.relists === 0) return;
+    const l = [...state.sandboxes.map(sandboxPart), ...state.containers.map(containerPart)];
+    if (l.length) this.fingerprints.set(uid, l.sort().join(','));
+  }
 
   /** true when a listing was taken and the last one had nothing for the pod */
   listedNothingFor(uid: string): boolean {
@@ -48,8 +62,8 @@ export class Pleg {
       if (l) l.push(s);
       else parts.set(uid, [s]);
     };
-    for (const s of sandboxes) add(s.labels[LABEL_POD_UID], `s:${s.id}:${s.state}`);
-    for (const c of containers) add(c.labels[LABEL_POD_UID], `c:${c.id}:${c.state}`);
+    for (const s of sandboxes) add(s.labels[LABEL_POD_UID], sandboxPart(s));
+    for (const c of containers) add(c.labels[LABEL_POD_UID], containerPart(c));
     const next = new Map<string, string>();
     for (const [uid, l] of parts) next.set(uid, l.sort().join(','));
     const changed: string[] = [];

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { EventRecorder } from '../client/events.js';
 import type { CriClient } from '../cri/client.js';
 import { CriError } from '../cri/errors.js';
-import type { PodSandboxConfig } from '../cri/types.js';
+import type { Image, PodSandboxConfig } from '../cri/types.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { Backoff } from './backoff.js';
@@ -125,7 +125,14 @@ export class PodSyncer {
 
     mark('volumes');
     trace(uid, 'volumes/end');
+    // images of the first containers to start, looked up while the sandbox starts (their events come in the usual order)
+    const lookAhead = new Map<string, Promise<Image | null>>();
     if (!sandbox) {
+      const first = pod.spec.initContainers?.length ? pod.spec.initContainers.slice(0, 1) : pod.spec.containers;
+      for (const c of first) {
+        const p = this.d.images.lookAhead(c, signal);
+        if (p) lookAhead.set(c.name, p);
+      }
       const attempt = state.sandboxes.reduce((m, s) => Math.max(m, s.attempt + 1), 0);
       let id: string;
       try {
@@ -154,7 +161,7 @@ export class PodSyncer {
       }
     } else this.hostsWritten.set(uid, '');
     const startedNow: Started[] = [];
-    const ctx = { pod, sandbox, sbConfig, podIP, volumes, etcHosts, waiting, later, signal, started: startedNow };
+    const ctx = { pod, sandbox, sbConfig, podIP, volumes, etcHosts, waiting, later, signal, started: startedNow, lookAhead };
     // the state once this sync started containers: their statuses added, or everything listed again after a kill
     const restate = async (killed: boolean): Promise<PodRuntimeState> => {
       if (!killed) return traced(uid, 'containerStatus', () => this.d.runtime.withStarted(state, startedNow, signal));
@@ -239,7 +246,7 @@ export class PodSyncer {
     c: ContainerSpec,
     kind: 'init' | 'app',
     cur: ContainerInfo | undefined,
-    ctx: { pod: Pod; sandbox: SandboxInfo; sbConfig: PodSandboxConfig; podIP: string; volumes: Map<string, MountedVolume>; etcHosts?: string; waiting: Map<string, Waiting>; later: (ms: number) => void; signal: AbortSignal; started: Started[] },
+    ctx: { pod: Pod; sandbox: SandboxInfo; sbConfig: PodSandboxConfig; podIP: string; volumes: Map<string, MountedVolume>; etcHosts?: string; waiting: Map<string, Waiting>; later: (ms: number) => void; signal: AbortSignal; started: Started[]; lookAhead: Map<string, Promise<Image | null>> },
   ): Promise<boolean> {
     const { pod } = ctx;
     const uid = pod.metadata.uid ?? '';
@@ -257,7 +264,9 @@ export class PodSyncer {
         return false;
       }
     }
-    const img = await traced(uid, 'image', () => this.d.images.ensure(pod, c, fp, ctx.signal));
+    const present = ctx.lookAhead.get(c.name);
+    ctx.lookAhead.delete(c.name);
+    const img = await traced(uid, 'image', () => this.d.images.ensure(pod, c, fp, ctx.signal, present));
     if (!img.ok) {
       ctx.waiting.set(c.name, { reason: img.reason, message: img.message });
       if (img.reason !== 'ErrImageNeverPull') ctx.later(Math.max(500, this.d.images.retryInMs(pod, c.image ?? '')));

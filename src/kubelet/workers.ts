@@ -57,9 +57,22 @@ export interface WorkersDeps {
   orphanGraceSeconds: number;
   /** true when the runtime's last full listing, taken since the agent started, had nothing for the pod */
   runtimeEmpty?: (uid: string) => boolean;
+  /** the pod's runtime state after a sync that left nothing to do: the PLEG need not report it again */
+  settled?: (uid: string, state: PodRuntimeState) => void;
 }
 
 const isTerminalPhase = (p: unknown) => p === 'Succeeded' || p === 'Failed';
+
+/**
+ * Nothing to do until the runtime changes: one ready sandbox, no init containers, every container
+ * of the spec running (its latest instance), nothing waiting, and nothing else in the runtime.
+ */
+function settled(pod: Pod, state: PodRuntimeState, waiting: ReadonlyMap<string, Waiting>): boolean {
+  if (waiting.size || pod.spec.initContainers?.length) return false;
+  if (state.sandboxes.length !== 1 || state.sandboxes[0]!.state !== 'SANDBOX_READY') return false;
+  if (state.containers.length !== pod.spec.containers.length) return false;
+  return pod.spec.containers.every((c) => state.containers.some((x) => x.name === c.name && x.kind === 'app' && x.state === 'CONTAINER_RUNNING'));
+}
 
 /** Two versions of a pod that differ in status (and resourceVersion) only. */
 function onlyStatusChanged(a: Pod, b: Pod): boolean {
@@ -206,6 +219,7 @@ export class PodWorkers {
           this.d.log.debug({ pod: pod.metadata.name }, 'status Running written');
           traceDone(w.uid, `${pod.metadata.namespace}/${pod.metadata.name}`);
         }
+        if (res.requeueAfterMs === undefined && settled(pod, res.state, res.waiting)) this.d.settled?.(w.uid, res.state);
         const dl = this.deadlineExceeded(pod);
         const next = Math.min(res.requeueAfterMs ?? this.d.resyncMs, this.d.resyncMs, typeof dl === 'number' ? dl + 10 : Infinity);
         this.after(w, next);
