@@ -232,9 +232,23 @@ async function criOnce(cri: CriClient, dataDir: string, name: string): Promise<{
   } as PodSandboxConfig;
   const t0 = performance.now();
   const sandbox = await cri.runPodSandbox(sandboxConfig);
+  const t1 = performance.now();
   const id = await cri.createContainer(sandbox, { metadata: { name: 'main', attempt: 0 }, image: { image: BUSYBOX_IMAGE }, command: ['sleep', '3600'], logPath: 'main/0.log', linux: { securityContext: ns } } as never, sandboxConfig);
+  const t2 = performance.now();
   await cri.startContainer(id);
-  return { ms: performance.now() - t0, sandbox };
+  const t3 = performance.now();
+  if (TRACE) floorSteps.push([t1 - t0, t2 - t1, t3 - t2]);
+  return { ms: t3 - t0, sandbox };
+}
+
+/** traced: ms of RunPodSandbox, CreateContainer, StartContainer of each floor pod */
+const floorSteps: [number, number, number][] = [];
+
+function floorBreakdown(part: string): void {
+  if (!TRACE) return;
+  const med = (i: number) => percentile(floorSteps.map((s) => s[i]!).sort((a, b) => a - b), 50).toFixed(1);
+  if (floorSteps.length) process.stderr.write(`bench:pods floor ${part}: median ms RunPodSandbox ${med(0)}, CreateContainer ${med(1)}, StartContainer ${med(2)} (${floorSteps.length} pods)\n`);
+  floorSteps.length = 0;
 }
 
 async function floorScenario(cri: CriClient, dataDir: string): Promise<{ single: Latencies; spaced: Latencies; burst: Latencies }> {
@@ -243,6 +257,7 @@ async function floorScenario(cri: CriClient, dataDir: string): Promise<{ single:
   const one: number[] = [];
   if (runs('single')) for (let i = 0; i < SINGLE; i++) one.push(await timed(`floor-single-${i}`));
   const single = { ms: one.sort((x, y) => x - y), errors: 0 };
+  floorBreakdown('single');
   await removeSandboxes(cri, sandboxes.splice(0));
   const spaced: Promise<number>[] = [];
   const begin = performance.now();
@@ -253,8 +268,10 @@ async function floorScenario(cri: CriClient, dataDir: string): Promise<{ single:
     spaced.push(timed(`floor-spaced-${i}`));
   }
   const a = await settle(spaced);
+  floorBreakdown('spaced');
   await removeSandboxes(cri, sandboxes.splice(0));
   const b = runs('burst') ? await settle(Array.from({ length: BURST }, (_, i) => timed(`floor-burst-${i}`))) : NONE;
+  floorBreakdown('burst');
   await removeSandboxes(cri, sandboxes.splice(0));
   if (ONLY) process.stderr.write(`bench:pods floor: single ${fmt(single)}; spaced ${fmt(a)}; burst ${fmt(b)}\n`);
   return { single, spaced: a, burst: b };

@@ -81,7 +81,7 @@ export class Kubelet {
     if (o.staticPods) this.staticPods = new StaticPods({ ...o.staticPods, nodeName: o.nodeName, client: o.client, clock: o.clock, log: log.child({ component: 'static-pods' }) }, signal);
     this.statuses = this.staticPods ? new MirrorStatusManager(o.client, log, this.staticPods) : new StatusManager(o.client, log);
     this.workers = new PodWorkers(
-      { syncer, terminate: common, status: this.statuses, client: o.client, probes, clock: o.clock, log, nodeIP: () => o.nodeIP, resyncMs: o.resyncMs ?? 10_000, orphanGraceSeconds: 2, runtimeEmpty: (uid) => this.pleg.listedNothingFor(uid), settled: (uid, state) => this.pleg.observe(uid, state) },
+      { syncer, terminate: common, status: this.statuses, client: o.client, probes, clock: o.clock, log, nodeIP: () => o.nodeIP, resyncMs: o.resyncMs ?? 10_000, orphanGraceSeconds: 2, listingSince: (uid, since) => this.pleg.listingOf(uid, since), settled: (uid, state) => this.pleg.observe(uid, state) },
       signal,
     );
     this.informer = new Informer<Pod>(o.client, { path: '/api/v1/pods', fieldSelector: `spec.nodeName=${o.nodeName}`, transform: dropManaged }, log);

@@ -2,7 +2,7 @@
 // and containers with their states. Exited containers never change, so their statuses are cached.
 import type { CriClient } from '../cri/client.js';
 import { CriNotFoundError } from '../cri/errors.js';
-import type { ContainerState, ContainerStatus, PodSandboxState } from '../cri/types.js';
+import type { Container, ContainerState, ContainerStatus, PodSandbox, PodSandboxState } from '../cri/types.js';
 import { LABEL_CONTAINER_KIND, LABEL_POD_UID } from './types.js';
 
 export interface ContainerInfo {
@@ -32,6 +32,12 @@ export interface SandboxInfo {
   ip: string;
 }
 
+/** One pod's part of a runtime listing. */
+export interface PodListing {
+  sandboxes: readonly PodSandbox[];
+  containers: readonly Container[];
+}
+
 export interface PodRuntimeState {
   /** newest first */
   sandboxes: SandboxInfo[];
@@ -51,9 +57,13 @@ export class RuntimeView {
     private readonly oom?: { wasKilled(containerId: string): boolean; track?(pid: number, containerId: string): void },
   ) {}
 
-  async podState(uid: string, signal?: AbortSignal): Promise<PodRuntimeState> {
+  /**
+   * listing: the pod's sandboxes and containers from a runtime listing taken after anything
+   * this kubelet did to the pod (the PLEG's), instead of listing them now.
+   */
+  async podState(uid: string, signal?: AbortSignal, listing?: PodListing): Promise<PodRuntimeState> {
     const selector = { labelSelector: { [LABEL_POD_UID]: uid } };
-    const [sbs, cs] = await Promise.all([this.cri.listPodSandbox(selector, { signal }), this.cri.listContainers(selector, { signal })]);
+    const [sbs, cs] = listing ? [listing.sandboxes, listing.containers] : await Promise.all([this.cri.listPodSandbox(selector, { signal }), this.cri.listContainers(selector, { signal })]);
     const sandboxes: SandboxInfo[] = [];
     for (const s of sbs) {
       let ip = this.ips.get(s.id);

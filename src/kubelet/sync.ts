@@ -19,7 +19,7 @@ import type { ImageManager } from './images.js';
 import { ContainerConfigError, type ObjectSource } from './objects.js';
 import { hasHandler, runHandler } from './prober/hooks.js';
 import type { ProbeResults } from './probes.js';
-import { latestByName, type ContainerInfo, type PodRuntimeState, type RuntimeView, type SandboxInfo } from './runtime.js';
+import { latestByName, type ContainerInfo, type PodListing, type PodRuntimeState, type RuntimeView, type SandboxInfo } from './runtime.js';
 import type { Waiting } from './status.js';
 import { killContainer } from './terminate.js';
 import { trace, traced } from './trace.js';
@@ -43,11 +43,8 @@ export interface SyncDeps {
 }
 
 export interface SyncOptions {
-  /**
-   * The runtime is known to hold nothing for this pod (its first sync, and the PLEG's last
-   * listing, taken after the agent started, had nothing for its uid): skip listing it.
-   */
-  runtimeEmpty?: boolean;
+  /** the pod's part of a runtime listing begun after this kubelet last acted on the pod: no need to list again */
+  listing?: PodListing;
 }
 
 /** A container this sync started (its status is read once at the end). */
@@ -104,7 +101,7 @@ export class PodSyncer {
     const t0 = this.d.clock.now();
     const marks: Record<string, number> = {};
     const mark = (what: string) => (marks[what] = this.d.clock.now() - t0);
-    let state: PodRuntimeState = opts.runtimeEmpty ? { sandboxes: [], containers: [] } : await traced(uid, 'podState', () => this.d.runtime.podState(uid, signal));
+    let state = await traced(uid, opts.listing ? 'podState(listed)' : 'podState', () => this.d.runtime.podState(uid, signal, opts.listing));
     mark('state');
     const podDir = this.d.podDir(uid);
     if (!this.hostsWritten.has(uid)) mkdirSync(podDir, { recursive: true });

@@ -14,7 +14,7 @@ import type { RestClient } from '../client/rest.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { ProbeResults } from './probes.js';
-import type { PodRuntimeState } from './runtime.js';
+import type { PodListing, PodRuntimeState } from './runtime.js';
 import { computePodStatus, type StatusInput, type Waiting } from './status.js';
 import type { StatusManager } from './statusmanager.js';
 import type { PodSyncer } from './sync.js';
@@ -34,8 +34,8 @@ interface Worker {
   terminal?: Terminal;
   dirty: boolean;
   running: boolean;
-  /** a sync of this pod began (the runtime may hold something for it from then on) */
-  synced?: boolean;
+  /** when (performance.now()) the last sync of this pod ended: a runtime listing begun later shows what it did */
+  syncedAt?: number;
   timer?: NodeJS.Timeout;
   cleaned: boolean;
   /** grace for killing a pod that is gone, when its source said (static pods) */
@@ -55,8 +55,11 @@ export interface WorkersDeps {
   resyncMs: number;
   /** grace for containers of pods that vanished from the API */
   orphanGraceSeconds: number;
-  /** true when the runtime's last full listing, taken since the agent started, had nothing for the pod */
-  runtimeEmpty?: (uid: string) => boolean;
+  /**
+   * The pod's part of the PLEG's last runtime listing if it began after `since` (-Infinity:
+   * before any sync of this worker; only the pod's worker makes its sandboxes and containers).
+   */
+  listingSince?: (uid: string, since: number) => PodListing | undefined;
   /** the pod's runtime state after a sync that left nothing to do: the PLEG need not report it again */
   settled?: (uid: string, state: PodRuntimeState) => void;
 }
@@ -201,10 +204,13 @@ export class PodWorkers {
     }
     if (w.phase === 'sync' && pod) {
       trace(w.uid, 'sync');
-      // before its first sync, nothing of this agent made anything for the pod
-      const runtimeEmpty = !w.synced && this.d.runtimeEmpty?.(w.uid) === true;
-      w.synced = true;
-      const res = await this.d.syncer.sync(pod, this.signal, { runtimeEmpty });
+      const listing = this.d.listingSince?.(w.uid, w.syncedAt ?? -Infinity);
+      let res;
+      try {
+        res = await this.d.syncer.sync(pod, this.signal, { listing });
+      } finally {
+        w.syncedAt = performance.now();
+      }
       trace(w.uid, 'sync/end');
       this.d.probes.syncPod?.(pod, res.state);
       const status = this.statusOf(pod, res.state, res.waiting);
