@@ -146,21 +146,21 @@ export class RuntimeView {
   }
 
   /**
-   * The state after this sync started containers: their statuses (one verbose ContainerStatus
-   * each, which also gives the pid for OOM tracking) added to what the sync began with, as
-   * podState would list them now. Containers that vanished meanwhile are left out.
+   * The state after this sync started containers: their statuses (one ContainerStatus each)
+   * added to what the sync began with, as podState would list them now. Containers that
+   * vanished meanwhile are left out. (Not verbose: containerd answers that from memory, while
+   * the verbose info, for the pid, reads its metadata store; trackStarted asks for it aside.)
    */
   async withStarted(state: PodRuntimeState, started: readonly { id: string; sandboxId: string; kind: 'init' | 'app' }[], signal?: AbortSignal): Promise<PodRuntimeState> {
     const fresh = await Promise.all(started.map(async (s) => {
       let res;
       try {
-        res = await this.cri.containerStatus(s.id, this.oom?.track !== undefined, { signal });
+        res = await this.cri.containerStatus(s.id, false, { signal });
       } catch (err) {
         if (err instanceof CriNotFoundError) return undefined;
         throw err;
       }
       if (!res.status) return undefined;
-      this.trackPid(s.id, res.info?.info);
       return this.remember(s.id, s.sandboxId, res.status, s.kind);
     }));
     const ids = new Set(started.map((s) => s.id));

@@ -162,7 +162,6 @@ export class PodSyncer {
     // the state once this sync started containers: their statuses added, or everything listed again after a kill
     const restate = async (killed: boolean): Promise<PodRuntimeState> => {
       if (!killed) return traced(uid, 'containerStatus', () => this.d.runtime.withStarted(state, startedNow, signal));
-      for (const s of startedNow) void this.d.runtime.trackStarted(s.id);
       return traced(uid, 'podState', () => this.d.runtime.podState(uid, signal));
     };
 
@@ -300,6 +299,7 @@ export class PodSyncer {
       ctx.later(1000);
       return false;
     }
+    void this.d.runtime.trackStarted(id);
     ctx.started.push({ id, sandboxId: ctx.sandbox.id, kind });
     void this.d.recorder.event(pod, 'Normal', 'Started', `Started container ${c.name}`, fp);
     const post = c.lifecycle?.postStart;

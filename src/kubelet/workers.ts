@@ -70,7 +70,7 @@ const isTerminalPhase = (p: unknown) => p === 'Succeeded' || p === 'Failed';
  * Nothing to do until the runtime changes: one ready sandbox, no init containers, every container
  * of the spec running (its latest instance), nothing waiting, and nothing else in the runtime.
  */
-function settled(pod: Pod, state: PodRuntimeState, waiting: ReadonlyMap<string, Waiting>): boolean {
+export function settled(pod: Pod, state: PodRuntimeState, waiting: ReadonlyMap<string, Waiting>): boolean {
   if (waiting.size || pod.spec.initContainers?.length) return false;
   if (state.sandboxes.length !== 1 || state.sandboxes[0]!.state !== 'SANDBOX_READY') return false;
   if (state.containers.length !== pod.spec.containers.length) return false;
@@ -78,7 +78,7 @@ function settled(pod: Pod, state: PodRuntimeState, waiting: ReadonlyMap<string, 
 }
 
 /** Two versions of a pod that differ in status (and resourceVersion) only. */
-function onlyStatusChanged(a: Pod, b: Pod): boolean {
+export function onlyStatusChanged(a: Pod, b: Pod): boolean {
   const am = a.metadata;
   const bm = b.metadata;
   return (
