@@ -4,7 +4,8 @@
 // CreateContainer + StartContainer driven directly against the same containerd) measured in
 // the same run; `kubelite server` cold start to the first pod Running; the agent's RSS.
 // For investigation (the BENCHMARKS.md section is written only by a full run):
-//   BENCH_PODS_ONLY=single,spaced,burst,floor,cold   run only these parts
+//   BENCH_PODS_ONLY=single,spaced,burst,floor,cold,pairs   run only these parts; pairs: one kubelite
+//                                pod then one floor pod, in turn, SINGLE times (the ratio without drift)
 //   BENCH_POD_TRACE=1            the agent traces each pod (KUBELITE_POD_TRACE); prints the median
 //                                time of each step from the POST, per scenario
 //   BENCH_AGENT_CPU_PROF=DIR     a --cpu-prof of the agent to DIR
@@ -165,6 +166,27 @@ function breakdown(namePrefix: string, traceFile: string): string {
 async function podsScenario(s: ServerProc, prefix: string, cri: CriClient, probe: Probe): Promise<{ single: Latencies; spaced: Latencies; burst: Latencies }> {
   const w = await startedWatcher(s);
   try {
+    if (runs('pairs')) {
+      const floorDir = join(probe.agentDir, 'pairs');
+      const k: number[] = [];
+      const f: number[] = [];
+      const sandboxes: string[] = [];
+      await part('pairs', prefix, SINGLE, probe, async () => {
+        for (let i = 0; i < SINGLE; i++) {
+          k.push(await createAndTime(s, w, `${prefix}-pairs-${i}`));
+          const r = await criOnce(cri, floorDir, `floor-pairs-${i}`);
+          sandboxes.push(r.sandbox);
+          f.push(r.ms);
+        }
+        return { ms: k.sort((x, y) => x - y), errors: 0 };
+      });
+      f.sort((x, y) => x - y);
+      floorBreakdown('pairs');
+      process.stderr.write(`bench:pods pairs: kubelite ${fmt({ ms: k, errors: 0 })}; floor ${fmt({ ms: f, errors: 0 })}; ratio ${ratio({ ms: k, errors: 0 }, { ms: f, errors: 0 })}x\n`);
+      await removeSandboxes(cri, sandboxes);
+      await deleteAll(s);
+      await runtimeIdle(cri);
+    }
     const single = await part('single', prefix, SINGLE, probe, async () => {
       const one: number[] = [];
       for (let i = 0; i < SINGLE; i++) one.push(await createAndTime(s, w, `${prefix}-single-${i}`));
