@@ -9,6 +9,7 @@
 //   BENCH_POD_TRACE=1            the agent traces each pod (KUBELITE_POD_TRACE); prints the median
 //                                time of each step from the POST, per scenario
 //   BENCH_AGENT_CPU_PROF=DIR     a --cpu-prof of the agent to DIR
+//   BENCH_FLOOR_CPU_SHARES=2     floor containers with the cpu.shares of a BestEffort pod's (the kubelet's)
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -255,7 +256,9 @@ async function criOnce(cri: CriClient, dataDir: string, name: string): Promise<{
   const t0 = performance.now();
   const sandbox = await cri.runPodSandbox(sandboxConfig);
   const t1 = performance.now();
-  const id = await cri.createContainer(sandbox, { metadata: { name: 'main', attempt: 0 }, image: { image: BUSYBOX_IMAGE }, command: ['sleep', '3600'], logPath: 'main/0.log', linux: { securityContext: ns } } as never, sandboxConfig);
+  // BENCH_FLOOR_CPU_SHARES=2: the cpu.shares the kubelet gives a BestEffort container (default: runc's 1024)
+  const resources = process.env.BENCH_FLOOR_CPU_SHARES ? { resources: { cpuShares: Number(process.env.BENCH_FLOOR_CPU_SHARES) } } : {};
+  const id = await cri.createContainer(sandbox, { metadata: { name: 'main', attempt: 0 }, image: { image: BUSYBOX_IMAGE }, command: ['sleep', '3600'], logPath: 'main/0.log', linux: { securityContext: ns, ...resources } } as never, sandboxConfig);
   const t2 = performance.now();
   await cri.startContainer(id);
   const t3 = performance.now();
