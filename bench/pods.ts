@@ -3,6 +3,13 @@
 // pods at 10 pods/s and for 10 pods at once, each next to the raw CRI floor (RunPodSandbox +
 // CreateContainer + StartContainer driven directly against the same containerd) measured in
 // the same run; `kubelite server` cold start to the first pod Running; the agent's RSS.
+// For investigation (the BENCHMARKS.md section is written only by a full run):
+//   BENCH_PODS_ONLY=single,spaced,burst,floor,cold,pairs   run only these parts; pairs: one kubelite
+//                                pod then one floor pod, in turn, SINGLE times (the ratio without drift)
+//   BENCH_POD_TRACE=1            the agent traces each pod (KUBELITE_POD_TRACE); prints the median
+//                                time of each step from the POST, per scenario
+//   BENCH_AGENT_CPU_PROF=DIR     a --cpu-prof of the agent to DIR
+//   BENCH_FLOOR_CPU_SHARES=2     floor containers with the cpu.shares of a BestEffort pod's (the kubelet's)
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -15,7 +22,7 @@ import { containerdPaths } from '../src/cri/containerd-config.js';
 import { freePort, missingRuntimeTools, INSTALL_HINT } from '../src/cri/containerd.js';
 import { BUSYBOX_IMAGE } from '../src/cri/images/build.js';
 import type { PodSandboxConfig } from '../src/cri/types.js';
-import { ROOT, call, load1, machine, percentile, rssMiB, sleep, spawnKubelite, startServerProcess, stopChild, watchLines, writeSection, type ServerProc } from './lib.js';
+import { ROOT, call, cpuSeconds, load1, machine, percentile, rssMiB, sleep, spawnKubelite, startServerProcess, stopChild, watchLines, writeSection, type ServerProc } from './lib.js';
 
 const SPACED = Number(process.env.BENCH_PODS ?? 100);
 const RATE = 10; // pods per second
@@ -23,6 +30,14 @@ const BURST = 10;
 const SINGLE = 10; // one at a time: each created once the previous one runs
 const NODE = 'bench-node';
 const FLOOR_CGROUP = 'kubelite-bench-floor';
+const ONLY = process.env.BENCH_PODS_ONLY ? new Set(process.env.BENCH_PODS_ONLY.split(',')) : undefined;
+const runs = (part: string) => !ONLY || ONLY.has(part);
+const TRACE = process.env.BENCH_POD_TRACE === '1';
+const epoch = () => performance.timeOrigin + performance.now();
+
+/** per pod name, wall-clock ms (epoch) of what the client saw: POST sent, bound (nodeName set), all started */
+const seenAt = new Map<string, { post?: number; bound?: number; started?: number }>();
+const seenOf = (name: string) => seenAt.get(name) ?? (seenAt.set(name, {}), seenAt.get(name)!);
 
 interface Latencies {
   ms: number[];
@@ -53,8 +68,10 @@ async function startedWatcher(s: ServerProc): Promise<{ wait(name: string): Prom
   const close = await watchLines(s, '/api/v1/namespaces/default/pods?watch=true&allowWatchBookmarks=false', (line) => {
     const ev = JSON.parse(line) as { type: string; object: KubeObject };
     const name = ev.object.metadata.name!;
+    if (TRACE && ev.type !== 'DELETED' && ev.object.spec?.nodeName && seenOf(name).bound === undefined) seenOf(name).bound = epoch();
     if (ev.type === 'DELETED' || seen.has(name) || !allStarted(ev.object)) return;
     const t = performance.now();
+    if (TRACE) seenOf(name).started = epoch();
     seen.set(name, t);
     waiters.get(name)?.(t);
   });
@@ -69,6 +86,7 @@ async function startedWatcher(s: ServerProc): Promise<{ wait(name: string): Prom
 
 async function createAndTime(s: ServerProc, w: { wait(name: string): Promise<number> }, name: string): Promise<number> {
   const t0 = performance.now();
+  if (TRACE) seenOf(name).post = epoch();
   const r = await call(s, 'POST', '/api/v1/namespaces/default/pods', pod(name));
   if (r.status !== 201) throw new Error(`create ${name}: HTTP ${r.status} ${r.body}`);
   return (await w.wait(name)) - t0;
@@ -83,26 +101,114 @@ async function runtimeIdle(cri: CriClient): Promise<void> {
   throw new Error('sandboxes were not removed within 60 s');
 }
 
-async function podsScenario(s: ServerProc, prefix: string, cri: CriClient): Promise<{ single: Latencies; spaced: Latencies; burst: Latencies }> {
+const NONE: Latencies = { ms: [], errors: 0 };
+
+interface Probe {
+  agentPid: number;
+  serverPid: number;
+  /** the agent's data dir: its containerd's command line names it */
+  agentDir: string;
+  /** the agent's KUBELITE_POD_TRACE file */
+  traceFile?: string;
+}
+
+/** Runs one part; prints the agent's CPU per pod and, traced, the median step times. */
+async function part(name: string, prefix: string, pods: number, probe: Probe, f: () => Promise<Latencies>): Promise<Latencies> {
+  if (!runs(name)) return NONE;
+  const containerd = pidsOf((cmd) => cmd.startsWith('containerd\0') && cmd.includes(probe.agentDir));
+  const pids = { agent: [probe.agentPid], server: [probe.serverPid], containerd };
+  const cpu = (l: number[]) => l.reduce((s, pid) => s + cpuSeconds(pid), 0);
+  const before = Object.fromEntries(Object.entries(pids).map(([k, l]) => [k, cpu(l)]));
+  const l = await f();
+  const used = Object.entries(pids).map(([k, l]) => `${k} ${(((cpu(l) - before[k]!) * 1000) / pods).toFixed(1)}`).join(', ');
+  process.stderr.write(`bench:pods ${name}: ${fmt(l)}; CPU ms/pod (incl. deletion of the previous part's pods in flight): ${used}\n`);
+  if (probe.traceFile) process.stderr.write(breakdown(`${prefix}-${name}-`, probe.traceFile));
+  return l;
+}
+
+function pidsOf(match: (cmdline: string) => boolean): number[] {
+  const out: number[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))) out.push(Number(pid));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+/** Median ms from the POST to each step (the agent's marks, repeats numbered), over the traced pods of a part. */
+function breakdown(namePrefix: string, traceFile: string): string {
+  const steps = new Map<string, number[]>();
+  const add = (k: string, v: number) => (steps.get(k) ?? (steps.set(k, []), steps.get(k)!)).push(v);
+  let n = 0;
+  const lines = existsSync(traceFile) ? readFileSync(traceFile, 'utf8').split('\n').filter(Boolean) : [];
+  for (const line of lines) {
+    const t = JSON.parse(line) as { pod: string; marks: [string, number][] };
+    const name = t.pod.split('/')[1] ?? '';
+    const c = seenAt.get(name);
+    if (!name.startsWith(namePrefix) || c?.post === undefined || c.started === undefined) continue;
+    n++;
+    const count = new Map<string, number>();
+    if (c.bound !== undefined) add('client: bound seen', c.bound - c.post);
+    for (const [what, at] of t.marks) {
+      const k = count.get(what) ?? 0;
+      count.set(what, k + 1);
+      add(`agent: ${what}${k ? ` #${k + 1}` : ''}`, at - c.post);
+    }
+    add('client: all started seen', c.started - c.post);
+  }
+  const med = (l: number[]) => percentile([...l].sort((a, b) => a - b), 50);
+  const rows = [...steps].sort((a, b) => med(a[1]) - med(b[1])).map(([k, l]) => `  ${med(l).toFixed(1).padStart(8)} ms  ${k}${l.length < n ? ` (${l.length}/${n} pods)` : ''}`);
+  return `  median ms from the POST, ${n} traced pods:\n${rows.join('\n')}\n`;
+}
+
+async function podsScenario(s: ServerProc, prefix: string, cri: CriClient, probe: Probe): Promise<{ single: Latencies; spaced: Latencies; burst: Latencies }> {
   const w = await startedWatcher(s);
   try {
-    const one: number[] = [];
-    for (let i = 0; i < SINGLE; i++) one.push(await createAndTime(s, w, `${prefix}-single-${i}`));
-    const single = { ms: one.sort((x, y) => x - y), errors: 0 };
-    await deleteAll(s);
-    await runtimeIdle(cri);
-    const spaced: Promise<number>[] = [];
-    const begin = performance.now();
-    for (let i = 0; i < SPACED; i++) {
-      const due = begin + (i * 1000) / RATE;
-      const now = performance.now();
-      if (due > now) await sleep(due - now);
-      spaced.push(createAndTime(s, w, `${prefix}-spaced-${i}`));
+    if (runs('pairs')) {
+      const floorDir = join(probe.agentDir, 'pairs');
+      const k: number[] = [];
+      const f: number[] = [];
+      const sandboxes: string[] = [];
+      await part('pairs', prefix, SINGLE, probe, async () => {
+        for (let i = 0; i < SINGLE; i++) {
+          k.push(await createAndTime(s, w, `${prefix}-pairs-${i}`));
+          const r = await criOnce(cri, floorDir, `floor-pairs-${i}`);
+          sandboxes.push(r.sandbox);
+          f.push(r.ms);
+        }
+        return { ms: k.sort((x, y) => x - y), errors: 0 };
+      });
+      f.sort((x, y) => x - y);
+      floorBreakdown('pairs');
+      process.stderr.write(`bench:pods pairs: kubelite ${fmt({ ms: k, errors: 0 })}; floor ${fmt({ ms: f, errors: 0 })}; ratio ${ratio({ ms: k, errors: 0 }, { ms: f, errors: 0 })}x\n`);
+      await removeSandboxes(cri, sandboxes);
+      await deleteAll(s);
+      await runtimeIdle(cri);
     }
-    const a = await settle(spaced);
+    const single = await part('single', prefix, SINGLE, probe, async () => {
+      const one: number[] = [];
+      for (let i = 0; i < SINGLE; i++) one.push(await createAndTime(s, w, `${prefix}-single-${i}`));
+      return { ms: one.sort((x, y) => x - y), errors: 0 };
+    });
     await deleteAll(s);
     await runtimeIdle(cri);
-    const b = await settle(Array.from({ length: BURST }, (_, i) => createAndTime(s, w, `${prefix}-burst-${i}`)));
+    const a = await part('spaced', prefix, SPACED, probe, async () => {
+      const spaced: Promise<number>[] = [];
+      const begin = performance.now();
+      for (let i = 0; i < SPACED; i++) {
+        const due = begin + (i * 1000) / RATE;
+        const now = performance.now();
+        if (due > now) await sleep(due - now);
+        spaced.push(createAndTime(s, w, `${prefix}-spaced-${i}`));
+      }
+      return settle(spaced);
+    });
+    await deleteAll(s);
+    await runtimeIdle(cri);
+    const b = await part('burst', prefix, BURST, probe, () => settle(Array.from({ length: BURST }, (_, i) => createAndTime(s, w, `${prefix}-burst-${i}`))));
     await deleteAll(s);
     await runtimeIdle(cri);
     return { single, spaced: a, burst: b };
@@ -149,30 +255,50 @@ async function criOnce(cri: CriClient, dataDir: string, name: string): Promise<{
   } as PodSandboxConfig;
   const t0 = performance.now();
   const sandbox = await cri.runPodSandbox(sandboxConfig);
-  const id = await cri.createContainer(sandbox, { metadata: { name: 'main', attempt: 0 }, image: { image: BUSYBOX_IMAGE }, command: ['sleep', '3600'], logPath: 'main/0.log', linux: { securityContext: ns } } as never, sandboxConfig);
+  const t1 = performance.now();
+  // BENCH_FLOOR_CPU_SHARES=2: the cpu.shares the kubelet gives a BestEffort container (default: runc's 1024)
+  const resources = process.env.BENCH_FLOOR_CPU_SHARES ? { resources: { cpuShares: Number(process.env.BENCH_FLOOR_CPU_SHARES) } } : {};
+  const id = await cri.createContainer(sandbox, { metadata: { name: 'main', attempt: 0 }, image: { image: BUSYBOX_IMAGE }, command: ['sleep', '3600'], logPath: 'main/0.log', linux: { securityContext: ns, ...resources } } as never, sandboxConfig);
+  const t2 = performance.now();
   await cri.startContainer(id);
-  return { ms: performance.now() - t0, sandbox };
+  const t3 = performance.now();
+  if (TRACE) floorSteps.push([t1 - t0, t2 - t1, t3 - t2]);
+  return { ms: t3 - t0, sandbox };
+}
+
+/** traced: ms of RunPodSandbox, CreateContainer, StartContainer of each floor pod */
+const floorSteps: [number, number, number][] = [];
+
+function floorBreakdown(part: string): void {
+  if (!TRACE) return;
+  const med = (i: number) => percentile(floorSteps.map((s) => s[i]!).sort((a, b) => a - b), 50).toFixed(1);
+  if (floorSteps.length) process.stderr.write(`bench:pods floor ${part}: median ms RunPodSandbox ${med(0)}, CreateContainer ${med(1)}, StartContainer ${med(2)} (${floorSteps.length} pods)\n`);
+  floorSteps.length = 0;
 }
 
 async function floorScenario(cri: CriClient, dataDir: string): Promise<{ single: Latencies; spaced: Latencies; burst: Latencies }> {
   const sandboxes: string[] = [];
   const timed = (name: string) => criOnce(cri, dataDir, name).then((r) => (sandboxes.push(r.sandbox), r.ms));
   const one: number[] = [];
-  for (let i = 0; i < SINGLE; i++) one.push(await timed(`floor-single-${i}`));
+  if (runs('single')) for (let i = 0; i < SINGLE; i++) one.push(await timed(`floor-single-${i}`));
   const single = { ms: one.sort((x, y) => x - y), errors: 0 };
+  floorBreakdown('single');
   await removeSandboxes(cri, sandboxes.splice(0));
   const spaced: Promise<number>[] = [];
   const begin = performance.now();
-  for (let i = 0; i < SPACED; i++) {
+  for (let i = 0; i < SPACED && runs('spaced'); i++) {
     const due = begin + (i * 1000) / RATE;
     const now = performance.now();
     if (due > now) await sleep(due - now);
     spaced.push(timed(`floor-spaced-${i}`));
   }
   const a = await settle(spaced);
+  floorBreakdown('spaced');
   await removeSandboxes(cri, sandboxes.splice(0));
-  const b = await settle(Array.from({ length: BURST }, (_, i) => timed(`floor-burst-${i}`)));
+  const b = runs('burst') ? await settle(Array.from({ length: BURST }, (_, i) => timed(`floor-burst-${i}`))) : NONE;
+  floorBreakdown('burst');
   await removeSandboxes(cri, sandboxes.splice(0));
+  if (ONLY) process.stderr.write(`bench:pods floor: single ${fmt(single)}; spaced ${fmt(a)}; burst ${fmt(b)}\n`);
   return { single, spaced: a, burst: b };
 }
 
@@ -242,28 +368,38 @@ async function main(): Promise<void> {
   try {
     // 1. cold start: a fresh data dir (certificates, containerd, image import, node registration), then a warm restart
     const coldDir = join(base, 'cold');
-    const fresh = await coldStart(coldDir);
-    await stopChild(fresh.child, 30_000);
-    const warm = await coldStart(coldDir);
-    await stopChild(warm.child, 30_000);
+    let fresh = { ms: NaN };
+    let warm = { ms: NaN };
+    if (runs('cold')) {
+      const f = await coldStart(coldDir);
+      await stopChild(f.child, 30_000);
+      const w = await coldStart(coldDir);
+      await stopChild(w.child, 30_000);
+      fresh = f;
+      warm = w;
+    }
 
     // 2. a control plane and a separate `kubelite agent` process, so the agent's RSS is its own
     const server = await startServerProcess(join(base, 'server'));
     const agentDir = join(base, 'agent');
+    const traceFile = TRACE ? join(base, 'pod-trace.jsonl') : undefined;
+    if (traceFile) process.env.KUBELITE_POD_TRACE = traceFile;
+    const prof = process.env.BENCH_AGENT_CPU_PROF;
     // through bin/kubelite, the command users run (it sets the agent's V8 heap options)
     const { child: agentProc } = await spawnKubelite(
       ['agent', '--server', server.url.origin, '--token', server.token, '--ca-file', join(base, 'server', 'server', 'tls', 'ca.crt'), '--data-dir', agentDir, '--node-name', NODE, '--log-level', 'warn'],
       /registered/,
       60_000,
-      [],
-      join(ROOT, 'bin', 'kubelite'),
+      // profiled: node's flags as bin/kubelite sets them for the agent (--cpu-prof is not allowed in NODE_OPTIONS)
+      prof ? ['--max-semi-space-size=1', '--cpu-prof', `--cpu-prof-dir=${prof}`] : [],
+      prof ? undefined : join(ROOT, 'bin', 'kubelite'),
     );
     try {
       const idleRss = rssMiB(agentProc.pid!);
       const cri = await CriClient.connect(containerdPaths(agentDir).socket);
-      const kubelite = await podsScenario(server, 'p', cri);
+      const kubelite = await podsScenario(server, 'p', cri, { agentPid: agentProc.pid!, serverPid: server.child.pid!, agentDir, traceFile });
       const busyRss = rssMiB(agentProc.pid!);
-      const floor = await floorScenario(cri, agentDir);
+      const floor = runs('floor') ? await floorScenario(cri, agentDir) : { single: NONE, spaced: NONE, burst: NONE };
       cri.close();
       const body = [
         `Machine: ${machine()}. Command: \`npm run bench:pods\` (as root). 1-minute load average at start / end: ${loadStart} / ${load1()}.`,
@@ -280,7 +416,7 @@ async function main(): Promise<void> {
         `| agent RSS (containerd excluded), idle | ${idleRss.toFixed(0)} MiB | | | <= 60 MB | ${verdict(idleRss * 1.048576 <= 60)} |`,
         `| agent RSS with ${SPACED} pods just run | ${busyRss.toFixed(0)} MiB | | | | |`,
       ].join('\n');
-      writeSection('Pods on containerd (bench:pods)', body);
+      if (!ONLY) writeSection('Pods on containerd (bench:pods)', body);
       process.stdout.write(body + '\n');
     } finally {
       await deleteAll(server).catch(() => undefined);

@@ -10,7 +10,7 @@
 import type { KubeObject } from '../api/types.js';
 import type { CriClient } from '../cri/client.js';
 import { CriError } from '../cri/errors.js';
-import type { AuthConfig } from '../cri/types.js';
+import type { AuthConfig, Image } from '../cri/types.js';
 import type { EventRecorder } from '../client/events.js';
 import type { Clock } from '../util/clock.js';
 import { Backoff } from './backoff.js';
@@ -101,8 +101,22 @@ export class ImageManager {
     return found;
   }
 
-  /** Makes the container's image present; events go to the pod's container (fieldPath). */
-  async ensure(pod: Pod, c: ContainerSpec, fieldPath: string, signal?: AbortSignal): Promise<ImageResult> {
+  /**
+   * Asks the runtime early whether the container's image is present (e.g. while the sandbox
+   * starts), for ensure() to use; undefined when its policy pulls anyway.
+   */
+  lookAhead(c: ContainerSpec, signal?: AbortSignal): Promise<Image | null> | undefined {
+    if (pullPolicyOf(c) === 'Always') return undefined;
+    const p = this.cri.imageStatus({ image: c.image ?? '' }, { signal });
+    p.catch(() => undefined); // whoever uses it sees the error; unused, it is dropped
+    return p;
+  }
+
+  /**
+   * Makes the container's image present; events go to the pod's container (fieldPath).
+   * present: a lookAhead() of this container's image, asked since this sync began.
+   */
+  async ensure(pod: Pod, c: ContainerSpec, fieldPath: string, signal?: AbortSignal, present?: Promise<Image | null>): Promise<ImageResult> {
     const image = c.image ?? '';
     const policy = pullPolicyOf(c);
     const failed = (reason: ImageFailure, message: string): ImageResult => {
@@ -110,7 +124,7 @@ export class ImageManager {
       return { ok: false, reason, message };
     };
     if (policy !== 'Always') {
-      const have = await this.cri.imageStatus({ image }, { signal });
+      const have = await (present ?? this.cri.imageStatus({ image }, { signal }));
       if (have) {
         void this.recorder.event(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, fieldPath);
         return { ok: true, imageRef: have.id };

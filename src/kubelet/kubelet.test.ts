@@ -10,8 +10,11 @@ import type { ObjectSource } from './objects.js';
 import { NO_PROBES } from './probes.js';
 import type { ContainerInfo, PodRuntimeState } from './runtime.js';
 import { canonical, computePodStatus, qosClass, statusDiffers } from './status.js';
+import { StatusManager } from './statusmanager.js';
 import type { Pod } from './types.js';
 import { writeAtomic } from './volumes/atomic.js';
+import { onlyStatusChanged, settled } from './workers.js';
+import { silentLogger } from '../util/logger.js';
 
 const pod = (spec: Partial<Pod['spec']> = {}): Pod => ({
   apiVersion: 'v1',
@@ -131,4 +134,34 @@ test('atomic writer: ..data swap, user-visible links, no-op when unchanged, remo
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('settled: one ready sandbox and every container running, nothing waiting, no init containers', () => {
+  const p = pod({ containers: [{ name: 'a', image: 'img' }, { name: 'b', image: 'img' }] });
+  const running = { sandboxes: [sandbox], containers: [ctr('a'), ctr('b')] };
+  assert.equal(settled(p, running, new Map()), true);
+  assert.equal(settled(p, running, new Map([['a', { reason: 'CrashLoopBackOff' }]])), false);
+  assert.equal(settled(p, { sandboxes: [sandbox], containers: [ctr('a')] }, new Map()), false, 'a container not started yet');
+  assert.equal(settled(p, { sandboxes: [sandbox], containers: [ctr('a'), ctr('b', { state: 'CONTAINER_EXITED' })] }, new Map()), false, 'an exited container may restart');
+  assert.equal(settled(p, { sandboxes: [sandbox], containers: [ctr('a'), ctr('b', { attempt: 1 }), ctr('b', { state: 'CONTAINER_EXITED' })] }, new Map()), false, 'an old instance to prune');
+  assert.equal(settled(p, { sandboxes: [sandbox, { ...sandbox, id: 'old', state: 'SANDBOX_NOTREADY' }], containers: [ctr('a'), ctr('b')] }, new Map()), false, 'an old sandbox');
+  assert.equal(settled(pod({ initContainers: [{ name: 'i', image: 'img' }], containers: [{ name: 'a', image: 'img' }] }), { sandboxes: [sandbox], containers: [ctr('a')] }, new Map()), false);
+});
+
+test('an informer update that only carries the status the kubelet wrote is its echo', async () => {
+  const p = pod();
+  const st = status(p, { sandboxes: [sandbox], containers: [ctr('c')] });
+  const written: Pod = { ...p, metadata: { ...p.metadata, resourceVersion: '2' }, status: structuredClone(st) };
+  assert.equal(onlyStatusChanged(p, written), true);
+  assert.equal(onlyStatusChanged(p, { ...written, metadata: { ...written.metadata, labels: { a: 'c' } } }), false);
+  assert.equal(onlyStatusChanged(p, { ...written, metadata: { ...written.metadata, deletionTimestamp: '2025-01-01T00:00:00Z' } }), false);
+  assert.equal(onlyStatusChanged(p, { ...written, spec: { ...written.spec, activeDeadlineSeconds: 5 } }), false);
+  // the API already shows this status: set() writes nothing (no client call) and remembers it
+  const sm = new StatusManager(undefined as never, silentLogger());
+  assert.equal(sm.echoes(written), false, 'nothing written yet');
+  assert.equal(await sm.set(written, st), false);
+  assert.equal(sm.echoes(written), true);
+  assert.equal(sm.echoes({ ...written, status: { ...written.status, phase: 'Failed' } }), false, 'someone else changed the status');
+  sm.forget('u1');
+  assert.equal(sm.echoes(written), false);
 });

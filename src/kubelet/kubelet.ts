@@ -26,6 +26,7 @@ import { StaticPods, type StaticPodOptions } from './static/manager.js';
 import { MirrorStatusManager } from './static/status.js';
 import { StatusManager } from './statusmanager.js';
 import { PodSyncer } from './sync.js';
+import { traceStart } from './trace.js';
 import { LABEL_CONTAINER_NAME, LABEL_POD_UID, type Pod } from './types.js';
 import { PodWorkers } from './workers.js';
 
@@ -80,7 +81,7 @@ export class Kubelet {
     if (o.staticPods) this.staticPods = new StaticPods({ ...o.staticPods, nodeName: o.nodeName, client: o.client, clock: o.clock, log: log.child({ component: 'static-pods' }) }, signal);
     this.statuses = this.staticPods ? new MirrorStatusManager(o.client, log, this.staticPods) : new StatusManager(o.client, log);
     this.workers = new PodWorkers(
-      { syncer, terminate: common, status: this.statuses, client: o.client, probes, clock: o.clock, log, nodeIP: () => o.nodeIP, resyncMs: o.resyncMs ?? 10_000, orphanGraceSeconds: 2 },
+      { syncer, terminate: common, status: this.statuses, client: o.client, probes, clock: o.clock, log, nodeIP: () => o.nodeIP, resyncMs: o.resyncMs ?? 10_000, orphanGraceSeconds: 2, listingSince: (uid, since) => this.pleg.listingOf(uid, since), settled: (uid, state) => this.pleg.observe(uid, state) },
       signal,
     );
     this.informer = new Informer<Pod>(o.client, { path: '/api/v1/pods', fieldSelector: `spec.nodeName=${o.nodeName}`, transform: dropManaged }, log);
@@ -117,6 +118,7 @@ export class Kubelet {
   private admit(p: Pod): void {
     const uid = p.metadata.uid ?? '';
     const fresh = this.workers.phaseOf(uid) === undefined && (p.status?.phase ?? 'Pending') === 'Pending' && !p.metadata.deletionTimestamp;
+    if (fresh) traceStart(uid, 'informer');
     const why = fresh ? this.eviction?.rejects(p) : undefined;
     if (!why) return this.workers.update(p);
     this.o.log.info({ pod: `${p.metadata.namespace}/${p.metadata.name}`, why }, 'pod rejected');

@@ -12,10 +12,17 @@ export interface RuntimeSnapshot {
   containers: Container[];
 }
 
+const sandboxPart = (s: { id: string; state: string }) => `s:${s.id}:${s.state}`;
+const containerPart = (c: { id: string; state: string }) => `c:${c.id}:${c.state}`;
+
 export class Pleg {
   private fingerprints = new Map<string, string>();
   snapshot: RuntimeSnapshot = { sandboxes: [], containers: [] };
   relists = 0;
+  /** when the last listing began (performance.now()) */
+  private listedAt = -Infinity;
+  /** the last listing by pod uid */
+  private byUid = new Map<string, { sandboxes: PodSandbox[]; containers: Container[] }>();
 
   constructor(
     private readonly cri: CriClient,
@@ -23,6 +30,26 @@ export class Pleg {
     private readonly onChange: (uid: string) => void,
     private readonly log: Logger,
   ) {}
+
+  /**
+   * A pod worker saw this state of its pod and has nothing left to do in it: the next listing
+   * reports the pod only if the runtime's state differs from this one (not for the changes the
+   * worker made itself).
+   */
+  observe(uid: string, state: { sandboxes: readonly { id: string; state: string }[]; containers: readonly { id: string; state: string }[] }): void {
+    if (this.relists === 0) return;
+    const l = [...state.sandboxes.map(sandboxPart), ...state.containers.map(containerPart)];
+    if (l.length) this.fingerprints.set(uid, l.sort().join(','));
+  }
+
+  /**
+   * The pod's part of the last listing, when that listing began after `since` (performance.now()):
+   * it then shows everything done to the pod before `since`. undefined when it is older.
+   */
+  listingOf(uid: string, since: number): { sandboxes: readonly PodSandbox[]; containers: readonly Container[] } | undefined {
+    if (this.relists === 0 || this.listedAt <= since) return undefined;
+    return this.byUid.get(uid) ?? { sandboxes: [], containers: [] };
+  }
 
   /** Pod uids the runtime has anything for. */
   podUIDs(): Set<string> {
@@ -33,18 +60,30 @@ export class Pleg {
   }
 
   async relist(signal?: AbortSignal): Promise<void> {
+    const startedAt = performance.now();
     const [sandboxes, containers] = await Promise.all([this.cri.listPodSandbox(undefined, { signal }), this.cri.listContainers(undefined, { signal })]);
+    if (startedAt < this.listedAt) return; // a listing begun later (findContainerFresh) is in already
     this.snapshot = { sandboxes, containers };
     this.relists++;
+    this.listedAt = startedAt;
     const parts = new Map<string, string[]>();
+    const byUid = new Map<string, { sandboxes: PodSandbox[]; containers: Container[] }>();
+    const of = (uid: string) => byUid.get(uid) ?? (byUid.set(uid, { sandboxes: [], containers: [] }), byUid.get(uid)!);
     const add = (uid: string | undefined, s: string) => {
       if (!uid) return;
       const l = parts.get(uid);
       if (l) l.push(s);
       else parts.set(uid, [s]);
     };
-    for (const s of sandboxes) add(s.labels[LABEL_POD_UID], `s:${s.id}:${s.state}`);
-    for (const c of containers) add(c.labels[LABEL_POD_UID], `c:${c.id}:${c.state}`);
+    for (const s of sandboxes) {
+      add(s.labels[LABEL_POD_UID], sandboxPart(s));
+      if (s.labels[LABEL_POD_UID]) of(s.labels[LABEL_POD_UID]).sandboxes.push(s);
+    }
+    for (const c of containers) {
+      add(c.labels[LABEL_POD_UID], containerPart(c));
+      if (c.labels[LABEL_POD_UID]) of(c.labels[LABEL_POD_UID]).containers.push(c);
+    }
+    this.byUid = byUid;
     const next = new Map<string, string>();
     for (const [uid, l] of parts) next.set(uid, l.sort().join(','));
     const changed: string[] = [];

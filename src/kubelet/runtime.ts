@@ -2,7 +2,7 @@
 // and containers with their states. Exited containers never change, so their statuses are cached.
 import type { CriClient } from '../cri/client.js';
 import { CriNotFoundError } from '../cri/errors.js';
-import type { ContainerState, PodSandboxState } from '../cri/types.js';
+import type { Container, ContainerState, ContainerStatus, PodSandbox, PodSandboxState } from '../cri/types.js';
 import { LABEL_CONTAINER_KIND, LABEL_POD_UID } from './types.js';
 
 export interface ContainerInfo {
@@ -32,6 +32,12 @@ export interface SandboxInfo {
   ip: string;
 }
 
+/** One pod's part of a runtime listing. */
+export interface PodListing {
+  sandboxes: readonly PodSandbox[];
+  containers: readonly Container[];
+}
+
 export interface PodRuntimeState {
   /** newest first */
   sandboxes: SandboxInfo[];
@@ -51,9 +57,13 @@ export class RuntimeView {
     private readonly oom?: { wasKilled(containerId: string): boolean; track?(pid: number, containerId: string): void },
   ) {}
 
-  async podState(uid: string, signal?: AbortSignal): Promise<PodRuntimeState> {
+  /**
+   * listing: the pod's sandboxes and containers from a runtime listing taken after anything
+   * this kubelet did to the pod (the PLEG's), instead of listing them now.
+   */
+  async podState(uid: string, signal?: AbortSignal, listing?: PodListing): Promise<PodRuntimeState> {
     const selector = { labelSelector: { [LABEL_POD_UID]: uid } };
-    const [sbs, cs] = await Promise.all([this.cri.listPodSandbox(selector, { signal }), this.cri.listContainers(selector, { signal })]);
+    const [sbs, cs] = listing ? [listing.sandboxes, listing.containers] : await Promise.all([this.cri.listPodSandbox(selector, { signal }), this.cri.listContainers(selector, { signal })]);
     const sandboxes: SandboxInfo[] = [];
     for (const s of sbs) {
       let ip = this.ips.get(s.id);
@@ -85,37 +95,95 @@ export class RuntimeView {
         throw err;
       }
       if (!st) continue;
-      const info: ContainerInfo = {
-        id: c.id,
-        name: st.metadata?.name ?? c.metadata?.name ?? '',
-        attempt: st.metadata?.attempt ?? 0,
-        kind: c.labels[LABEL_CONTAINER_KIND] === 'init' ? 'init' : 'app',
-        sandboxId: c.podSandboxId,
-        state: st.state,
-        createdAt: ms(st.createdAt),
-        startedAt: ms(st.startedAt),
-        finishedAt: ms(st.finishedAt),
-        exitCode: st.exitCode,
-        reason: st.state === 'CONTAINER_EXITED' && st.reason !== 'OOMKilled' && this.oom?.wasKilled(c.id) ? 'OOMKilled' : st.reason,
-        message: st.message,
-        image: st.image?.image ?? '',
-        imageRef: st.imageRef,
-        logPath: st.logPath,
-      };
-      this.statuses.set(c.id, info);
-      containers.push(info);
+      containers.push(this.remember(c.id, c.podSandboxId, st, c.labels[LABEL_CONTAINER_KIND], c.metadata?.name));
     }
-    containers.sort((a, b) => (a.name === b.name ? b.attempt - a.attempt : a.name < b.name ? -1 : 1));
+    containers.sort(byNameNewestFirst);
     return { sandboxes, containers };
+  }
+
+  private remember(id: string, sandboxId: string, st: ContainerStatus, kind: string | undefined, listedName?: string): ContainerInfo {
+    const info: ContainerInfo = {
+      id,
+      name: st.metadata?.name ?? listedName ?? '',
+      attempt: st.metadata?.attempt ?? 0,
+      kind: kind === 'init' ? 'init' : 'app',
+      sandboxId,
+      state: st.state,
+      createdAt: ms(st.createdAt),
+      startedAt: ms(st.startedAt),
+      finishedAt: ms(st.finishedAt),
+      exitCode: st.exitCode,
+      reason: st.state === 'CONTAINER_EXITED' && st.reason !== 'OOMKilled' && this.oom?.wasKilled(id) ? 'OOMKilled' : st.reason,
+      message: st.message,
+      image: st.image?.image ?? '',
+      imageRef: st.imageRef,
+      logPath: st.logPath,
+    };
+    this.statuses.set(id, info);
+    return info;
+  }
+
+  /**
+   * The state after this sync made a sandbox: what podState would list now (nothing else makes
+   * or changes this pod's sandboxes), from one PodSandboxStatus instead of two listings.
+   * undefined when the sandbox is gone already.
+   */
+  async withSandbox(state: PodRuntimeState, sandboxId: string, signal?: AbortSignal): Promise<PodRuntimeState | undefined> {
+    let st;
+    try {
+      st = (await this.cri.podSandboxStatus(sandboxId, false, { signal })).status;
+    } catch (err) {
+      if (err instanceof CriNotFoundError) return undefined;
+      throw err;
+    }
+    if (!st) return undefined;
+    const ip = st.network?.ip ?? '';
+    if (st.state === 'SANDBOX_READY') this.ips.set(sandboxId, ip);
+    const info: SandboxInfo = { id: sandboxId, attempt: st.metadata?.attempt ?? 0, state: st.state, createdAt: ms(st.createdAt), ip: st.state === 'SANDBOX_READY' ? ip : '' };
+    const sandboxes = [info, ...state.sandboxes.filter((s) => s.id !== sandboxId)];
+    sandboxes.sort((a, b) => b.createdAt - a.createdAt || b.attempt - a.attempt);
+    return { sandboxes, containers: state.containers };
+  }
+
+  /**
+   * The state after this sync started containers: their statuses (one ContainerStatus each)
+   * added to what the sync began with, as podState would list them now. Containers that
+   * vanished meanwhile are left out. (Not verbose: containerd answers that from memory, while
+   * the verbose info, for the pid, reads its metadata store; trackStarted asks for it aside.)
+   */
+  async withStarted(state: PodRuntimeState, started: readonly { id: string; sandboxId: string; kind: 'init' | 'app' }[], signal?: AbortSignal): Promise<PodRuntimeState> {
+    const fresh = await Promise.all(started.map(async (s) => {
+      let res;
+      try {
+        res = await this.cri.containerStatus(s.id, false, { signal });
+      } catch (err) {
+        if (err instanceof CriNotFoundError) return undefined;
+        throw err;
+      }
+      if (!res.status) return undefined;
+      return this.remember(s.id, s.sandboxId, res.status, s.kind);
+    }));
+    const ids = new Set(started.map((s) => s.id));
+    const containers = [...state.containers.filter((c) => !ids.has(c.id)), ...fresh.filter((c): c is ContainerInfo => c !== undefined)];
+    containers.sort(byNameNewestFirst);
+    return { sandboxes: state.sandboxes, containers };
+  }
+
+  private trackPid(containerId: string, info: string | undefined): void {
+    if (!this.oom?.track || !info) return;
+    try {
+      const pid = Number((JSON.parse(info) as { pid?: number }).pid);
+      if (pid > 0) this.oom.track(pid, containerId);
+    } catch {
+      // best effort: the kernel's summary line still names the container
+    }
   }
 
   /** Note a just-started container's host pid (CRI verbose status), so its OOM kill is recognised by pid too. */
   async trackStarted(containerId: string): Promise<void> {
     if (!this.oom?.track) return;
     try {
-      const info = (await this.cri.containerStatus(containerId, true)).info?.info;
-      const pid = info ? Number((JSON.parse(info) as { pid?: number }).pid) : NaN;
-      if (pid > 0) this.oom.track(pid, containerId);
+      this.trackPid(containerId, (await this.cri.containerStatus(containerId, true)).info?.info);
     } catch {
       // best effort: the kernel's summary line still names the container
     }
@@ -127,6 +195,8 @@ export class RuntimeView {
     for (const id of sandboxIds) this.ips.delete(id);
   }
 }
+
+const byNameNewestFirst = (a: ContainerInfo, b: ContainerInfo) => (a.name === b.name ? b.attempt - a.attempt : a.name < b.name ? -1 : 1);
 
 /** The newest instance of each container name. */
 export function latestByName(cs: readonly ContainerInfo[]): Map<string, ContainerInfo> {

@@ -11,6 +11,8 @@ const MERGE = 'application/merge-patch+json';
 
 export class StatusManager {
   private readonly written = new Map<string, string>();
+  /** per uid: the status last written (or found already in place) */
+  private readonly last = new Map<string, Record<string, unknown>>();
   writes = 0;
 
   constructor(
@@ -24,6 +26,7 @@ export class StatusManager {
     const c = canonical(status);
     if (!statusDiffers(pod.status as Record<string, unknown> | undefined, status)) {
       this.written.set(uid, c);
+      this.last.set(uid, status);
       return false;
     }
     if (this.written.get(uid) === c) return false;
@@ -31,6 +34,7 @@ export class StatusManager {
     try {
       await this.client.json('PATCH', path, { metadata: { uid }, status }, MERGE);
       this.written.set(uid, c);
+      this.last.set(uid, status);
       this.writes++;
       return true;
     } catch (err) {
@@ -42,7 +46,14 @@ export class StatusManager {
     }
   }
 
+  /** True when the pod's status shows exactly what this manager last wrote for it (the echo of its own write). */
+  echoes(pod: Pod): boolean {
+    const s = this.last.get(pod.metadata.uid ?? '');
+    return s !== undefined && !statusDiffers(pod.status as Record<string, unknown> | undefined, s);
+  }
+
   forget(uid: string): void {
     this.written.delete(uid);
+    this.last.delete(uid);
   }
 }

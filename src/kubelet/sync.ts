@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { EventRecorder } from '../client/events.js';
 import type { CriClient } from '../cri/client.js';
 import { CriError } from '../cri/errors.js';
-import type { PodSandboxConfig } from '../cri/types.js';
+import type { Image, PodSandboxConfig } from '../cri/types.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { Backoff } from './backoff.js';
@@ -19,9 +19,10 @@ import type { ImageManager } from './images.js';
 import { ContainerConfigError, type ObjectSource } from './objects.js';
 import { hasHandler, runHandler } from './prober/hooks.js';
 import type { ProbeResults } from './probes.js';
-import { latestByName, type ContainerInfo, type PodRuntimeState, type RuntimeView, type SandboxInfo } from './runtime.js';
+import { latestByName, type ContainerInfo, type PodListing, type PodRuntimeState, type RuntimeView, type SandboxInfo } from './runtime.js';
 import type { Waiting } from './status.js';
 import { killContainer } from './terminate.js';
+import { trace, traced } from './trace.js';
 import { isSidecar, podDesc, type ContainerSpec, type Pod } from './types.js';
 import { setUpVolumes, VolumeError, type MountedVolume } from './volumes/index.js';
 
@@ -39,6 +40,18 @@ export interface SyncDeps {
   cgroupRoot: string;
   /** liveness/startup verdicts (a container that failed is killed and restarted) */
   probes?: ProbeResults;
+}
+
+export interface SyncOptions {
+  /** the pod's part of a runtime listing begun after this kubelet last acted on the pod: no need to list again */
+  listing?: PodListing;
+}
+
+/** A container this sync started (its status is read once at the end). */
+interface Started {
+  id: string;
+  sandboxId: string;
+  kind: 'init' | 'app';
 }
 
 export interface SyncResult {
@@ -62,14 +75,17 @@ function shouldRestart(pod: Pod, c: ContainerInfo): boolean {
 
 export class PodSyncer {
   readonly restartBackoff: Backoff;
+  /** per pod uid: the /etc/hosts content written (rewritten only when it changes) */
+  private readonly hostsWritten = new Map<string, string>();
 
   constructor(private readonly d: SyncDeps) {
     this.restartBackoff = new Backoff(d.clock);
   }
 
-  /** The pod is gone: its image pull back-offs go with it. */
+  /** The pod is gone (its directory too): its image pull back-offs and written files go with it. */
   forgetImagePulls(uid: string): void {
     this.d.images.forgetPod(uid);
+    this.hostsWritten.delete(uid);
   }
 
   sandboxConfigFor(pod: Pod, attempt: number): PodSandboxConfig {
@@ -77,7 +93,7 @@ export class PodSyncer {
     return sandboxConfig(pod, { logDirectory: this.d.podDir(uid), cgroupParent: podCgroupParent(this.d.cgroupRoot, uid), attempt });
   }
 
-  async sync(pod: Pod, signal: AbortSignal): Promise<SyncResult> {
+  async sync(pod: Pod, signal: AbortSignal, opts: SyncOptions = {}): Promise<SyncResult> {
     const uid = pod.metadata.uid ?? '';
     const waiting = new Map<string, Waiting>();
     let requeue: number | undefined;
@@ -85,10 +101,10 @@ export class PodSyncer {
     const t0 = this.d.clock.now();
     const marks: Record<string, number> = {};
     const mark = (what: string) => (marks[what] = this.d.clock.now() - t0);
-    let state = await this.d.runtime.podState(uid, signal);
+    let state = await traced(uid, opts.listing ? 'podState(listed)' : 'podState', () => this.d.runtime.podState(uid, signal, opts.listing));
     mark('state');
     const podDir = this.d.podDir(uid);
-    mkdirSync(podDir, { recursive: true });
+    if (!this.hostsWritten.has(uid)) mkdirSync(podDir, { recursive: true });
 
     // sandbox: reuse the ready one; a pod whose containers all ran under restartPolicy Never gets no new one
     let sandbox = state.sandboxes.find((s) => s.state === 'SANDBOX_READY');
@@ -96,6 +112,7 @@ export class PodSyncer {
 
     let volumes: Map<string, MountedVolume>;
     try {
+      trace(uid, 'volumes');
       volumes = await setUpVolumes(pod, { podDir, log: this.d.log, stamp: new Date(this.d.clock.now()).toISOString().replace(/[-:.]/g, '_'), objects: this.d.objects, node: this.d.allocatable(), podIP: sandbox?.ip ?? '', hostIP: this.d.nodeIP() });
     } catch (err) {
       if (!(err instanceof VolumeError)) throw err;
@@ -104,17 +121,27 @@ export class PodSyncer {
     }
 
     mark('volumes');
+    trace(uid, 'volumes/end');
+    // images of the first containers to start, looked up while the sandbox starts (their events come in the usual order)
+    const lookAhead = new Map<string, Promise<Image | null>>();
     if (!sandbox) {
+      const first = pod.spec.initContainers?.length ? pod.spec.initContainers.slice(0, 1) : pod.spec.containers;
+      for (const c of first) {
+        const p = this.d.images.lookAhead(c, signal);
+        if (p) lookAhead.set(c.name, p);
+      }
       const attempt = state.sandboxes.reduce((m, s) => Math.max(m, s.attempt + 1), 0);
+      let id: string;
       try {
-        await this.d.cri.runPodSandbox(this.sandboxConfigFor(pod, attempt)); // no signal: never abandon a half-made sandbox
+        id = await traced(uid, 'runPodSandbox', () => this.d.cri.runPodSandbox(this.sandboxConfigFor(pod, attempt))); // no signal: never abandon a half-made sandbox
       } catch (err) {
         if (!(err instanceof CriError)) throw err;
         void this.d.recorder.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${err.details}`);
         return { state, waiting, requeueAfterMs: 5000 };
       }
       if (attempt > 0) void this.d.recorder.event(pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
-      state = await this.d.runtime.podState(uid, signal);
+      const next = await traced(uid, 'sandboxStatus', () => this.d.runtime.withSandbox(state, id, signal));
+      state = next ?? (await this.d.runtime.podState(uid, signal));
       sandbox = state.sandboxes.find((s) => s.state === 'SANDBOX_READY');
       if (!sandbox) return { state, waiting, requeueAfterMs: 1000 };
       mark('sandbox');
@@ -124,13 +151,24 @@ export class PodSyncer {
     let etcHosts: string | undefined;
     if (!pod.spec.hostNetwork) {
       etcHosts = join(podDir, '_etc-hosts');
-      writeFileSync(etcHosts, etcHostsContent(pod, podIP));
-    }
-    const ctx = { pod, sandbox, sbConfig, podIP, volumes, etcHosts, waiting, later, signal };
+      const content = etcHostsContent(pod, podIP);
+      if (this.hostsWritten.get(uid) !== content || !existsSync(etcHosts)) {
+        writeFileSync(etcHosts, content);
+        this.hostsWritten.set(uid, content);
+      }
+    } else this.hostsWritten.set(uid, '');
+    const startedNow: Started[] = [];
+    const ctx = { pod, sandbox, sbConfig, podIP, volumes, etcHosts, waiting, later, signal, started: startedNow, lookAhead };
+    // the state once this sync started containers: their statuses added, or everything listed again after a kill
+    const restate = async (killed: boolean): Promise<PodRuntimeState> => {
+      if (!killed) return traced(uid, 'containerStatus', () => this.d.runtime.withStarted(state, startedNow, signal));
+      return traced(uid, 'podState', () => this.d.runtime.podState(uid, signal));
+    };
 
     // init containers, in order
     const latest = latestByName(state.containers.filter((c) => c.kind === 'init'));
     let started = false;
+    let killed = false;
     for (const c of pod.spec.initContainers ?? []) {
       const cur = latest.get(c.name);
       if (isSidecar(c)) {
@@ -138,23 +176,24 @@ export class PodSyncer {
         const initializing = !state.containers.some((x) => x.kind === 'app');
         let from = cur;
         if (cur?.state === 'CONTAINER_RUNNING') {
-          const killed = await this.killIfUnhealthy(c, cur, ctx);
-          if (!killed?.restartFrom) {
-            if (initializing && this.d.probes?.started(uid, c.name, cur.id) === false) return { state, waiting, requeueAfterMs: requeue };
+          const kill = await this.killIfUnhealthy(c, cur, ctx);
+          if (kill) killed = true;
+          if (!kill?.restartFrom) {
+            if (initializing && this.d.probes?.started(uid, c.name, cur.id) === false) return { state: killed || startedNow.length ? await restate(killed) : state, waiting, requeueAfterMs: requeue };
             continue;
           }
-          from = killed.restartFrom;
+          from = kill.restartFrom;
         }
-        if (!(await this.startOrBackoff(c, 'init', from, ctx))) return { state, waiting, requeueAfterMs: requeue };
+        if (!(await this.startOrBackoff(c, 'init', from, ctx))) return { state: killed || startedNow.length ? await restate(killed) : state, waiting, requeueAfterMs: requeue };
         started = true;
-        if (initializing && c.startupProbe) return { state: await this.d.runtime.podState(uid, signal), waiting, requeueAfterMs: requeue };
+        if (initializing && c.startupProbe) return { state: await restate(killed), waiting, requeueAfterMs: requeue };
         continue;
       }
       if (cur?.state === 'CONTAINER_EXITED' && cur.exitCode === 0) continue;
       if (cur && cur.state !== 'CONTAINER_EXITED') return { state, waiting, requeueAfterMs: requeue }; // still running
       if (cur && (pod.spec.restartPolicy ?? 'Always') === 'Never') return { state, waiting }; // failed: the pod fails
       await this.startOrBackoff(c, 'init', cur, ctx);
-      return { state: await this.d.runtime.podState(uid, signal), waiting, requeueAfterMs: requeue };
+      return { state: await restate(killed), waiting, requeueAfterMs: requeue };
     }
 
     // app containers
@@ -162,17 +201,17 @@ export class PodSyncer {
     for (const c of pod.spec.containers) {
       let cur = apps.get(c.name);
       if (cur && cur.state !== 'CONTAINER_EXITED') {
-        const killed = await this.killIfUnhealthy(c, cur, ctx);
-        if (!killed) continue;
-        started = true; // the runtime state changed: read it again
-        if (!killed.restartFrom) continue;
-        cur = killed.restartFrom;
+        const kill = await this.killIfUnhealthy(c, cur, ctx);
+        if (!kill) continue;
+        started = killed = true; // the runtime state changed: read it again
+        if (!kill.restartFrom) continue;
+        cur = kill.restartFrom;
       } else if (cur && !shouldRestart(pod, cur)) continue;
       if (await this.startOrBackoff(c, 'app', cur, ctx)) started = true;
     }
     if (started) {
       mark('containers');
-      state = await this.d.runtime.podState(uid, signal);
+      state = await restate(killed);
       await this.pruneOld(state);
       mark('restate');
       this.d.log.debug({ pod: pod.metadata.name, ms: marks }, 'syncPod started containers');
@@ -203,7 +242,7 @@ export class PodSyncer {
     c: ContainerSpec,
     kind: 'init' | 'app',
     cur: ContainerInfo | undefined,
-    ctx: { pod: Pod; sandbox: SandboxInfo; sbConfig: PodSandboxConfig; podIP: string; volumes: Map<string, MountedVolume>; etcHosts?: string; waiting: Map<string, Waiting>; later: (ms: number) => void; signal: AbortSignal },
+    ctx: { pod: Pod; sandbox: SandboxInfo; sbConfig: PodSandboxConfig; podIP: string; volumes: Map<string, MountedVolume>; etcHosts?: string; waiting: Map<string, Waiting>; later: (ms: number) => void; signal: AbortSignal; started: Started[]; lookAhead: Map<string, Promise<Image | null>> },
   ): Promise<boolean> {
     const { pod } = ctx;
     const uid = pod.metadata.uid ?? '';
@@ -221,7 +260,9 @@ export class PodSyncer {
         return false;
       }
     }
-    const img = await this.d.images.ensure(pod, c, fp, ctx.signal);
+    const present = ctx.lookAhead.get(c.name);
+    ctx.lookAhead.delete(c.name);
+    const img = await traced(uid, 'image', () => this.d.images.ensure(pod, c, fp, ctx.signal, present));
     if (!img.ok) {
       ctx.waiting.set(c.name, { reason: img.reason, message: img.message });
       if (img.reason !== 'ErrImageNeverPull') ctx.later(Math.max(500, this.d.images.retryInMs(pod, c.image ?? '')));
@@ -234,7 +275,8 @@ export class PodSyncer {
       const cfg = containerConfig(pod, c, { kind, attempt, image: img.imageRef, env, volumes: ctx.volumes, etcHosts: ctx.etcHosts });
       for (const m of cfg.mounts ?? []) if (m.hostPath.startsWith(this.d.podDir(uid)) && !existsSync(m.hostPath)) mkdirSync(m.hostPath, { recursive: true }); // subPath dirs
       mkdirSync(join(this.d.podDir(uid), c.name), { recursive: true });
-      id = await this.d.cri.createContainer(ctx.sandbox.id, cfg, ctx.sbConfig);
+      trace(uid, 'config/end');
+      id = await traced(uid, 'createContainer', () => this.d.cri.createContainer(ctx.sandbox.id, cfg, ctx.sbConfig));
     } catch (err) {
       if (err instanceof ContainerConfigError) {
         ctx.waiting.set(c.name, { reason: 'CreateContainerConfigError', message: err.message });
@@ -250,7 +292,7 @@ export class PodSyncer {
     }
     void this.d.recorder.event(pod, 'Normal', 'Created', `Created container ${c.name}`, fp);
     try {
-      await this.d.cri.startContainer(id);
+      await traced(uid, 'startContainer', () => this.d.cri.startContainer(id));
     } catch (err) {
       if (!(err instanceof CriError)) throw err;
       void this.d.recorder.event(pod, 'Warning', 'Failed', `Error: ${err.details}`, fp);
@@ -258,6 +300,7 @@ export class PodSyncer {
       return false;
     }
     void this.d.runtime.trackStarted(id);
+    ctx.started.push({ id, sandboxId: ctx.sandbox.id, kind });
     void this.d.recorder.event(pod, 'Normal', 'Started', `Started container ${c.name}`, fp);
     const post = c.lifecycle?.postStart;
     if (hasHandler(post)) {

@@ -14,11 +14,12 @@ import type { RestClient } from '../client/rest.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { ProbeResults } from './probes.js';
-import type { PodRuntimeState } from './runtime.js';
+import type { PodListing, PodRuntimeState } from './runtime.js';
 import { computePodStatus, type StatusInput, type Waiting } from './status.js';
 import type { StatusManager } from './statusmanager.js';
 import type { PodSyncer } from './sync.js';
 import { cleanupPod, killPod, type TerminateDeps } from './terminate.js';
+import { trace, traceDone, traceForget } from './trace.js';
 import type { Pod } from './types.js';
 
 export type WorkerPhase = 'sync' | 'terminating' | 'terminated';
@@ -33,6 +34,8 @@ interface Worker {
   terminal?: Terminal;
   dirty: boolean;
   running: boolean;
+  /** when (performance.now()) the last sync of this pod ended: a runtime listing begun later shows what it did */
+  syncedAt?: number;
   timer?: NodeJS.Timeout;
   cleaned: boolean;
   /** grace for killing a pod that is gone, when its source said (static pods) */
@@ -52,9 +55,40 @@ export interface WorkersDeps {
   resyncMs: number;
   /** grace for containers of pods that vanished from the API */
   orphanGraceSeconds: number;
+  /**
+   * The pod's part of the PLEG's last runtime listing if it began after `since` (-Infinity:
+   * before any sync of this worker; only the pod's worker makes its sandboxes and containers).
+   */
+  listingSince?: (uid: string, since: number) => PodListing | undefined;
+  /** the pod's runtime state after a sync that left nothing to do: the PLEG need not report it again */
+  settled?: (uid: string, state: PodRuntimeState) => void;
 }
 
 const isTerminalPhase = (p: unknown) => p === 'Succeeded' || p === 'Failed';
+
+/**
+ * Nothing to do until the runtime changes: one ready sandbox, no init containers, every container
+ * of the spec running (its latest instance), nothing waiting, and nothing else in the runtime.
+ */
+export function settled(pod: Pod, state: PodRuntimeState, waiting: ReadonlyMap<string, Waiting>): boolean {
+  if (waiting.size || pod.spec.initContainers?.length) return false;
+  if (state.sandboxes.length !== 1 || state.sandboxes[0]!.state !== 'SANDBOX_READY') return false;
+  if (state.containers.length !== pod.spec.containers.length) return false;
+  return pod.spec.containers.every((c) => state.containers.some((x) => x.name === c.name && x.kind === 'app' && x.state === 'CONTAINER_RUNNING'));
+}
+
+/** Two versions of a pod that differ in status (and resourceVersion) only. */
+export function onlyStatusChanged(a: Pod, b: Pod): boolean {
+  const am = a.metadata;
+  const bm = b.metadata;
+  return (
+    am.deletionTimestamp === bm.deletionTimestamp &&
+    am.deletionGracePeriodSeconds === bm.deletionGracePeriodSeconds &&
+    JSON.stringify(am.labels) === JSON.stringify(bm.labels) &&
+    JSON.stringify(am.annotations) === JSON.stringify(bm.annotations) &&
+    JSON.stringify(a.spec) === JSON.stringify(b.spec)
+  );
+}
 
 export class PodWorkers {
   private readonly workers = new Map<string, Worker>();
@@ -84,8 +118,12 @@ export class PodWorkers {
       this.workers.set(uid, w);
       this.d.log.debug({ pod: pod.metadata.name, createdAgoMs: this.d.clock.now() - Date.parse(String(pod.metadata.creationTimestamp)) }, 'pod worker started');
     }
+    const echo = w.phase === 'sync' && w.pod !== undefined && onlyStatusChanged(w.pod, pod) && this.d.status.echoes(pod);
     w.pod = pod;
     w.lastPod = pod;
+    // the informer's echo of the status this kubelet wrote needs no sync (as the kubelet, which
+    // syncs on spec changes only); a pod with a deadline syncs to arm its timer from startTime
+    if (echo && pod.spec.activeDeadlineSeconds === undefined) return;
     this.kick(uid);
   }
 
@@ -165,14 +203,29 @@ export class PodWorkers {
       }
     }
     if (w.phase === 'sync' && pod) {
-      const res = await this.d.syncer.sync(pod, this.signal);
+      trace(w.uid, 'sync');
+      const listing = this.d.listingSince?.(w.uid, w.syncedAt ?? -Infinity);
+      let res;
+      try {
+        res = await this.d.syncer.sync(pod, this.signal, { listing });
+      } finally {
+        w.syncedAt = performance.now();
+      }
+      trace(w.uid, 'sync/end');
       this.d.probes.syncPod?.(pod, res.state);
       const status = this.statusOf(pod, res.state, res.waiting);
       if (isTerminalPhase(status.phase)) {
         w.terminal = { phase: status.phase as Terminal['phase'] };
         w.phase = 'terminating';
       } else {
-        if ((await this.d.status.set(pod, status)) && status.phase === 'Running') this.d.log.debug({ pod: pod.metadata.name }, 'status Running written');
+        trace(w.uid, 'status');
+        const wrote = await this.d.status.set(pod, status);
+        trace(w.uid, wrote ? 'status/written' : 'status/unchanged');
+        if (wrote && status.phase === 'Running') {
+          this.d.log.debug({ pod: pod.metadata.name }, 'status Running written');
+          traceDone(w.uid, `${pod.metadata.namespace}/${pod.metadata.name}`);
+        }
+        if (res.requeueAfterMs === undefined && settled(pod, res.state, res.waiting)) this.d.settled?.(w.uid, res.state);
         const dl = this.deadlineExceeded(pod);
         const next = Math.min(res.requeueAfterMs ?? this.d.resyncMs, this.d.resyncMs, typeof dl === 'number' ? dl + 10 : Infinity);
         this.after(w, next);
@@ -180,6 +233,7 @@ export class PodWorkers {
       }
     }
     // terminating
+    traceForget(w.uid);
     clearTimeout(w.timer);
     this.d.probes.removePod?.(w.uid); // no probing of containers being stopped
     const last = w.pod ?? w.lastPod;
