@@ -13,6 +13,7 @@ import { realClock, type Clock } from '../util/clock.js';
 import type { AgentConfig, RunningAgent } from './agent.js';
 import { startAgentRuntime, type EarlyRuntime } from './runtime.js';
 import type { Logger } from '../util/logger.js';
+import type { WatchCache } from '../apiserver/watchcache.js';
 
 export interface ServerConfig {
   dataDir: string;
@@ -152,6 +153,7 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
   // 5. control-plane components: the same API requests as any client, in-process (apiserver/local.ts)
   const clients: RestClient[] = [];
   let scheduler: Scheduler | undefined;
+  let schedulerStarting: Promise<Scheduler> | undefined;
   if (!cfg.disableScheduler) {
     // in-process: the same API requests without TLS, sockets or HTTP parsing (the standalone
     // `kubelite scheduler` talks HTTPS); about half the server CPU per pod (BENCHMARKS.md)
@@ -160,7 +162,15 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
     clients.push(client);
     // components are loaded only when they run: a control-plane-only server stays small
     const { startScheduler } = await import('../scheduler/index.js');
-    scheduler = await startScheduler({ client, clock, log: cfg.log.child({ component: 'scheduler' }) }, lifecycle.signal);
+    // With its own node agent, a fresh server has no Node until that agent registers (~0.5 s):
+    // a pod created meanwhile would fail scheduling and wait out its 1 s back-off. So the
+    // scheduler starts once a Node exists (at once on a restart), or after 10 s regardless.
+    const nodes = early ? api.get('', 'nodes')!.cache : undefined;
+    schedulerStarting = (nodes ? untilAnyEntry(nodes, 10_000, lifecycle.signal) : Promise.resolve()).then(() =>
+      startScheduler({ client, clock, log: cfg.log.child({ component: 'scheduler' }) }, lifecycle.signal),
+    );
+    schedulerStarting.catch(() => undefined); // awaited below, after the agent started
+    if (!early) scheduler = await schedulerStarting;
   }
   let controllers: ControllerManager | undefined;
   if (!cfg.disableControllers) {
@@ -194,10 +204,27 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
     const { startAgent } = await import('./agent.js');
     const { RuntimeMissingError } = await import('../cri/containerd.js');
     agent = await startAgent(agentCfg, lifecycle.signal, early).catch(async (err: unknown) => {
-      await stop();
+      await stop(); // the scheduler, started or waiting for a Node, ends with the lifecycle signal
       throw err instanceof RuntimeMissingError ? new StartupError(err.message) : err;
     });
   }
+  if (schedulerStarting && !scheduler) scheduler = await schedulerStarting;
   signal?.addEventListener('abort', () => void stop(), { once: true });
   return { url, port, kubeconfigPath, adminToken: creds.adminToken, caPem: creds.caPem, api, store, scheduler, controllers, agent, stop };
+}
+
+/** Resolves when the cache holds an entry, or after timeoutMs, or on abort. */
+function untilAnyEntry(cache: WatchCache, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  if (cache.size > 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      unsubscribe();
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    const unsubscribe = cache.subscribe(() => done());
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
