@@ -6,7 +6,7 @@ import type { KubeObject } from '../../api/types.js';
 import { selectorFromLabelSelector } from '../../api/labels.js';
 import type { Informer } from '../../client/informer.js';
 import { Controller, type ControllerContext } from '../runtime/controller.js';
-import type { NamespaceIndex } from '../runtime/informers.js';
+import type { ControllerIndex, NamespaceIndex } from '../runtime/informers.js';
 import { claimObjects, ownerStillValid } from '../runtime/claim.js';
 import { controllerRef, getCondition, nsName } from '../runtime/objects.js';
 import { done, type Result } from '../runtime/result.js';
@@ -24,7 +24,7 @@ export class DeploymentController extends Controller {
   private readonly deploymentsByNs: NamespaceIndex<KubeObject>;
   private readonly rsByNs: NamespaceIndex<KubeObject>;
   private readonly replicaSets: Informer<KubeObject>;
-  private readonly pods: NamespaceIndex<KubeObject>;
+  private readonly pods: ControllerIndex<KubeObject>;
 
   constructor(ctx: ControllerContext, workers = 5) {
     super('deployment-controller', ctx, workers);
@@ -32,7 +32,7 @@ export class DeploymentController extends Controller {
     this.deploymentsByNs = ctx.informers.byNamespace(D_PATH);
     this.replicaSets = ctx.informers.informer(RS_PATH);
     this.rsByNs = ctx.informers.byNamespace(RS_PATH);
-    this.pods = ctx.informers.byNamespace('/api/v1/pods');
+    this.pods = ctx.informers.byController('/api/v1/pods');
     this.deployments.addHandlers({ add: (d) => this.enqueue(d), update: (_o, d) => this.enqueue(d), delete: (d) => this.enqueue(d) });
     this.replicaSets.addHandlers({
       add: (rs) => this.rsChanged(undefined, rs),
@@ -103,7 +103,7 @@ export class DeploymentController extends Controller {
     if (d.spec?.paused || (await this.isScalingEvent(r))) return this.sync(r);
     const now = this.clock.now();
     if (d.spec?.strategy?.type === 'Recreate') {
-      return rolloutRecreate(r, (rs) => this.pods.list(namespace).filter((p) => controllerRef(p)?.uid === rs.metadata.uid), now);
+      return rolloutRecreate(r, (rs) => this.pods.owned(namespace, rs.metadata.uid), now);
     }
     return rolloutRolling(r, now);
   }
