@@ -8,7 +8,7 @@ import type { Informer } from '../../client/informer.js';
 import { Controller, type ControllerContext } from '../runtime/controller.js';
 import type { ControllerIndex, NamespaceIndex } from '../runtime/informers.js';
 import { claimObjects, ownerStillValid } from '../runtime/claim.js';
-import { controllerRef, getCondition, nsName } from '../runtime/objects.js';
+import { controllerRef, getCondition, nsName, sameLabels } from '../runtime/objects.js';
 import { done, type Result } from '../runtime/result.js';
 import { rolloutRecreate } from './recreate.js';
 import { rolloutRolling } from './rolling.js';
@@ -63,7 +63,7 @@ export class DeploymentController extends Controller {
   private rsChanged(old: KubeObject | undefined, rs: KubeObject): void {
     if (old && controllerRef(old)?.uid !== controllerRef(rs)?.uid) this.enqueueOwner(old);
     if (controllerRef(rs)) return this.enqueueOwner(rs);
-    if (old && JSON.stringify(old.metadata.labels) === JSON.stringify(rs.metadata.labels) && !controllerRef(old)) return;
+    if (old && sameLabels(old.metadata.labels, rs.metadata.labels) && !controllerRef(old)) return;
     for (const d of this.deploymentsByNs.list(rs.metadata.namespace ?? '')) {
       const sel = selectorFromLabelSelector(d.spec?.selector);
       if (!sel.isEmpty() && sel.matches(rs.metadata.labels)) this.enqueue(d);

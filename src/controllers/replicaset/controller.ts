@@ -7,7 +7,7 @@ import type { ControllerIndex, NamespaceIndex } from '../runtime/informers.js';
 import { Controller, type ControllerContext } from '../runtime/controller.js';
 import { Expectations } from '../runtime/expectations.js';
 import { claimObjects, ownerStillValid } from '../runtime/claim.js';
-import { controllerRef, isActivePod, isPodReady, nsName } from '../runtime/objects.js';
+import { controllerRef, isActivePod, isPodReady, nsName, sameLabels } from '../runtime/objects.js';
 import { done, requeueAfter, type Result } from '../runtime/result.js';
 import type { ReplicatedKind } from './kind.js';
 import { manageReplicas, SlowStarts } from './manage.js';
@@ -89,10 +89,10 @@ export class ReplicaSetController extends Controller {
     if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) {
       // a graceful deletion started: count it now, so a replacement is not held back
       this.podDeleted(pod);
-      if (JSON.stringify(old.metadata.labels) !== JSON.stringify(pod.metadata.labels)) this.podDeleted(old);
+      if (!sameLabels(old.metadata.labels, pod.metadata.labels)) this.podDeleted(old);
       return;
     }
-    const labelsChanged = JSON.stringify(old.metadata.labels) !== JSON.stringify(pod.metadata.labels);
+    const labelsChanged = !sameLabels(old.metadata.labels, pod.metadata.labels);
     const oldRef = controllerRef(old);
     const curRef = controllerRef(pod);
     if (oldRef && oldRef.uid !== curRef?.uid) {
