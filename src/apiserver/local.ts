@@ -78,7 +78,10 @@ class LocalResponse extends EventEmitter {
 }
 
 function localRequest(method: string, path: string, token: string, userAgent: string, body: Buffer | undefined, contentType: string): IncomingMessage {
-  const req = Readable.from(body ? [body] : [], { objectMode: false }) as Readable & Record<string, unknown>;
+  // the body as one chunk of a plain Readable (half the cost of Readable.from's iterator-driven stream)
+  const req = new Readable({ read() {} }) as Readable & Record<string, unknown>;
+  if (body) req.push(body);
+  req.push(null);
   req.method = method;
   req.url = path;
   req.headers = {

@@ -17,13 +17,22 @@ test('events: at most 25 per object, one more every 5 minutes; other objects una
   const rec = new EventRecorder(sink, 'test', clock, silentLogger());
   const rs: KubeObject = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'rs', namespace: 'ns', uid: 'u1' } };
   const other: KubeObject = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'other', namespace: 'ns', uid: 'u2' } };
-  for (let i = 0; i < 30; i++) await rec.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: rs-${i}`);
+  const would: boolean[] = [];
+  for (let i = 0; i < 30; i++) {
+    would.push(rec.wouldRecord(rs, 'Normal'));
+    await rec.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: rs-${i}`);
+  }
   assert.equal(posts.length, 25);
+  // wouldRecord tells beforehand, without taking a token, which events the filter lets through
+  assert.deepEqual(would, [...Array(25).fill(true), ...Array(5).fill(false)]);
+  assert.equal(rec.wouldRecord(rs, 'Warning'), true, 'another type has its own bucket');
   assert.equal(rec.filtered, 5);
   await rec.event(other, 'Normal', 'SuccessfulCreate', 'Created pod: other-0');
   assert.equal(posts.at(-1), 'other');
   t.now += 5 * 60 * 1000;
+  assert.equal(rec.wouldRecord(rs, 'Normal'), true);
   await rec.event(rs, 'Normal', 'SuccessfulCreate', 'Created pod: rs-30');
+  assert.equal(rec.wouldRecord(rs, 'Normal'), false);
   await rec.event(rs, 'Normal', 'SuccessfulCreate', 'Created pod: rs-31');
   assert.deepEqual(posts.slice(-2), ['other', 'rs'], 'one token back after 5 minutes');
 });

@@ -34,6 +34,12 @@ const SPAM_KEYS_MAX = 4096;
 class SpamFilter {
   private readonly buckets = new Map<string, { tokens: number; last: number }>();
 
+  /** Whether allow(key, now) would let an event through (takes no token). */
+  peek(key: string, now: number): boolean {
+    const b = this.buckets.get(key);
+    return !b || Math.min(SPAM_BURST, b.tokens + (now - b.last) / SPAM_REFILL_MS) >= 1;
+  }
+
   allow(key: string, now: number): boolean {
     let b = this.buckets.get(key);
     if (!b) {
@@ -47,6 +53,11 @@ class SpamFilter {
     b.tokens -= 1;
     return true;
   }
+}
+
+function spamKey(obj: KubeObject, type: EventType): string {
+  const m = obj.metadata;
+  return [m.namespace ?? '', m.name ?? '', m.uid ?? '', obj.kind, obj.apiVersion, type].join('\x00');
 }
 
 export interface EventRecorderLimits {
@@ -100,11 +111,19 @@ export class EventRecorder {
    * bounded concurrency (callers need not await it); under a flood of events, those beyond
    * the queue bound are dropped.
    */
+  /**
+   * Whether an event about obj of this type would be recorded now rather than dropped by the
+   * spam filter: a caller may skip the work of building its message (the ReplicaSet
+   * controller parsing each created pod for its name) when it would not be.
+   */
+  wouldRecord(obj: KubeObject, type: EventType): boolean {
+    return this.spam.peek(spamKey(obj, type), this.clock.now());
+  }
+
   async event(obj: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string): Promise<void> {
     const now = this.clock.now();
     const nowStr = this.clock.nowRFC3339();
-    const m = obj.metadata;
-    if (!this.spam.allow([m.namespace ?? '', m.name ?? '', m.uid ?? '', obj.kind, obj.apiVersion, type].join('\x00'), now)) {
+    if (!this.spam.allow(spamKey(obj, type), now)) {
       this.filtered++;
       return;
     }

@@ -59,9 +59,15 @@ export class RestClient {
 
   /** JSON request; non-2xx answers become ApiError carrying the server's Status. */
   async json<T = unknown>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+    const text = await this.text(method, path, body, contentType);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** As json, but the successful reply's text is returned unparsed (for a caller that may not need it). */
+  async text(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<string> {
     const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const { status, text } = this.cfg.transport ? await this.cfg.transport.request(method, path, data, contentType) : await this.https(method, path, data, contentType);
-    if (status >= 200 && status < 300) return (text ? JSON.parse(text) : undefined) as T;
+    if (status >= 200 && status < 300) return text;
     let st: Partial<Status> = {};
     try {
       st = JSON.parse(text) as Status;

@@ -118,3 +118,29 @@ test('findUnknownFields and findTypeErrors match the original walks', () => {
     }
   }
 });
+
+test('findUnknownFields right after findTypeErrors on the same object (the decoder order) matches the original walk', () => {
+  const r = rng(23);
+  const dep = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 1, selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: pod().spec } } };
+  const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80, targetPort: 'http' }], selector: { a: 'b' } } };
+  const cr = { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'r', bogus: 1 }, data: { anything: { deep: 1 } }, revision: 1, extra: true };
+  const CR: GVK = { group: 'apps', version: 'v1', kind: 'ControllerRevision' };
+  let memoUsed = 0;
+  for (let i = 0; i < 400; i++) {
+    for (const [gvk, base] of [[POD, pod()], [DEP, dep], [SVC, svc], [CR, cr]] as const) {
+      const o = i === 0 ? base : spoil(base, r);
+      const typeErrs = findTypeErrors(gvk, o);
+      assert.deepEqual(typeErrs, legacyFindTypeErrors(gvk, o));
+      if (typeErrs.length === 0) memoUsed++;
+      assert.deepEqual(findUnknownFields(gvk, o), legacyFindUnknownFields(gvk, o));
+      // another object, or the same one again (the memo is used once): the full walk
+      assert.deepEqual(findUnknownFields(gvk, o), legacyFindUnknownFields(gvk, o));
+    }
+  }
+  assert.ok(memoUsed > 100, `objects without type errors: ${memoUsed}`);
+  // a memo for one object is not taken for another of the same kind
+  const a = pod();
+  const b = { ...pod(), bogus: 1 };
+  findTypeErrors(POD, a);
+  assert.deepEqual(findUnknownFields(POD, b), ['bogus']);
+});

@@ -43,6 +43,10 @@ function resolve(s: Schema): Resolved {
  * kinds we have no schema for.
  */
 export function findUnknownFields(gvk: GVK, obj: unknown): string[] {
+  // found by the findTypeErrors walk just before, over the same object (see there)
+  const memo = unknownMemo;
+  unknownMemo = undefined;
+  if (memo && memo.obj === obj && memo.kind === gvk.kind && memo.group === gvk.group && memo.version === gvk.version) return memo.unknown;
   const root = schemaForKind(gvk);
   const out: string[] = [];
   if (!root || !isPlainObject(obj)) return out;
@@ -293,9 +297,20 @@ export interface FieldTypeError {
 export function findTypeErrors(gvk: GVK, obj: unknown): FieldTypeError[] {
   const root = schemaForKind(gvk);
   const out: FieldTypeError[] = [];
-  if (root && isPlainObject(obj)) typeIn({ schema: root, name: gvk.kind }, obj, '', gvk.kind, out);
+  unknownMemo = undefined;
+  if (!root || !isPlainObject(obj)) return out;
+  // The walk also collects what findUnknownFields would report, for a call on the same object
+  // right after (as the decoder makes): where no value has the wrong type, both walks visit
+  // the same members. Only when the root is an ordinary struct (findUnknownFields always
+  // looks at the root's properties).
+  const unknown: string[] | undefined = root.properties && !root['x-kubernetes-preserve-unknown-fields'] ? [] : undefined;
+  typeIn({ schema: root, name: gvk.kind }, obj, '', gvk.kind, out, unknown);
+  if (unknown && out.length === 0) unknownMemo = { obj, kind: gvk.kind, group: gvk.group, version: gvk.version, unknown };
   return out;
 }
+
+/** Unknown fields found by the last findTypeErrors walk (one use). */
+let unknownMemo: { obj: unknown; kind: string; group: string; version: string; unknown: string[] } | undefined;
 
 /**
  * The 400 message upstream returns for a type error, e.g.
@@ -361,12 +376,16 @@ function accepts(r: Resolved, v: unknown): boolean {
   }
 }
 
-/** Checks the children of v (already known to fit s) and recurses. */
-function typeIn(r: Resolved, v: unknown, path: string, struct: string, out: FieldTypeError[]): void {
+/**
+ * Checks the children of v (already known to fit s) and recurses; with `unknown`, also
+ * collects the paths of members the schema does not know (as unknownIn, at the root without
+ * apiVersion and kind).
+ */
+function typeIn(r: Resolved, v: unknown, path: string, struct: string, out: FieldTypeError[], unknown?: string[]): void {
   const s = r.schema;
   if (s['x-kubernetes-preserve-unknown-fields']) return;
   if (Array.isArray(v)) {
-    if (s.items) for (let i = 0; i < v.length; i++) if (i in v) typeCheck(s.items, v[i], path, i, struct, out); // holes skipped, as forEach does
+    if (s.items) for (let i = 0; i < v.length; i++) if (i in v) typeCheck(s.items, v[i], path, i, struct, out, unknown); // holes skipped, as forEach does
     return;
   }
   if (!isPlainObject(v)) return;
@@ -374,20 +393,21 @@ function typeIn(r: Resolved, v: unknown, path: string, struct: string, out: Fiel
     const owner = r.name ? shortName(r.name) : struct;
     for (const k of Object.keys(v)) {
       const p = s.properties[k];
-      if (p) typeCheck(p, v[k], path, k, owner, out);
+      if (p) typeCheck(p, v[k], path, k, owner, out, unknown);
+      else if (unknown && (path !== '' || (k !== 'apiVersion' && k !== 'kind'))) unknown.push(child(path, k));
     }
   } else if (s.additionalProperties && typeof s.additionalProperties === 'object') {
-    for (const k of Object.keys(v)) typeCheck(s.additionalProperties, v[k], path, k, struct, out);
+    for (const k of Object.keys(v)) typeCheck(s.additionalProperties, v[k], path, k, struct, out, unknown);
   }
 }
 
 /** Checks x, the member `key` (a name, or an index) of the value at `parent`; the path is built only when needed. */
-function typeCheck(fs: Schema, x: unknown, parent: string, key: string | number, owner: string, out: FieldTypeError[]): void {
+function typeCheck(fs: Schema, x: unknown, parent: string, key: string | number, owner: string, out: FieldTypeError[], unknown?: string[]): void {
   const fr = resolve(fs);
   const at = (): string => (typeof key === 'number' ? `${parent}[${key}]` : child(parent, key));
   if (!accepts(fr, x)) {
     out.push({ path: at(), expected: goType(fs), actual: jsonType(x), struct: owner });
     return;
   }
-  if (x !== null && typeof x === 'object') typeIn(fr, x, at(), fr.name ? shortName(fr.name) : owner, out);
+  if (x !== null && typeof x === 'object') typeIn(fr, x, at(), fr.name ? shortName(fr.name) : owner, out, unknown);
 }

@@ -77,9 +77,31 @@ const VALIDATORS: Record<string, Validator> = {
  * get namespaced ObjectMeta validation with DNS-1123 subdomain names.
  */
 export function validateObject(gvk: GVK, obj: KubeObject, old?: KubeObject): FieldError[] {
+  if (old && isStatusOnlyChange(gvk, obj, old)) return validateObjectMetaUpdate(obj.metadata, old.metadata);
   const v = VALIDATORS[`${gvk.group}/${gvk.kind}`];
   if (v) return v(obj, old);
   return old ? validateObjectMetaUpdate(obj.metadata, old.metadata) : validateObjectMeta(obj.metadata, true, nameIsDNSSubdomain);
+}
+
+/** Kinds whose validation looks at status (their status writes are validated in full). */
+const VALIDATES_STATUS = new Set(['/Node']);
+
+/**
+ * An update that changes nothing but status and metadata.managedFields (a status-subresource
+ * write: the registry copies every other member from the stored object, so they are the very
+ * same values). As upstream's status strategies (ValidatePodStatusUpdate and the like), such a
+ * write is checked for its metadata update, not for a spec it cannot change.
+ */
+function isStatusOnlyChange(gvk: GVK, obj: KubeObject, old: KubeObject): boolean {
+  if (VALIDATES_STATUS.has(`${gvk.group}/${gvk.kind}`)) return false;
+  for (const k of Object.keys(obj)) if (k !== 'status' && k !== 'metadata' && obj[k] !== old[k]) return false;
+  for (const k of Object.keys(old)) if (k !== 'status' && k !== 'metadata' && !(k in obj)) return false;
+  const m = obj.metadata as Record<string, unknown>;
+  const om = old.metadata as Record<string, unknown>;
+  if (!m || !om) return false;
+  for (const k of Object.keys(m)) if (k !== 'managedFields' && m[k] !== om[k]) return false;
+  for (const k of Object.keys(om)) if (k !== 'managedFields' && !(k in m)) return false;
+  return true;
 }
 
 export { validateObjectMeta, validateObjectMetaUpdate, validateLabels, validateAnnotations, validateLabelSelector } from './meta.js';

@@ -143,3 +143,15 @@ test('pod update rules', () => {
   renamed.metadata.uid = 'u2';
   assert.deepEqual(check(renamed, base), ['metadata.name: Invalid value: "other": field is immutable', 'metadata.uid: Invalid value: "u2": field is immutable']);
 });
+
+test('a status-only change is checked for its metadata update, not for the spec it cannot change (ValidatePodStatusUpdate)', () => {
+  // stored before a rule tightened (or by a trusted write): the spec would not pass today
+  const old: J = { ...pod({ containers: [c({ name: 'Bad_Name' })] }), metadata: { name: 'p', namespace: 'default', uid: 'u1', resourceVersion: '5' } };
+  assert.notDeepEqual(validateObject(GVKS.Pod, clone(old), old), []);
+  // what the registry builds for pods/status: every member but status and managedFields is the stored one
+  const statusWrite: J = { ...old, status: { phase: 'Running' }, metadata: { ...old.metadata, managedFields: [] } };
+  assert.deepEqual(validateObject(GVKS.Pod, statusWrite, old), []);
+  // metadata update rules still hold on that path
+  const bad: J = { ...statusWrite, metadata: { ...old.metadata, labels: { 'bad key!': 'x' } } };
+  assert.ok(validateObject(GVKS.Pod, bad, old).some((e) => e.field.startsWith('metadata.labels')));
+});

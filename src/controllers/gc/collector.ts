@@ -32,6 +32,39 @@ export const MONITORED: readonly { apiVersion: string; kind: string; path: strin
 ];
 
 const MERGE = 'application/merge-patch+json';
+
+/** Same owner references, deletion state and finalizers: nothing the collector acts on changed (most updates are status). */
+function sameForCollector(a: KubeObject, b: KubeObject): boolean {
+  if (!!a.metadata.deletionTimestamp !== !!b.metadata.deletionTimestamp) return false;
+  if (!sameJsonArray(a.metadata.finalizers, b.metadata.finalizers)) return false;
+  return sameJsonArray(a.metadata.ownerReferences, b.metadata.ownerReferences);
+}
+
+/** JSON.stringify(x ?? []) === JSON.stringify(y ?? []), without building the strings when the arrays differ in length or are equal member by member. */
+function sameJsonArray(x: readonly unknown[] | undefined, y: readonly unknown[] | undefined): boolean {
+  if (x === y) return true;
+  const xs = x ?? [];
+  const ys = y ?? [];
+  if (!Array.isArray(xs) || !Array.isArray(ys)) return JSON.stringify(xs) === JSON.stringify(ys);
+  if (xs.length !== ys.length) return false;
+  for (let i = 0; i < xs.length; i++) {
+    const p = xs[i];
+    const q = ys[i];
+    if (p === q) continue;
+    if (typeof p !== 'object' || typeof q !== 'object' || p === null || q === null) return JSON.stringify(p) === JSON.stringify(q) && sameJsonArray(xs.slice(i + 1), ys.slice(i + 1));
+    const pk = Object.keys(p);
+    const qk = Object.keys(q);
+    if (pk.length !== qk.length) return false;
+    for (let j = 0; j < pk.length; j++) {
+      const k = pk[j]!;
+      if (k !== qk[j]) return false;
+      const pv = (p as Record<string, unknown>)[k];
+      const qv = (q as Record<string, unknown>)[k];
+      if (pv !== qv && (typeof pv !== 'object' || JSON.stringify(pv) !== JSON.stringify(qv))) return false;
+    }
+  }
+  return true;
+}
 type OwnerState = 'solid' | 'dangling' | 'waiting';
 
 export class GarbageCollector extends Controller {
@@ -68,9 +101,7 @@ export class GarbageCollector extends Controller {
     const prev = this.graph.upsert(o, apiVersion, kind);
     const uid = o.metadata.uid;
     const deleting = !!o.metadata.deletionTimestamp;
-    const interesting = (x: KubeObject | undefined) =>
-      JSON.stringify(x?.metadata.ownerReferences ?? []) + String(!!x?.metadata.deletionTimestamp) + JSON.stringify(x?.metadata.finalizers ?? []);
-    if (prev && interesting(prev.obj) === interesting(o)) return;
+    if (prev && sameForCollector(prev.obj, o)) return;
     if (ownerRefs(o).length || (deleting && (hasFinalizer(o, ORPHAN) || hasFinalizer(o, FOREGROUND)))) this.queue.add(uid);
     // owners waiting for their dependents hear about every change of one
     for (const r of [...ownerRefs(o), ...(prev ? ownerRefs(prev.obj) : [])]) this.queue.add(r.uid);

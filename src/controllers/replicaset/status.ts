@@ -4,7 +4,7 @@ import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import type { RestClient } from '../../client/rest.js';
 import type { Clock } from '../../util/clock.js';
-import { isPodAvailable, isPodReady, stableJson, type Condition } from '../runtime/objects.js';
+import { isPodAvailable, podReadyCondition, stableJson, type Condition } from '../runtime/objects.js';
 
 export interface ReplicaStatus {
   replicas: number;
@@ -32,9 +32,11 @@ export function calculateStatus(rs: KubeObject, active: KubeObject[], manageErro
   const want = Object.entries(tmplLabels ?? {});
   for (const p of active) {
     if (hasLabels(p.metadata.labels, want)) fully++;
-    if (isPodReady(p)) {
+    // isPodReady, then isPodAvailable, reading the Ready condition once
+    const c = podReadyCondition(p);
+    if (c?.status === 'True') {
       ready++;
-      if (isPodAvailable(p, minReady, now)) available++;
+      if (!minReady || isPodAvailable(p, minReady, now)) available++;
     }
   }
   let conditions = ((rs.status?.conditions ?? []) as Condition[]).filter((c) => c.type !== 'ReplicaFailure');

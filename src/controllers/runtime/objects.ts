@@ -55,6 +55,16 @@ export function nsName(key: string): { namespace: string; name: string } {
   return i < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
 }
 
+/** Same label map (as upstream's reflect.DeepEqual of two labels maps; absent = empty). */
+export function sameLabels(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+  if (a === b) return true;
+  const ak = a ? Object.keys(a) : [];
+  const bk = b ? Object.keys(b) : [];
+  if (ak.length !== bk.length) return false;
+  for (const k of ak) if (!Object.prototype.hasOwnProperty.call(b, k) || a![k] !== b![k]) return false;
+  return true;
+}
+
 /** Every label of want is on have (template labels fully present: fullyLabeledReplicas). */
 export function hasAllLabels(have: Record<string, string> | undefined, want: Record<string, string> | undefined): boolean {
   for (const [k, v] of Object.entries(want ?? {})) if (have?.[k] !== v) return false;
