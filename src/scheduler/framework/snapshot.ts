@@ -4,6 +4,8 @@ import type { KubeObject } from '../../api/types.js';
 import { NodeInfo } from './nodeinfo.js';
 import { asPodInfo, PodInfo } from './podinfo.js';
 import { PodLabelIndex, TermIndex } from './podindex.js';
+import { MatchCounts } from './matchcount.js';
+import type { LabelSelector } from '../../api/labels.js';
 
 export const LABEL_ZONE = 'topology.kubernetes.io/zone';
 export const LABEL_REGION = 'topology.kubernetes.io/region';
@@ -39,6 +41,7 @@ export class Snapshot {
   readonly requiredAffinity = new TermIndex();
   readonly preferredAffinity = new TermIndex();
   readonly preferredAntiAffinity = new TermIndex();
+  private readonly matchCounts = new MatchCounts();
 
   /** Builds a snapshot from node and pod lists (terminal and unassigned pods are left out). */
   static fromLists(nodes: readonly KubeObject[], pods: readonly (KubeObject | PodInfo)[]): Snapshot {
@@ -117,7 +120,10 @@ export class Snapshot {
       const waiting = new Map<string, PodInfo>();
       for (const pi of ni.pods) {
         this.indexTerms(pi, ni.labels, -1);
-        if (pi.attachedTo === ni) pi.attachedTo = undefined;
+        if (pi.attachedTo === ni) {
+          pi.attachedTo = undefined;
+          this.matchCounts.update(pi, ni, -1);
+        }
         waiting.set(pi.key, pi);
       }
       this.orphans.set(name, waiting);
@@ -164,6 +170,7 @@ export class Snapshot {
     this.podMap.delete(key);
     this.podsByLabel.remove(pi);
     const ni = this.nodeMap.get(pi.nodeName);
+    if (ni && pi.attachedTo === ni) this.matchCounts.update(pi, ni, -1);
     if (pi.attachedTo === ni) pi.attachedTo = undefined;
     if (ni && ni.removePod(pi)) this.indexTerms(pi, ni.labels, -1);
     else this.orphans.get(pi.nodeName)?.delete(key);
@@ -192,9 +199,19 @@ export class Snapshot {
     return r;
   }
 
+  /**
+   * Pods attached to each node that are in `namespace`, not terminating and matched by a
+   * non-empty `selector` (PodTopologySpread's counting), followed incrementally once asked
+   * for; undefined for an empty or match-nothing selector.
+   */
+  matchingPodsByNode(namespace: string, selector: LabelSelector): ReadonlyMap<NodeInfo, number> | undefined {
+    return this.matchCounts.get(namespace, selector, () => this.podsByLabel.candidates(selector).flatMap((s) => [...s]));
+  }
+
   private attach(pi: PodInfo, ni: NodeInfo): void {
     ni.addPod(pi);
     pi.attachedTo = ni;
+    this.matchCounts.update(pi, ni, 1);
     this.indexTerms(pi, ni.labels, 1);
   }
 

@@ -100,14 +100,22 @@ function filterOne(s: PreFilterState, ni: NodeInfo): Status {
   return SUCCESS;
 }
 
-/** Calls fn for each pod on a known node that may match the constraint's selector and counts for it. */
-function forMatching(snapshot: Snapshot, c: Constraint, pod: PodInfo, fn: (p: PodInfo, ni: NodeInfo) => void): void {
+/**
+ * Calls fn for each known node with the number (> 0) of pods there that match the constraint's
+ * selector and count for it (countPodsMatchSelector), from the snapshot's followed counts.
+ */
+function forMatchingNodes(snapshot: Snapshot, c: Constraint, pod: PodInfo, fn: (ni: NodeInfo, n: number) => void): void {
+  const counts = snapshot.matchingPodsByNode(pod.namespace, c.selector);
+  if (counts) {
+    for (const [ni, n] of counts) fn(ni, n);
+    return;
+  }
   for (const set of snapshot.podsByLabel.candidates(c.selector)) {
     for (const p of set) {
       if (!countsFor(c, pod, p)) continue;
       // on a known node and there (snapshot.get(p.nodeName)?.hasPod(p.key)), without the lookups
       const ni = p.attachedTo;
-      if (ni) fn(p, ni);
+      if (ni) fn(ni, 1);
     }
   }
 }
@@ -150,10 +158,10 @@ export function newPodTopologySpread(handle: Handle): PodTopologySpreadPlugin {
       const counts = cs.map((c, i) => {
         const m = new Map<string, number>();
         const trivial = trivialPolicies([c], pod);
-        forMatching(snapshot, c, pod, (_p, ni) => {
+        forMatchingNodes(snapshot, c, pod, (ni, n) => {
           if (!hasAllKeys(ni.labels, keys) || (!trivial && !nodeIncluded(c, pod, ni))) return;
           const v = ni.labels[c.topologyKey];
-          if (domains[i].has(v)) m.set(v, (m.get(v) ?? 0) + 1);
+          if (domains[i].has(v)) m.set(v, (m.get(v) ?? 0) + n);
         });
         return m;
       });
@@ -209,15 +217,17 @@ export function newPodTopologySpread(handle: Handle): PodTopologySpreadPlugin {
       const counts = cs.map((c, i) => {
         const m = new Map<string, number>();
         const hostname = c.topologyKey === LABEL_HOSTNAME;
-        forMatching(snapshot, c, pod, (_p, ni) => {
+        // no node has the key: nothing to count (the constraint scores every node alike)
+        if (!hostname && pairs[i].size === 0) return m;
+        forMatchingNodes(snapshot, c, pod, (ni, n) => {
           if (hostname) {
-            m.set(ni.name, (m.get(ni.name) ?? 0) + 1);
+            m.set(ni.name, (m.get(ni.name) ?? 0) + n);
             return;
           }
           if (requireAll && !hasAllKeys(ni.labels, keys)) return;
           if (!nodeIncluded(c, pod, ni)) return;
           const v = ni.labels[c.topologyKey];
-          if (v !== undefined && pairs[i].has(v)) m.set(v, (m.get(v) ?? 0) + 1);
+          if (v !== undefined && pairs[i].has(v)) m.set(v, (m.get(v) ?? 0) + n);
         });
         return m;
       });
