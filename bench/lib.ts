@@ -49,10 +49,14 @@ export async function startServerProcess(dataDir: string, extraArgs: string[] = 
   };
 }
 
-/** BENCH_SERVER_CPU_PROF=DIR: write a --cpu-prof of each server process to DIR. */
+/**
+ * BENCH_SERVER_CPU_PROF=DIR: write a --cpu-prof of each server process to DIR;
+ * BENCH_SERVER_NODE_ARGS: more node options for the server (e.g. V8 flags to compare).
+ */
 function serverProfArgs(): string[] {
   const dir = process.env.BENCH_SERVER_CPU_PROF;
-  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+  const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return [...extra, ...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [])];
 }
 
 export interface Reply {
