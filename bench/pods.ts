@@ -130,6 +130,17 @@ async function part(label: string, namePrefix: string, pods: number, probe: Prob
   return l;
 }
 
+/** The deletion after a part: its CPU per pod (agent, server, runtime). */
+async function deletion(label: string, pods: number, probe: Probe, f: () => Promise<void>): Promise<void> {
+  const cpu0 = [cpuSeconds(probe.agentPid), cpuSeconds(probe.serverPid)];
+  const rt0 = runtimeCpuMs();
+  const t0 = performance.now();
+  await f();
+  const used = [`agent ${(((cpuSeconds(probe.agentPid) - cpu0[0]!) * 1000) / pods).toFixed(1)}`, `server ${(((cpuSeconds(probe.serverPid) - cpu0[1]!) * 1000) / pods).toFixed(1)}`];
+  if (rt0 !== undefined) used.push(`runtime ${((runtimeCpuMs()! - rt0) / pods).toFixed(1)}`);
+  process.stderr.write(`bench:pods ${label} deletion: ${(performance.now() - t0).toFixed(0)} ms; CPU ms/pod: ${used.join(', ')}\n`);
+}
+
 /** containerd and everything it spawns (shims, runc, CNI plugins, iptables) in a cpuacct cgroup of their own, when cpuacct is a hierarchy of its own (cgroup v1) */
 const RT_CGROUP = '/sys/fs/cgroup/cpuacct/kubelite-bench-runtime';
 let rtCgroup = false;
@@ -235,8 +246,10 @@ interface Sides {
 async function kubeliteRound(x: Sides, pattern: Pattern, round: number): Promise<Latencies> {
   const prefix = `p-${pattern}-r${round}-`;
   const l = await part(`kubelite ${pattern} round ${round + 1}`, prefix, COUNT[pattern], x.probe, () => arrivals(pattern, prefix, (name) => createAndTime(x.s, x.w, name)));
-  await deleteAll(x.s);
-  await runtimeIdle(x.cri);
+  await deletion(`kubelite ${pattern} round ${round + 1}`, COUNT[pattern], x.probe, async () => {
+    await deleteAll(x.s);
+    await runtimeIdle(x.cri);
+  });
   return l;
 }
 
@@ -248,8 +261,10 @@ async function floorRound(x: Sides, pattern: Pattern, round: number): Promise<La
     arrivals(pattern, prefix, (name) => criOnce(x.cri, x.probe.agentDir, name).then((r) => (sandboxes.push(r.sandbox), r.ms))),
   );
   floorBreakdown(`${pattern} round ${round + 1}`);
-  await removeSandboxes(x.cri, sandboxes);
-  await runtimeIdle(x.cri);
+  await deletion(`floor ${pattern} round ${round + 1}`, COUNT[pattern], x.probe, async () => {
+    await removeSandboxes(x.cri, sandboxes);
+    await runtimeIdle(x.cri);
+  });
   return l;
 }
 
