@@ -10,6 +10,7 @@
 //   COST_PERF=1         perf record -a during the measured round: CPU ms per pod by command name
 //   COST_STRACE=1       an extra round under strace -f: execs per pod by program
 //   COST_CNI=FILE       a conflist to use instead of the agent's
+//   COST_CNI_B=FILE     A/B: rounds alternate between the conflist above and this one (COST_ROUNDS each, the first of each not reported)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -94,15 +95,24 @@ async function main(): Promise<void> {
     }
     moveTree(rt.pid()!, RT_CG);
     process.stdout.write(`pod-cost: ${PODS} pods per round, CNI ${JSON.stringify((conf.plugins as { type: string }[]).map((p) => p.type))}\n`);
-    for (let r = 0; r < ROUNDS; r++) {
-      const report = r === ROUNDS - 1;
-      const perf = report && process.env.COST_PERF ? startPerf(join(base, 'perf-add.data')) : undefined;
+    // COST_CNI_B: rounds alternate between the two conflists (containerd reloads the conf dir), so both see the same load
+    const confB = process.env.COST_CNI_B ? (JSON.parse(readFileSync(process.env.COST_CNI_B, 'utf8')) as Record<string, unknown>) : undefined;
+    const results: Record<'A' | 'B', { add: number[]; del: number[] }> = { A: { add: [], del: [] }, B: { add: [], del: [] } };
+    const rounds = confB ? ROUNDS * 2 : ROUNDS;
+    for (let r = 0; r < rounds; r++) {
+      const which = confB && r % 2 === 1 ? 'B' : 'A';
+      if (confB) {
+        writeCniConfig(rt.paths.cniConfDir, which === 'B' ? confB : conf);
+        await sleep(1000); // containerd's conf dir watcher
+      }
+      const report = confB ? r >= 2 : r === ROUNDS - 1;
+      const perf = report && !confB && process.env.COST_PERF ? startPerf(join(base, 'perf-add.data')) : undefined;
       const a0 = [usage(RT_CG), usage(POD_CG), performance.now()];
       const sbs: string[] = [];
       for (let i = 0; i < PODS; i++) sbs.push(await onePod(cri, base, `cost-${r}-${i}`));
       const a1 = [usage(RT_CG), usage(POD_CG), performance.now()];
       const addPerf = await perf?.();
-      const perfDel = report && process.env.COST_PERF ? startPerf(join(base, 'perf-del.data')) : undefined;
+      const perfDel = report && !confB && process.env.COST_PERF ? startPerf(join(base, 'perf-del.data')) : undefined;
       for (const sb of sbs) {
         await cri.stopPodSandbox(sb);
         await cri.removePodSandbox(sb);
@@ -111,9 +121,15 @@ async function main(): Promise<void> {
       const delPerf = await perfDel?.();
       const per = (x: number[], y: number[]) => `runtime ${((y[0]! - x[0]!) / PODS).toFixed(1)} ms, pod cgroups ${((y[1]! - x[1]!) / PODS).toFixed(1)} ms, wall ${((y[2]! - x[2]!) / PODS).toFixed(0)} ms`;
       if (!report) continue;
-      process.stdout.write(`  start: CPU per pod ${per(a0, a1)}\n  delete: CPU per pod ${per(a1, a2)}\n`);
+      results[which].add.push((a1[0]! - a0[0]!) / PODS);
+      results[which].del.push((a2[0]! - a1[0]!) / PODS);
+      process.stdout.write(`  ${confB ? `[${which}] ` : ''}start: CPU per pod ${per(a0, a1)}\n  ${confB ? `[${which}] ` : ''}delete: CPU per pod ${per(a1, a2)}\n`);
       if (addPerf) process.stdout.write(`  start, perf by command:\n${perfTable(addPerf, PODS)}\n`);
       if (delPerf) process.stdout.write(`  delete, perf by command:\n${perfTable(delPerf, PODS)}\n`);
+    }
+    if (confB) {
+      const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!.toFixed(1);
+      process.stdout.write(`  median runtime CPU ms/pod: A (${process.env.COST_CNI ?? "the agent's conflist"}) start ${med(results.A.add)}, delete ${med(results.A.del)}; B (${process.env.COST_CNI_B}) start ${med(results.B.add)}, delete ${med(results.B.del)}\n`);
     }
     if (process.env.COST_STRACE) {
       const out = join(base, 'strace.txt');
