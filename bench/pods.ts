@@ -492,7 +492,7 @@ async function main(): Promise<void> {
       const busyRss = rssMiB(agentProc.pid!);
       cri.close();
       const cmp = (p: Pattern) => res[p];
-      const ratioOf = (c: Compared) => (c.ratios.length ? percentile([...c.ratios].sort((a, b) => a - b), 50) : NaN);
+      const ratioOf = (c: Compared) => median(c.ratios);
       const ratioCell = (c: Compared) => `${ratioOf(c).toFixed(2)}x (rounds: ${c.ratios.map((r) => r.toFixed(2)).join(', ')})`;
       const kubelite = { single: cmp('single').kubelite, spaced: cmp('spaced').kubelite, burst: cmp('burst').kubelite };
       const floor = { single: cmp('single').floor, spaced: cmp('spaced').floor, burst: cmp('burst').floor };
@@ -552,6 +552,13 @@ function removeTree(dir: string): void {
   } catch {
     // a process still in it: left for the next run's cleanup
   }
+}
+
+/** the middle value (the mean of the two middle ones for an even count) */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
