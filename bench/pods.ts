@@ -123,12 +123,18 @@ async function part(label: string, namePrefix: string, pods: number, probe: Prob
   const rt0 = runtimeCpuMs();
   const load0 = load1();
   const l = await f();
-  const used = Object.entries(pids).map(([k, l]) => `${k} ${(((cpu(l) - before[k]!) * 1000) / pods).toFixed(1)}`);
-  if (rt0 !== undefined) used.push(`runtime ${((runtimeCpuMs()! - rt0) / pods).toFixed(1)}`);
+  const per = Object.fromEntries(Object.entries(pids).map(([k, l]) => [k, ((cpu(l) - before[k]!) * 1000) / pods]));
+  if (rt0 !== undefined) per.runtime = (runtimeCpuMs()! - rt0) / pods;
+  const side = namePrefix.startsWith('floor') ? 'floor' : 'kubelite';
+  for (const [k, v] of Object.entries(per)) (startCpu[side][k] ??= []).push(v);
+  const used = Object.entries(per).map(([k, v]) => `${k} ${v.toFixed(1)}`);
   process.stderr.write(`bench:pods ${label}: ${fmt(l)}; CPU ms/pod: ${used.join(', ')}; load ${load0}\n`);
   if (probe.traceFile && !namePrefix.startsWith('floor')) process.stderr.write(breakdown(namePrefix, probe.traceFile));
   return l;
 }
+
+/** CPU ms per pod started, of each part, by side and process (agent, server, runtime) */
+const startCpu: Record<'kubelite' | 'floor', Record<string, number[]>> = { kubelite: {}, floor: {} };
 
 /** The deletion after a part: its CPU per pod (agent, server, runtime). */
 async function deletion(label: string, pods: number, probe: Probe, f: () => Promise<void>): Promise<void> {
@@ -496,17 +502,23 @@ async function main(): Promise<void> {
       const ratioCell = (c: Compared) => `${ratioOf(c).toFixed(2)}x (rounds: ${c.ratios.map((r) => r.toFixed(2)).join(', ')})`;
       const kubelite = { single: cmp('single').kubelite, spaced: cmp('spaced').kubelite, burst: cmp('burst').kubelite };
       const floor = { single: cmp('single').floor, spaced: cmp('spaced').floor, burst: cmp('burst').floor };
+      const cpuCell = (side: 'kubelite' | 'floor') =>
+        Object.entries(startCpu[side])
+          .filter(([k]) => side === 'kubelite' || k === 'runtime')
+          .map(([k, v]) => `${k} ${median(v).toFixed(0)} ms`)
+          .join(', ');
       if (ONLY) for (const p of PATTERNS) if (runs(p)) process.stderr.write(`bench:pods ${p}: kubelite ${fmt(kubelite[p])}; floor ${fmt(floor[p])}; ratio ${ratioCell(cmp(p))}\n`);
       const body = [
         `Machine: ${machine()}. Command: \`npm run bench:pods\` (as root). 1-minute load average at start / end: ${loadStart} / ${load1()}.`,
         '',
-        `Method: \`kubelite server --disable-agent\` and \`kubelite agent\` as separate processes on one machine, real containerd (started by the agent), runc, CNI bridge; pods of one busybox container (\`sleep 3600\`, image already imported, terminationGracePeriodSeconds 1). Latency = from the client's POST to the watch event showing every container running (the pod startup SLO's "all containers started", observed by the client, ms resolution). The floor drives the same containerd directly: RunPodSandbox + CreateContainer + StartContainer for an equivalent pod (same image, command, CNI network), timed from the first call to the last answer, with the same arrival pattern. Kubelite and the floor are interleaved: ${ROUNDS} rounds, in each every pattern runs once for kubelite and once for the floor back to back (which goes first alternates from round to round), each starting from an idle runtime (the previous pods deleted and their sandboxes gone, then 1 s), so both see the same machine load and drift. p50/p99 are over the pods of all rounds; the ratio is the median over the rounds of kubelite's p50 / the floor's p50 in the same round (each round's ratio in brackets). Cold start = spawning \`kubelite server\` (with its agent and containerd) until the first pod, POSTed as soon as the API answers, runs.`,
+        `Method: \`kubelite server --disable-agent\` and \`kubelite agent\` as separate processes on one machine, real containerd (started by the agent), runc, CNI bridge; pods of one busybox container (\`sleep 3600\`, image already imported, terminationGracePeriodSeconds 1). Latency = from the client's POST to the watch event showing every container running (the pod startup SLO's "all containers started", observed by the client, ms resolution). The floor drives the same containerd directly: RunPodSandbox + CreateContainer + StartContainer for an equivalent pod (same image, command, CNI network), timed from the first call to the last answer, with the same arrival pattern. Kubelite and the floor are interleaved: ${ROUNDS} rounds, in each every pattern runs once for kubelite and once for the floor back to back (which goes first alternates from round to round), each starting from an idle runtime (the previous pods deleted and their sandboxes gone, then 1 s), so both see the same machine load and drift. p50/p99 are over the pods of all rounds; the ratio is the median over the rounds of kubelite's p50 / the floor's p50 in the same round (each round's ratio in brackets). CPU per pod started: the agent's and the server's process CPU (/proc) and the runtime's (a cpuacct cgroup holding containerd and everything it spawns: shims, runc, CNI plugins; the pods' own cgroups excluded) over each part, per pod, median over the parts. Cold start = spawning \`kubelite server\` (with its agent and containerd) until the first pod, POSTed as soon as the API answers, runs.`,
         '',
         '| measurement | kubelite | raw CRI floor | ratio (p50) | target | result |',
         '|---|---|---|---|---|---|',
         `| ${SINGLE} pods one at a time (x${ROUNDS}) | ${fmt(kubelite.single)} | ${fmt(floor.single)} | ${ratioCell(cmp('single'))} | p50 <= 1.3x floor | ${verdict(ratioOf(cmp('single')) <= 1.3 && !kubelite.single.errors)} |`,
         `| ${SPACED} pods at ${RATE} pods/s (x${ROUNDS}) | ${fmt(kubelite.spaced)} | ${fmt(floor.spaced)} | ${ratioCell(cmp('spaced'))} | p50 <= 1.3x floor, p99 <= 1 s | ${verdict(ratioOf(cmp('spaced')) <= 1.3 && percentile(kubelite.spaced.ms, 99) <= 1000 && !kubelite.spaced.errors)} |`,
         `| ${BURST} pods at once (x${ROUNDS}) | ${fmt(kubelite.burst)} | ${fmt(floor.burst)} | ${ratioCell(cmp('burst'))} | p50 <= 1.3x floor | ${verdict(ratioOf(cmp('burst')) <= 1.3 && !kubelite.burst.errors)} |`,
+        `| CPU per pod started (median over the parts) | ${cpuCell('kubelite')} | ${cpuCell('floor')} | | | |`,
         `| cold start to first pod Running, fresh data dir | ${fresh.ms.toFixed(0)} ms | | | <= 3 s | ${verdict(fresh.ms <= 3000)} |`,
         `| start to first pod Running, existing data dir | ${warm.ms.toFixed(0)} ms | | | | |`,
         `| agent RSS (containerd excluded), idle | ${idleRss.toFixed(0)} MiB | | | <= 60 MB | ${verdict(idleRss * 1.048576 <= 60)} |`,
