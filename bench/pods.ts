@@ -2,15 +2,16 @@
 // (creation to all containers started, as Kubernetes' pod startup SLO measures it) for 100
 // pods at 10 pods/s and for 10 pods at once, each next to the raw CRI floor (RunPodSandbox +
 // CreateContainer + StartContainer driven directly against the same containerd) measured in
-// the same run; `kubelite server` cold start to the first pod Running; the agent's RSS.
+// interleaved rounds of the same run; `kubelite server` cold start to the first pod Running; the agent's RSS.
 // For investigation (the BENCHMARKS.md section is written only by a full run):
 //   BENCH_PODS_ONLY=single,spaced,burst,floor,cold,pairs   run only these parts; pairs: one kubelite
 //                                pod then one floor pod, in turn, SINGLE times (the ratio without drift)
+//   BENCH_PODS_ROUNDS=3          interleaved rounds (each pattern: kubelite and floor back to back)
 //   BENCH_POD_TRACE=1            the agent traces each pod (KUBELITE_POD_TRACE); prints the median
 //                                time of each step from the POST, per scenario
 //   BENCH_AGENT_CPU_PROF=DIR     a --cpu-prof of the agent to DIR
 //   BENCH_FLOOR_CPU_SHARES=2     floor containers with the cpu.shares of a BestEffort pod's (the kubelet's)
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,8 @@ const SPACED = Number(process.env.BENCH_PODS ?? 100);
 const RATE = 10; // pods per second
 const BURST = 10;
 const SINGLE = 10; // one at a time: each created once the previous one runs
+const ROUNDS = Number(process.env.BENCH_PODS_ROUNDS ?? 3);
+const QUIET_MS = 1000;
 const NODE = 'bench-node';
 const FLOOR_CGROUP = 'kubelite-bench-floor';
 const ONLY = process.env.BENCH_PODS_ONLY ? new Set(process.env.BENCH_PODS_ONLY.split(',')) : undefined;
@@ -112,18 +115,69 @@ interface Probe {
   traceFile?: string;
 }
 
-/** Runs one part; prints the agent's CPU per pod and, traced, the median step times. */
-async function part(name: string, prefix: string, pods: number, probe: Probe, f: () => Promise<Latencies>): Promise<Latencies> {
-  if (!runs(name)) return NONE;
-  const containerd = pidsOf((cmd) => cmd.startsWith('containerd\0') && cmd.includes(probe.agentDir));
-  const pids = { agent: [probe.agentPid], server: [probe.serverPid], containerd };
+/** Runs one part; prints the CPU per pod of the agent, the server, and the runtime (containerd with its shims, runc, CNI) and, traced, the median step times. */
+async function part(label: string, namePrefix: string, pods: number, probe: Probe, f: () => Promise<Latencies>): Promise<Latencies> {
+  const pids = { agent: [probe.agentPid], server: [probe.serverPid] };
   const cpu = (l: number[]) => l.reduce((s, pid) => s + cpuSeconds(pid), 0);
   const before = Object.fromEntries(Object.entries(pids).map(([k, l]) => [k, cpu(l)]));
+  const rt0 = runtimeCpuMs();
+  const load0 = load1();
   const l = await f();
-  const used = Object.entries(pids).map(([k, l]) => `${k} ${(((cpu(l) - before[k]!) * 1000) / pods).toFixed(1)}`).join(', ');
-  process.stderr.write(`bench:pods ${name}: ${fmt(l)}; CPU ms/pod (incl. deletion of the previous part's pods in flight): ${used}\n`);
-  if (probe.traceFile) process.stderr.write(breakdown(`${prefix}-${name}-`, probe.traceFile));
+  const per = Object.fromEntries(Object.entries(pids).map(([k, l]) => [k, ((cpu(l) - before[k]!) * 1000) / pods]));
+  if (rt0 !== undefined) per.runtime = (runtimeCpuMs()! - rt0) / pods;
+  const side = namePrefix.startsWith('floor') ? 'floor' : 'kubelite';
+  for (const [k, v] of Object.entries(per)) (startCpu[side][k] ??= []).push(v);
+  const used = Object.entries(per).map(([k, v]) => `${k} ${v.toFixed(1)}`);
+  process.stderr.write(`bench:pods ${label}: ${fmt(l)}; CPU ms/pod: ${used.join(', ')}; load ${load0}\n`);
+  if (probe.traceFile && !namePrefix.startsWith('floor')) process.stderr.write(breakdown(namePrefix, probe.traceFile));
   return l;
+}
+
+/** CPU ms per pod started, of each part, by side and process (agent, server, runtime) */
+const startCpu: Record<'kubelite' | 'floor', Record<string, number[]>> = { kubelite: {}, floor: {} };
+
+/** The deletion after a part: its CPU per pod (agent, server, runtime). */
+async function deletion(label: string, pods: number, probe: Probe, f: () => Promise<void>): Promise<void> {
+  const cpu0 = [cpuSeconds(probe.agentPid), cpuSeconds(probe.serverPid)];
+  const rt0 = runtimeCpuMs();
+  const t0 = performance.now();
+  await f();
+  const used = [`agent ${(((cpuSeconds(probe.agentPid) - cpu0[0]!) * 1000) / pods).toFixed(1)}`, `server ${(((cpuSeconds(probe.serverPid) - cpu0[1]!) * 1000) / pods).toFixed(1)}`];
+  if (rt0 !== undefined) used.push(`runtime ${((runtimeCpuMs()! - rt0) / pods).toFixed(1)}`);
+  process.stderr.write(`bench:pods ${label} deletion: ${(performance.now() - t0).toFixed(0)} ms; CPU ms/pod: ${used.join(', ')}\n`);
+}
+
+/** containerd and everything it spawns (shims, runc, CNI plugins, iptables) in a cpuacct cgroup of their own, when cpuacct is a hierarchy of its own (cgroup v1) */
+const RT_CGROUP = '/sys/fs/cgroup/cpuacct/kubelite-bench-runtime';
+let rtCgroup = false;
+
+function trackRuntimeCpu(containerdPid: number): void {
+  // only a cpuacct-only hierarchy: moving containerd there changes no CPU scheduling (cpu shares live in the cpu hierarchy)
+  const alone = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((l) => l.split(' ')[4] === '/sys/fs/cgroup/cpuacct')
+    .some((l) => {
+      const opts = (l.split(' - ')[1] ?? '').split(' ')[2]?.split(',') ?? [];
+      return opts.includes('cpuacct') && !opts.includes('cpu');
+    });
+  if (!alone) return;
+  mkdirSync(RT_CGROUP, { recursive: true });
+  const move = (pid: number) => {
+    writeFileSync(join(RT_CGROUP, 'cgroup.procs'), String(pid));
+    for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        if (Number(readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === pid) move(Number(p));
+      } catch {
+        // gone
+      }
+    }
+  };
+  move(containerdPid);
+  rtCgroup = true;
+}
+
+function runtimeCpuMs(): number | undefined {
+  return rtCgroup ? Number(readFileSync(join(RT_CGROUP, 'cpuacct.usage'), 'utf8')) / 1e6 : undefined;
 }
 
 function pidsOf(match: (cmdline: string) => boolean): number[] {
@@ -164,57 +218,116 @@ function breakdown(namePrefix: string, traceFile: string): string {
   return `  median ms from the POST, ${n} traced pods:\n${rows.join('\n')}\n`;
 }
 
-async function podsScenario(s: ServerProc, prefix: string, cri: CriClient, probe: Probe): Promise<{ single: Latencies; spaced: Latencies; burst: Latencies }> {
-  const w = await startedWatcher(s);
-  try {
-    if (runs('pairs')) {
-      const floorDir = join(probe.agentDir, 'pairs');
-      const k: number[] = [];
-      const f: number[] = [];
-      const sandboxes: string[] = [];
-      await part('pairs', prefix, SINGLE, probe, async () => {
-        for (let i = 0; i < SINGLE; i++) {
-          k.push(await createAndTime(s, w, `${prefix}-pairs-${i}`));
-          const r = await criOnce(cri, floorDir, `floor-pairs-${i}`);
-          sandboxes.push(r.sandbox);
-          f.push(r.ms);
-        }
-        return { ms: k.sort((x, y) => x - y), errors: 0 };
-      });
-      f.sort((x, y) => x - y);
-      floorBreakdown('pairs');
-      process.stderr.write(`bench:pods pairs: kubelite ${fmt({ ms: k, errors: 0 })}; floor ${fmt({ ms: f, errors: 0 })}; ratio ${ratio({ ms: k, errors: 0 }, { ms: f, errors: 0 })}x\n`);
-      await removeSandboxes(cri, sandboxes);
-      await deleteAll(s);
-      await runtimeIdle(cri);
-    }
-    const single = await part('single', prefix, SINGLE, probe, async () => {
-      const one: number[] = [];
-      for (let i = 0; i < SINGLE; i++) one.push(await createAndTime(s, w, `${prefix}-single-${i}`));
-      return { ms: one.sort((x, y) => x - y), errors: 0 };
-    });
-    await deleteAll(s);
-    await runtimeIdle(cri);
-    const a = await part('spaced', prefix, SPACED, probe, async () => {
-      const spaced: Promise<number>[] = [];
-      const begin = performance.now();
-      for (let i = 0; i < SPACED; i++) {
-        const due = begin + (i * 1000) / RATE;
-        const now = performance.now();
-        if (due > now) await sleep(due - now);
-        spaced.push(createAndTime(s, w, `${prefix}-spaced-${i}`));
-      }
-      return settle(spaced);
-    });
-    await deleteAll(s);
-    await runtimeIdle(cri);
-    const b = await part('burst', prefix, BURST, probe, () => settle(Array.from({ length: BURST }, (_, i) => createAndTime(s, w, `${prefix}-burst-${i}`))));
-    await deleteAll(s);
-    await runtimeIdle(cri);
-    return { single, spaced: a, burst: b };
-  } finally {
-    w.close();
+type Pattern = 'single' | 'spaced' | 'burst';
+const PATTERNS: Pattern[] = ['single', 'spaced', 'burst'];
+const COUNT: Record<Pattern, number> = { single: SINGLE, spaced: SPACED, burst: BURST };
+
+/** The arrival pattern, the same for kubelite and the floor: start(name) resolves with the pod's latency. */
+async function arrivals(pattern: Pattern, prefix: string, start: (name: string) => Promise<number>): Promise<Latencies> {
+  if (pattern === 'single') {
+    const one: number[] = [];
+    for (let i = 0; i < SINGLE; i++) one.push(await start(`${prefix}${i}`));
+    return { ms: one.sort((x, y) => x - y), errors: 0 };
   }
+  if (pattern === 'burst') return settle(Array.from({ length: BURST }, (_, i) => start(`${prefix}${i}`)));
+  const spaced: Promise<number>[] = [];
+  const begin = performance.now();
+  for (let i = 0; i < SPACED; i++) {
+    const due = begin + (i * 1000) / RATE;
+    const now = performance.now();
+    if (due > now) await sleep(due - now);
+    spaced.push(start(`${prefix}${i}`));
+  }
+  return settle(spaced);
+}
+
+interface Sides {
+  s: ServerProc;
+  w: { wait(name: string): Promise<number> };
+  cri: CriClient;
+  probe: Probe;
+}
+
+/** One kubelite round of a pattern: pods through the API server and the agent, then deleted (the runtime idle again). */
+async function kubeliteRound(x: Sides, pattern: Pattern, round: number): Promise<Latencies> {
+  const prefix = `p-${pattern}-r${round}-`;
+  const l = await part(`kubelite ${pattern} round ${round + 1}`, prefix, COUNT[pattern], x.probe, () => arrivals(pattern, prefix, (name) => createAndTime(x.s, x.w, name)));
+  await deletion(`kubelite ${pattern} round ${round + 1}`, COUNT[pattern], x.probe, async () => {
+    await deleteAll(x.s);
+    await runtimeIdle(x.cri);
+  });
+  return l;
+}
+
+/** One floor round of a pattern: the same pods made through the CRI directly, then removed. */
+async function floorRound(x: Sides, pattern: Pattern, round: number): Promise<Latencies> {
+  const prefix = `floor-${pattern}-r${round}-`;
+  const sandboxes: string[] = [];
+  const l = await part(`floor ${pattern} round ${round + 1}`, prefix, COUNT[pattern], x.probe, () =>
+    arrivals(pattern, prefix, (name) => criOnce(x.cri, x.probe.agentDir, name).then((r) => (sandboxes.push(r.sandbox), r.ms))),
+  );
+  floorBreakdown(`${pattern} round ${round + 1}`);
+  await deletion(`floor ${pattern} round ${round + 1}`, COUNT[pattern], x.probe, async () => {
+    await removeSandboxes(x.cri, sandboxes);
+    await runtimeIdle(x.cri);
+  });
+  return l;
+}
+
+interface Compared {
+  kubelite: Latencies;
+  floor: Latencies;
+  /** kubelite p50 / floor p50 of each round */
+  ratios: number[];
+}
+
+/**
+ * ROUNDS rounds; in each, every pattern runs for kubelite and for the floor back to back, the
+ * order alternating from round to round, each from an idle runtime: both see the same load, drift
+ * and leftovers. Latencies are pooled over the rounds; the ratio is the median of the rounds' p50 ratios.
+ */
+async function interleaved(x: Sides): Promise<Record<Pattern, Compared>> {
+  const out = Object.fromEntries(PATTERNS.map((p) => [p, { kubelite: { ms: [], errors: 0 }, floor: { ms: [], errors: 0 }, ratios: [] }])) as unknown as Record<Pattern, Compared>;
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const pattern of PATTERNS.filter(runs)) {
+      const sides = r % 2 === 0 ? (['kubelite', 'floor'] as const) : (['floor', 'kubelite'] as const);
+      const got: Partial<Record<'kubelite' | 'floor', Latencies>> = {};
+      for (const side of sides) {
+        if (side === 'floor' && !runs('floor')) continue;
+        await sleep(QUIET_MS); // containerd's and the kernel's asynchronous cleanup of the previous part
+        got[side] = side === 'kubelite' ? await kubeliteRound(x, pattern, r) : await floorRound(x, pattern, r);
+        const c = out[pattern][side];
+        c.ms.push(...got[side]!.ms);
+        c.ms.sort((a, b) => a - b);
+        c.errors += got[side]!.errors;
+      }
+      if (got.kubelite && got.floor) out[pattern].ratios.push(percentile(got.kubelite.ms, 50) / percentile(got.floor.ms, 50));
+    }
+  }
+  return out;
+}
+
+/** pairs: one kubelite pod then one floor pod, in turn, SINGLE times (the ratio without drift, for investigation) */
+async function pairs(x: Sides): Promise<void> {
+  const floorDir = join(x.probe.agentDir, 'pairs');
+  const k: number[] = [];
+  const f: number[] = [];
+  const sandboxes: string[] = [];
+  await part('pairs', 'p-pairs-', SINGLE, x.probe, async () => {
+    for (let i = 0; i < SINGLE; i++) {
+      k.push(await createAndTime(x.s, x.w, `p-pairs-${i}`));
+      const r = await criOnce(x.cri, floorDir, `floor-pairs-${i}`);
+      sandboxes.push(r.sandbox);
+      f.push(r.ms);
+    }
+    return { ms: k.sort((a, b) => a - b), errors: 0 };
+  });
+  f.sort((a, b) => a - b);
+  floorBreakdown('pairs');
+  process.stderr.write(`bench:pods pairs: kubelite ${fmt({ ms: k, errors: 0 })}; floor ${fmt({ ms: f, errors: 0 })}; ratio ${(percentile(k, 50) / percentile(f, 50)).toFixed(2)}x\n`);
+  await removeSandboxes(x.cri, sandboxes);
+  await deleteAll(x.s);
+  await runtimeIdle(x.cri);
 }
 
 async function settle(ps: Promise<number>[]): Promise<Latencies> {
@@ -276,32 +389,6 @@ function floorBreakdown(part: string): void {
   floorSteps.length = 0;
 }
 
-async function floorScenario(cri: CriClient, dataDir: string): Promise<{ single: Latencies; spaced: Latencies; burst: Latencies }> {
-  const sandboxes: string[] = [];
-  const timed = (name: string) => criOnce(cri, dataDir, name).then((r) => (sandboxes.push(r.sandbox), r.ms));
-  const one: number[] = [];
-  if (runs('single')) for (let i = 0; i < SINGLE; i++) one.push(await timed(`floor-single-${i}`));
-  const single = { ms: one.sort((x, y) => x - y), errors: 0 };
-  floorBreakdown('single');
-  await removeSandboxes(cri, sandboxes.splice(0));
-  const spaced: Promise<number>[] = [];
-  const begin = performance.now();
-  for (let i = 0; i < SPACED && runs('spaced'); i++) {
-    const due = begin + (i * 1000) / RATE;
-    const now = performance.now();
-    if (due > now) await sleep(due - now);
-    spaced.push(timed(`floor-spaced-${i}`));
-  }
-  const a = await settle(spaced);
-  floorBreakdown('spaced');
-  await removeSandboxes(cri, sandboxes.splice(0));
-  const b = runs('burst') ? await settle(Array.from({ length: BURST }, (_, i) => timed(`floor-burst-${i}`))) : NONE;
-  floorBreakdown('burst');
-  await removeSandboxes(cri, sandboxes.splice(0));
-  if (ONLY) process.stderr.write(`bench:pods floor: single ${fmt(single)}; spaced ${fmt(a)}; burst ${fmt(b)}\n`);
-  return { single, spaced: a, burst: b };
-}
-
 async function removeSandboxes(cri: CriClient, ids: string[]): Promise<void> {
   for (const id of ids) {
     await cri.stopPodSandbox(id).catch(() => undefined);
@@ -357,7 +444,6 @@ async function connectWhenUp(dataDir: string, port: number): Promise<ServerProc>
 }
 
 const fmt = (l: Latencies) => `p50 ${percentile(l.ms, 50).toFixed(0)} ms, p99 ${percentile(l.ms, 99).toFixed(0)} ms${l.errors ? `, ${l.errors} failed` : ''}`;
-const ratio = (a: Latencies, f: Latencies) => (percentile(a.ms, 50) / percentile(f.ms, 50)).toFixed(2);
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('bench:pods runs containers: run it as root');
@@ -397,20 +483,42 @@ async function main(): Promise<void> {
     try {
       const idleRss = rssMiB(agentProc.pid!);
       const cri = await CriClient.connect(containerdPaths(agentDir).socket);
-      const kubelite = await podsScenario(server, 'p', cri, { agentPid: agentProc.pid!, serverPid: server.child.pid!, agentDir, traceFile });
+      const containerd = pidsOf((cmd) => cmd.startsWith('containerd\0') && cmd.includes(agentDir));
+      if (containerd.length === 1) trackRuntimeCpu(containerd[0]!);
+      const probe: Probe = { agentPid: agentProc.pid!, serverPid: server.child.pid!, agentDir, traceFile };
+      const w = await startedWatcher(server);
+      let res: Record<Pattern, Compared>;
+      try {
+        const x: Sides = { s: server, w, cri, probe };
+        if (runs('pairs')) await pairs(x);
+        res = await interleaved(x);
+      } finally {
+        w.close();
+      }
       const busyRss = rssMiB(agentProc.pid!);
-      const floor = runs('floor') ? await floorScenario(cri, agentDir) : { single: NONE, spaced: NONE, burst: NONE };
       cri.close();
+      const cmp = (p: Pattern) => res[p];
+      const ratioOf = (c: Compared) => median(c.ratios);
+      const ratioCell = (c: Compared) => `${ratioOf(c).toFixed(2)}x (rounds: ${c.ratios.map((r) => r.toFixed(2)).join(', ')})`;
+      const kubelite = { single: cmp('single').kubelite, spaced: cmp('spaced').kubelite, burst: cmp('burst').kubelite };
+      const floor = { single: cmp('single').floor, spaced: cmp('spaced').floor, burst: cmp('burst').floor };
+      const cpuCell = (side: 'kubelite' | 'floor') =>
+        Object.entries(startCpu[side])
+          .filter(([k]) => side === 'kubelite' || k === 'runtime')
+          .map(([k, v]) => `${k} ${median(v).toFixed(0)} ms`)
+          .join(', ');
+      if (ONLY) for (const p of PATTERNS) if (runs(p)) process.stderr.write(`bench:pods ${p}: kubelite ${fmt(kubelite[p])}; floor ${fmt(floor[p])}; ratio ${ratioCell(cmp(p))}\n`);
       const body = [
         `Machine: ${machine()}. Command: \`npm run bench:pods\` (as root). 1-minute load average at start / end: ${loadStart} / ${load1()}.`,
         '',
-        `Method: \`kubelite server --disable-agent\` and \`kubelite agent\` as separate processes on one machine, real containerd (started by the agent), runc, CNI bridge; pods of one busybox container (\`sleep 3600\`, image already imported, terminationGracePeriodSeconds 1). Latency = from the client's POST to the watch event showing every container running (the pod startup SLO's "all containers started", observed by the client, ms resolution). The floor drives the same containerd directly: RunPodSandbox + CreateContainer + StartContainer for an equivalent pod (same image, command, CNI network), with the same arrival pattern, in the same run. Cold start = spawning \`kubelite server\` (with its agent and containerd) until the first pod, POSTed as soon as the API answers, runs.`,
+        `Method: \`kubelite server --disable-agent\` and \`kubelite agent\` as separate processes on one machine, real containerd (started by the agent), runc, CNI bridge; pods of one busybox container (\`sleep 3600\`, image already imported, terminationGracePeriodSeconds 1). Latency = from the client's POST to the watch event showing every container running (the pod startup SLO's "all containers started", observed by the client, ms resolution). The floor drives the same containerd directly: RunPodSandbox + CreateContainer + StartContainer for an equivalent pod (same image, command, CNI network), timed from the first call to the last answer, with the same arrival pattern. Kubelite and the floor are interleaved: ${ROUNDS} rounds, in each every pattern runs once for kubelite and once for the floor back to back (which goes first alternates from round to round), each starting from an idle runtime (the previous pods deleted and their sandboxes gone, then 1 s), so both see the same machine load and drift. p50/p99 are over the pods of all rounds; the ratio is the median over the rounds of kubelite's p50 / the floor's p50 in the same round (each round's ratio in brackets). CPU per pod started: the agent's and the server's process CPU (/proc) and the runtime's (a cpuacct cgroup holding containerd and everything it spawns: shims, runc, CNI plugins; the pods' own cgroups excluded) over each part, per pod, median over the parts. Cold start = spawning \`kubelite server\` (with its agent and containerd) until the first pod, POSTed as soon as the API answers, runs.`,
         '',
         '| measurement | kubelite | raw CRI floor | ratio (p50) | target | result |',
         '|---|---|---|---|---|---|',
-        `| ${SINGLE} pods one at a time | ${fmt(kubelite.single)} | ${fmt(floor.single)} | ${ratio(kubelite.single, floor.single)}x | p50 <= 1.3x floor | ${verdict(Number(ratio(kubelite.single, floor.single)) <= 1.3)} |`,
-        `| ${SPACED} pods at ${RATE} pods/s | ${fmt(kubelite.spaced)} | ${fmt(floor.spaced)} | ${ratio(kubelite.spaced, floor.spaced)}x | p50 <= 1.3x floor, p99 <= 1 s | ${verdict(Number(ratio(kubelite.spaced, floor.spaced)) <= 1.3 && percentile(kubelite.spaced.ms, 99) <= 1000 && !kubelite.spaced.errors)} |`,
-        `| ${BURST} pods at once | ${fmt(kubelite.burst)} | ${fmt(floor.burst)} | ${ratio(kubelite.burst, floor.burst)}x | p50 <= 1.3x floor | ${verdict(Number(ratio(kubelite.burst, floor.burst)) <= 1.3 && !kubelite.burst.errors)} |`,
+        `| ${SINGLE} pods one at a time (x${ROUNDS}) | ${fmt(kubelite.single)} | ${fmt(floor.single)} | ${ratioCell(cmp('single'))} | p50 <= 1.3x floor | ${verdict(ratioOf(cmp('single')) <= 1.3 && !kubelite.single.errors)} |`,
+        `| ${SPACED} pods at ${RATE} pods/s (x${ROUNDS}) | ${fmt(kubelite.spaced)} | ${fmt(floor.spaced)} | ${ratioCell(cmp('spaced'))} | p50 <= 1.3x floor, p99 <= 1 s | ${verdict(ratioOf(cmp('spaced')) <= 1.3 && percentile(kubelite.spaced.ms, 99) <= 1000 && !kubelite.spaced.errors)} |`,
+        `| ${BURST} pods at once (x${ROUNDS}) | ${fmt(kubelite.burst)} | ${fmt(floor.burst)} | ${ratioCell(cmp('burst'))} | p50 <= 1.3x floor | ${verdict(ratioOf(cmp('burst')) <= 1.3 && !kubelite.burst.errors)} |`,
+        `| CPU per pod started (median over the parts) | ${cpuCell('kubelite')} | ${cpuCell('floor')} | | | |`,
         `| cold start to first pod Running, fresh data dir | ${fresh.ms.toFixed(0)} ms | | | <= 3 s | ${verdict(fresh.ms <= 3000)} |`,
         `| start to first pod Running, existing data dir | ${warm.ms.toFixed(0)} ms | | | | |`,
         `| agent RSS (containerd excluded), idle | ${idleRss.toFixed(0)} MiB | | | <= 60 MB | ${verdict(idleRss * 1.048576 <= 60)} |`,
@@ -444,6 +552,7 @@ function cleanup(base: string): void {
     .sort((a, b) => b.length - a.length);
   for (const m of mounts) spawnSync('umount', ['-l', m]);
   for (const h of readdirSync('/sys/fs/cgroup')) removeTree(join('/sys/fs/cgroup', h, FLOOR_CGROUP));
+  removeTree(RT_CGROUP);
   rmSync(base, { recursive: true, force: true });
 }
 
@@ -455,6 +564,13 @@ function removeTree(dir: string): void {
   } catch {
     // a process still in it: left for the next run's cleanup
   }
+}
+
+/** the middle value (the mean of the two middle ones for an even count) */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');

@@ -99,7 +99,9 @@ export async function killPod(d: TerminateDeps, uid: string, pod: Pod | undefine
 export async function cleanupPod(d: TerminateDeps, uid: string, signal?: AbortSignal): Promise<void> {
   const state = await d.runtime.podState(uid, signal);
   for (const s of state.sandboxes) {
-    await ignoreNotFound(d.cri.stopPodSandbox(s.id, { signal }));
+    // a NOTREADY sandbox was stopped already (killPod, or its pause died): stopping it again
+    // would run the CNI DEL chain once more (four plugin execs); RemovePodSandbox stops what still runs
+    if (s.state !== 'SANDBOX_NOTREADY') await ignoreNotFound(d.cri.stopPodSandbox(s.id, { signal }));
     await ignoreNotFound(d.cri.removePodSandbox(s.id, { signal }));
   }
   for (const c of state.containers) await ignoreNotFound(d.cri.removeContainer(c.id, { signal }));

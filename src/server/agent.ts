@@ -13,7 +13,7 @@ import { RestClient } from '../client/rest.js';
 import type { CriClient } from '../cri/client.js';
 import type { Runtime } from '../cri/containerd.js';
 import { startAgentRuntime, type EarlyRuntime } from './runtime.js';
-import { cniConfig, DEFAULT_BRIDGE, writeCniConfig } from '../kubelet/cni.js';
+import { cniConfig, DEFAULT_BRIDGE, ensurePodMasquerade, writeCniConfig } from '../kubelet/cni.js';
 import { Kubelet } from '../kubelet/kubelet.js';
 import type { PodRuntimeLookup } from '../kubelet/lookup.js';
 import { DEFAULT_EVICTION_HARD, parseThresholds } from '../kubelet/eviction/thresholds.js';
@@ -138,12 +138,16 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: 
     // 3. pod network
     const ipamDir = join(dataDir, 'agent', 'cni', 'ipam');
     mkdirSync(ipamDir, { recursive: true });
-    writeCniConfig(runtime.paths.cniConfDir, cniConfig({ podCIDR: reg.podCIDR, bridge: cfg.bridge ?? DEFAULT_BRIDGE, ipamDataDir: ipamDir }));
+    const bridge = cfg.bridge ?? DEFAULT_BRIDGE;
+    writeCniConfig(runtime.paths.cniConfDir, cniConfig({ podCIDR: reg.podCIDR, bridge, ipamDataDir: ipamDir }));
+    // pod egress NAT: one rule for the node's pod CIDR (pods run without it, unreachable from outside the node)
+    const masquerade = ensurePodMasquerade({ podCIDR: reg.podCIDR, bridge }).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'pod egress masquerade not installed'));
     for (let i = 0; i < 100 && !kubeletAc.signal.aborted; i++) {
       const conds = await cri.status();
       if (conds.find((c) => c.type === 'NetworkReady')?.status) break;
       await sleep(50, kubeletAc.signal);
     }
+    await masquerade;
 
     // 4. kubelet
     const podsDir = join(dataDir, 'agent', 'pods');

@@ -12,6 +12,7 @@ import { missingRuntimeTools, INSTALL_HINT } from '../../src/cri/containerd.js';
 import { buildImages, BUSYBOX_IMAGE, DEFAULT_BUSYBOX } from '../../src/cri/images/build.js';
 import { containerdPaths } from '../../src/cri/containerd-config.js';
 import { removePodCgroups } from '../../src/kubelet/cgroups.js';
+import { masqChain, removePodMasquerade } from '../../src/kubelet/cni.js';
 import { LABEL_POD_UID } from '../../src/kubelet/types.js';
 import { startAgent, type AgentConfig, type RunningAgent } from '../../src/server/agent.js';
 import { createLogger } from '../../src/util/logger.js';
@@ -117,6 +118,7 @@ describe('kubelet e2e (real containerd)', { timeout: 150_000 }, () => {
       }
     }
     removePodCgroups(`/${CGROUP_ROOT}`);
+    await removePodMasquerade({ podCIDR: POD_CIDR, bridge: BRIDGE });
     try {
       execFileSync('ip', ['link', 'del', BRIDGE], { stdio: 'ignore' });
     } catch {
@@ -168,6 +170,24 @@ describe('kubelet e2e (real containerd)', { timeout: 150_000 }, () => {
       assert.equal(out.code, 0, out.stderr);
       assert.match(out.stdout, new RegExp(`web\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+${p.status.podIP.replace(/\./g, '\\.')}\\s+${NODE}`));
     }
+  });
+
+  it('masquerades pod egress with one node-level rule, no iptables chain per pod', async () => {
+    const chain = masqChain(agent.podCIDR);
+    const masqueraded = () => {
+      const line = execFileSync('iptables', ['-w', '-t', 'nat', '-L', chain, '-v', '-x', '-n'], { encoding: 'utf8' }).split('\n').find((l) => /\bMASQUERADE\b/.test(l));
+      assert.ok(line, `the ${chain} chain masquerades`);
+      return Number(line.trim().split(/\s+/)[0]);
+    };
+    const jumps = execFileSync('iptables', ['-w', '-t', 'nat', '-S', 'POSTROUTING'], { encoding: 'utf8' });
+    assert.match(jumps, new RegExp(`-A POSTROUTING -s ${agent.podCIDR.replace(/\./g, '\\.')} .*-j ${chain}`));
+    const before = masqueraded();
+    // a connection to an address outside the pod network (TEST-NET-3: nothing answers) leaves through the node
+    await createPod({ metadata: { name: 'egress' }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: IMG, command: ['sh', '-c', 'while true; do nc -w 1 203.0.113.7 80 </dev/null; sleep 1; done'] }] } });
+    const p = await podWhere('egress', 'egress Running', allRunning);
+    await until('the egress masqueraded', async () => (masqueraded() > before ? true : undefined), 15_000, 200);
+    assert.doesNotMatch(execFileSync('iptables', ['-w', '-t', 'nat', '-S', 'POSTROUTING'], { encoding: 'utf8' }), new RegExp(`-s ${p.status.podIP.replace(/\./g, '\\.')}/32`), 'no per-pod chain');
+    await client.json('DELETE', podPath('egress'), { gracePeriodSeconds: 0 });
   });
 
   it('runs the init container to completion before the app (003-lumpy-koala)', async () => {

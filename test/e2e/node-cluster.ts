@@ -11,6 +11,7 @@ import { INSTALL_HINT, missingRuntimeTools } from '../../src/cri/containerd.js';
 import { containerdPaths } from '../../src/cri/containerd-config.js';
 import { buildImages, DEFAULT_BUSYBOX } from '../../src/cri/images/build.js';
 import { removePodCgroups } from '../../src/kubelet/cgroups.js';
+import { removePodMasquerade } from '../../src/kubelet/cni.js';
 import { startAgent, type AgentConfig, type RunningAgent } from '../../src/server/agent.js';
 import { createLogger } from '../../src/util/logger.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
@@ -93,6 +94,7 @@ export async function startNodeCluster(tag: string, agentOpts: Partial<AgentConf
       }
     }
     removePodCgroups(`/${cgroupRoot}`);
+    await removePodMasquerade({ podCIDR: cfg.podCIDR!, bridge });
     try {
       execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
     } catch {
