@@ -13,6 +13,7 @@
 // skips it once its informer sees it bound).
 import { connect, type SecureContext, type TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
+import { ApiError } from '../api/errors.js';
 
 export interface PipelineTarget {
   url: URL;
@@ -316,4 +317,22 @@ export class PipelinedClient {
     for (const c of [...this.conns]) c.close();
     this.conns = [];
   }
+}
+
+/** A JSON client over pipelined connections, as RestClient.json (non-2xx answers throw ApiError with the server's Status). */
+export interface JsonClient {
+  json<T = unknown>(method: string, path: string, body?: unknown, contentType?: string): Promise<T>;
+}
+
+/** RestClient.json over the pipelined connections; with parse=false a 2xx answer's body is not decoded. */
+export async function pipelineJson<T>(pipeline: PipelinedClient, method: string, path: string, body: unknown, contentType = 'application/json', parse = true): Promise<T> {
+  const { status, text } = await pipeline.request(method, path, body === undefined ? '' : JSON.stringify(body), contentType);
+  if (status >= 200 && status < 300) return (parse && text ? JSON.parse(text) : undefined) as T;
+  let st: { reason?: string; message?: string; details?: unknown } = {};
+  try {
+    st = JSON.parse(text) as typeof st;
+  } catch {
+    st = { message: text };
+  }
+  throw new ApiError(status, st.reason ?? 'Unknown', st.message ?? `HTTP ${status}`, st.details as never);
 }
