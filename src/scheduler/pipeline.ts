@@ -5,9 +5,11 @@
 // and write per request); this costs ~40 us, and the server reads many requests per read.
 // kube-scheduler gets the same effect from HTTP/2 (many streams on one connection).
 //
-// Depth per connection is capped (8): Node's HTTP server pauses a connection whose queued
-// answers exceed 16 KiB, and over TLS a paused parser that gets more data fails the
-// connection (HPE_PAUSED). Beyond depth x connections, requests wait here for a slot. A
+// Depth per connection is capped (default 8): Node's HTTP server pauses a connection whose
+// queued answers exceed 16 KiB, and over TLS a paused parser that gets more data fails the
+// connection (HPE_PAUSED). (kubelite's API server keeps the answers it coalesces out of
+// Node's queue, see apiserver/http.ts, so small answers allow 16.) Beyond depth x
+// connections, requests wait here for a slot. A
 // connection that fails fails the requests on it: their outcome is unknown, as with any
 // reset connection, and callers treat that as an error (the scheduler requeues the pod and
 // skips it once its informer sees it bound).

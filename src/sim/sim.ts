@@ -66,10 +66,11 @@ export async function startSim(config: SimConfig, signal: AbortSignal): Promise<
   const inner = ac.signal;
   const writes = new Limiter(cfg.concurrency);
   // Lease renewals and status reports (the steady load of thousands of nodes) go pipelined
-  // on a few connections, 8 requests deep: a fraction of the client CPU of one https.request
-  // each, and the server reads many per read. Nothing reads their answers' bodies.
+  // on a few connections, up to 16 requests deep: a fraction of the client CPU of one
+  // https.request each; the server reads many per read and answers many per write. Nothing
+  // reads their answers' bodies.
   const tls = client.tlsTarget();
-  const pipe = tls ? new PipelinedClient(tls, Math.max(1, Math.ceil(cfg.concurrency / 8)), 8) : undefined;
+  const pipe = tls ? new PipelinedClient(tls, Math.max(1, Math.ceil(cfg.concurrency / 16)), 16) : undefined;
   const heartbeats: JsonClient = pipe ? { json: <T>(method: string, path: string, body?: unknown, contentType?: string) => pipelineJson<T>(pipe, method, path, body, contentType, false) } : client;
   const nodes: SimNode[] = Array.from({ length: cfg.nodes }, (_, i) => newSimNode(nodeName(cfg.namePrefix, i), i));
   const byName = new Map(nodes.map((n) => [n.name, n]));
