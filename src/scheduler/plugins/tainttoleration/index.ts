@@ -28,6 +28,9 @@ export function newTaintToleration(): TaintTolerationPlugin {
       const t = findUntoleratedTaint(ni.taints, pod.tolerations, noScheduleOrNoExecute);
       return t ? newStatus(Code.UnschedulableAndUnresolvable, errReasonUntoleratedTaint(t.key, t.value)) : SUCCESS;
     },
+    cannotReject(snapshot): boolean {
+      return snapshot.taintedNodes === 0;
+    },
     filterNodes(_state, pod, nodes, len, statuses): number {
       let n = 0;
       for (let i = 0; i < len; i++) {
