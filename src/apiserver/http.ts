@@ -1,6 +1,7 @@
 // Small HTTP helpers: bounded body reading, JSON/Status replies, content negotiation.
 import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { ApiError } from '../api/errors.js';
 import type { Status } from '../api/types.js';
 
@@ -120,10 +121,15 @@ function checkAnswers(sock: FastSocket): void {
   sock[kCheck] = false;
   const next = sock._httpMessage;
   if (next && next[kReady] !== undefined) return; // the next answer is ready too: it appends, then checks again
-  flushAnswers(sock);
+  flushBuffered(sock);
 }
 
-function flushAnswers(sock: FastSocket): void {
+/** Write the answers buffered for this connection now (before the socket changes hands, e.g. an upgrade). */
+export function flushAnswers(sock: Socket | Duplex): void {
+  flushBuffered(sock as FastSocket);
+}
+
+function flushBuffered(sock: FastSocket): void {
   const out = sock[kOut];
   if (out === undefined) return;
   sock[kOut] = undefined;
@@ -138,11 +144,11 @@ export function orderAnswers(req: IncomingMessage, res: ServerResponse): void {
   if (!(res instanceof ServerResponse)) return; // the in-process transport
   const sock = req.socket as FastSocket;
   if (res.socket) {
-    flushAnswers(sock);
+    flushBuffered(sock);
     return;
   }
   res.once('socket', () => {
-    if ((res as FastResponse)[kReady] === undefined) flushAnswers(sock);
+    if ((res as FastResponse)[kReady] === undefined) flushBuffered(sock);
   });
 }
 
