@@ -52,6 +52,8 @@ describe('pipelined answers', () => {
           }, 5);
         } else if (path.startsWith('/slow')) {
           setTimeout(() => sendRawJson(res, 201, answer), 20);
+        } else if (path.startsWith('/big')) {
+          release(() => sendRawJson(res, 201, JSON.stringify({ path, pad: 'x'.repeat(4000) })));
         } else if (path.startsWith('/head')) {
           res.writeHead(204);
           res.end();
@@ -101,6 +103,22 @@ describe('pipelined answers', () => {
         assert.equal(JSON.parse(r.text).path, p);
         assert.equal(r.status, p.startsWith('/node') ? 200 : 201);
       });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('keeps a connection whose coalesced answers exceed the socket buffer (no pause, no HPE_PAUSED)', async () => {
+    const client = new PipelinedClient({ url, token: 't', secureContext: createSecureContext({ ca: caPem }) }, 1, 16);
+    try {
+      for (let round = 0; round < 20; round++) {
+        const replies = await Promise.all(Array.from({ length: 16 }, (_, i) => client.request('POST', `/big/${round}/${i}`, '{}')));
+        replies.forEach((r, i) => assert.equal(JSON.parse(r.text).path, `/big/${round}/${i}`));
+      }
+      // ... and more requests arrive while 64 KiB of answers are still on their way
+      const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => client.request('POST', `/big/x/${i}`, '{}')));
+      replies.forEach((r, i) => assert.equal(JSON.parse(r.text).path, `/big/x/${i}`));
+      assert.equal(client.connections, 1);
     } finally {
       client.close();
     }
