@@ -331,6 +331,27 @@ export class ResourceRegistry {
   }
 
   /**
+   * (pods/binding, sched) Store `stored`, the storedJson of cur's successor computed by the
+   * caller, with cur's revision as precondition; sel is the successor's labels and fields.
+   * Only for trusted writes that change nothing defaults, validation, admission or
+   * managedFields look at. Returns the new revision; conflicts throw as update's do.
+   */
+  async updateStored(namespace: string, name: string, cur: CacheEntry, stored: string, sel: Selectable | undefined): Promise<number> {
+    try {
+      const w = encodeStored(stored, sel);
+      const kv = await this.store.update(this.storeKey(namespace, name), w.value, cur.rev, w.opts);
+      await this.cache.waitFor(kv.modRevision);
+      return kv.modRevision;
+    } catch (err) {
+      if (err instanceof StoreConflictError) {
+        if (err.kind === 'notFound') throw ApiError.notFound(this.ref, name);
+        throw ApiError.conflict(this.ref, name);
+      }
+      throw err;
+    }
+  }
+
+  /**
    * Read-modify-write with retries on conflict (as GuaranteedUpdate): fn gets the current
    * object (a private copy) and returns the desired one. If fn sets a resourceVersion it
    * acts as a precondition and conflicts are not retried. With readOnlyCurrent, fn gets the

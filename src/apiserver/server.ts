@@ -12,7 +12,7 @@ import type { Logger } from '../util/logger.js';
 import { parseRequestInfo, type RequestInfo } from './requestinfo.js';
 import { ResourceRegistry } from './registry.js';
 import { WatchCache } from './watchcache.js';
-import { sendJson, sendRawJson, sendStatus, wantsTable } from './http.js';
+import { flushAnswers, orderAnswers, sendJson, sendRawJson, sendStatus, wantsTable } from './http.js';
 import { ApiMetrics } from './metrics.js';
 import {
   VERSION_INFO,
@@ -156,6 +156,7 @@ export class ApiServer implements Registries {
     const started = process.hrtime.bigint();
     let info: RequestInfo | undefined;
     let isWatch = false;
+    orderAnswers(req, res);
     try {
       info = parseRequestInfo(req.method ?? 'GET', req.url ?? '/');
       isWatch = info.verb === 'watch';
@@ -180,6 +181,7 @@ export class ApiServer implements Registries {
   /** Upgrade requests (WebSocket, SPDY): only pods/x/exec|attach|portforward, proxied to the kubelet. */
   private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => undefined);
+    flushAnswers(socket); // answers to requests before it on this connection go first
     try {
       const info = parseRequestInfo(req.method ?? 'GET', req.url ?? '/');
       if (!this.authenticate(req)) throw ApiError.unauthorized();

@@ -5,14 +5,17 @@
 // and write per request); this costs ~40 us, and the server reads many requests per read.
 // kube-scheduler gets the same effect from HTTP/2 (many streams on one connection).
 //
-// Depth per connection is capped (8): Node's HTTP server pauses a connection whose queued
-// answers exceed 16 KiB, and over TLS a paused parser that gets more data fails the
-// connection (HPE_PAUSED). Beyond depth x connections, requests wait here for a slot. A
+// Depth per connection is capped (default 8): Node's HTTP server pauses a connection whose
+// queued answers exceed 16 KiB, and over TLS a paused parser that gets more data fails the
+// connection (HPE_PAUSED). (kubelite's API server keeps the answers it coalesces out of
+// Node's queue, see apiserver/http.ts, so small answers allow 16.) Beyond depth x
+// connections, requests wait here for a slot. A
 // connection that fails fails the requests on it: their outcome is unknown, as with any
 // reset connection, and callers treat that as an error (the scheduler requeues the pod and
 // skips it once its informer sees it bound).
 import { connect, type SecureContext, type TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
+import { ApiError } from '../api/errors.js';
 
 export interface PipelineTarget {
   url: URL;
@@ -316,4 +319,22 @@ export class PipelinedClient {
     for (const c of [...this.conns]) c.close();
     this.conns = [];
   }
+}
+
+/** A JSON client over pipelined connections, as RestClient.json (non-2xx answers throw ApiError with the server's Status). */
+export interface JsonClient {
+  json<T = unknown>(method: string, path: string, body?: unknown, contentType?: string): Promise<T>;
+}
+
+/** RestClient.json over the pipelined connections; with parse=false a 2xx answer's body is not decoded. */
+export async function pipelineJson<T>(pipeline: PipelinedClient, method: string, path: string, body: unknown, contentType = 'application/json', parse = true): Promise<T> {
+  const { status, text } = await pipeline.request(method, path, body === undefined ? '' : JSON.stringify(body), contentType);
+  if (status >= 200 && status < 300) return (parse && text ? JSON.parse(text) : undefined) as T;
+  let st: { reason?: string; message?: string; details?: unknown } = {};
+  try {
+    st = JSON.parse(text) as typeof st;
+  } catch {
+    st = { message: text };
+  }
+  throw new ApiError(status, st.reason ?? 'Unknown', st.message ?? `HTTP ${status}`, st.details as never);
 }

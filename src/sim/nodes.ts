@@ -4,6 +4,7 @@
 import { ApiError } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
 import type { RestClient } from '../client/rest.js';
+import type { JsonClient } from '../scheduler/pipeline.js';
 import type { ResolvedSimConfig } from './config.js';
 import { PodIPPool, nodeIPFor, podCIDRFor } from './ipam.js';
 
@@ -131,7 +132,7 @@ export async function registerNode(client: RestClient, cfg: ResolvedSimConfig, n
 }
 
 /** Heartbeat: re-post the conditions (strategic merge by condition type, as the kubelet). */
-export async function reportNodeStatus(client: RestClient, cfg: ResolvedSimConfig, n: SimNode): Promise<void> {
+export async function reportNodeStatus(client: JsonClient, cfg: ResolvedSimConfig, n: SimNode): Promise<void> {
   const now = cfg.clock.nowRFC3339();
   await client.json('PATCH', `/api/v1/nodes/${n.name}/status`, { status: { conditions: nodeConditions(now, n.readySince) } }, STRATEGIC);
   n.lastStatusReportMs = cfg.clock.now();
@@ -139,7 +140,8 @@ export async function reportNodeStatus(client: RestClient, cfg: ResolvedSimConfi
 
 /** RFC 3339 with microseconds, as metav1.MicroTime. */
 export function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  const iso = new Date(ms).toISOString(); // ...T12:34:56.789Z
+  return `${iso.slice(0, -1)}000Z`;
 }
 
 export function leaseObject(cfg: ResolvedSimConfig, n: SimNode, nowMs: number): KubeObject {
@@ -157,13 +159,13 @@ export function leaseObject(cfg: ResolvedSimConfig, n: SimNode, nowMs: number): 
 
 const leasePath = (name: string) => `/apis/coordination.k8s.io/v1/namespaces/${LEASE_NAMESPACE}/leases/${name}`;
 
-function patchLease(client: RestClient, cfg: ResolvedSimConfig, n: SimNode): Promise<unknown> {
+function patchLease(client: JsonClient, cfg: ResolvedSimConfig, n: SimNode): Promise<unknown> {
   const spec = { holderIdentity: n.name, leaseDurationSeconds: cfg.leaseDurationSeconds, renewTime: microTime(cfg.clock.now()) };
   return client.json('PATCH', leasePath(n.name), { spec }, MERGE);
 }
 
 /** Renew the node's lease (one merge patch); create it when missing. */
-export async function renewLease(client: RestClient, cfg: ResolvedSimConfig, n: SimNode): Promise<void> {
+export async function renewLease(client: JsonClient, cfg: ResolvedSimConfig, n: SimNode): Promise<void> {
   try {
     await patchLease(client, cfg, n);
   } catch (err) {

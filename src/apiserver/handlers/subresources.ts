@@ -9,6 +9,9 @@ import { isDryRun } from './common.js';
 import { handleGet, handleUpdate } from './resource.js';
 import { handlePatch, patchTypeOf, applyPatchTo } from './patch.js';
 import { proxyToNode } from './nodeproxy.js';
+import { boundPod, boundPodStoredJson } from './bindingjson.js';
+import { storedJsonOfEntry } from '../watchcache.js';
+import { kindHooks } from '../hooks.js';
 
 export async function handleSubresource(ctx: RequestContext): Promise<void> {
   const sub = ctx.info.subresource;
@@ -125,6 +128,10 @@ export async function handleBinding(ctx: RequestContext): Promise<void> {
   }
   const dryRun = isDryRun(ctx.info.query);
   const now = ctx.clock.nowRFC3339();
+  if (!dryRun && ctx.reg.ri.kind === 'Pod' && (await bindStored(ctx, namespace, name, target, now))) {
+    sendJson(ctx.res, 201, successStatus());
+    return;
+  }
   await ctx.reg.guaranteedUpdate(
     namespace,
     name,
@@ -134,15 +141,35 @@ export async function handleBinding(ctx: RequestContext): Promise<void> {
       const pod = cur!;
       if (pod.metadata.deletionTimestamp) throw ApiError.conflict(ctx.reg.ref, name, 'pod is being deleted, cannot be assigned to a host');
       if (pod.spec?.nodeName) throw ApiError.conflict(ctx.reg.ref, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
-      const conds: any[] = (pod.status?.conditions ?? []).filter((c: any) => c.type !== 'PodScheduled');
-      conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
-      const { resourceVersion: _rv, ...metadata } = pod.metadata;
-      return { ...pod, metadata, spec: { ...pod.spec, nodeName: target }, status: { ...(pod.status ?? {}), conditions: conds } };
+      return boundPod(pod, target, now);
     },
     // a trusted binding write changes only metadata scalars of the object it is given
     { dryRun, trusted: true, subresource: 'binding', readOnlyCurrent: true },
   );
   sendJson(ctx.res, 201, successStatus());
+}
+
+/**
+ * The binding as text (see bindingjson.ts): the stored pod with nodeName and PodScheduled
+ * spliced in, its labels and fields from the cache entry; no parse or serialisation of the
+ * whole pod. Retries conflicts as guaranteedUpdate does. False when the pod is not plainly
+ * bindable (being deleted, bound already, gone): the object path then decides and answers.
+ */
+async function bindStored(ctx: RequestContext, namespace: string, name: string, target: string, now: string): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    const cur = ctx.reg.tryGet(namespace, name);
+    if (!cur || !cur.selectable) return false;
+    const stored = boundPodStoredJson(storedJsonOfEntry(cur), target, now);
+    if (stored === undefined) return false;
+    const sel = cur.selectable((o) => kindHooks.fields('Pod', o));
+    try {
+      await ctx.reg.updateStored(namespace, name, cur, stored, { labels: sel.labels, fields: { ...sel.fields, 'spec.nodeName': target } });
+      return true;
+    } catch (err) {
+      if (!(err instanceof ApiError && err.reason === 'Conflict') || attempt >= 8) throw err;
+      await new Promise((r) => setTimeout(r, attempt * 5));
+    }
+  }
 }
 
 async function handleEviction(ctx: RequestContext): Promise<void> {

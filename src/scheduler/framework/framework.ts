@@ -233,6 +233,9 @@ export class Framework implements FilterRunner {
     const feasible = this.feasible;
     feasible.length = 0;
     const start = this.nextStartNodeIndex % n;
+    // filters no node of this snapshot can fail (no taints, no cordoned nodes) are left out:
+    // each would still read every node it is given
+    if (active.some((p) => p.cannotReject?.(snapshot))) active = active.filter((p) => !p.cannotReject?.(snapshot));
     // nominations are rare: without any, nodes are filtered in chunks, plugin by plugin
     const useNominator = (this.opts.nominator?.size ?? 0) > 0;
     let processed = 0;

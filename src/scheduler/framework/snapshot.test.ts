@@ -52,3 +52,17 @@ test('a pod knows the snapshot node it is attached to, through removals and orph
   // every indexed pod's attachedTo agrees with the lookups it replaces
   for (const pi of s.podsByLabel.all) assert.equal(pi.attachedTo, s.get(pi.nodeName)?.hasPod(pi.key) ? s.get(pi.nodeName) : undefined);
 });
+
+test('counts tainted and cordoned nodes through adds, updates and removals', () => {
+  const taint = [{ key: 'k', value: 'v', effect: 'NoSchedule' }];
+  const s = Snapshot.fromLists([makeNode('a'), makeNode('b', { taints: taint }), makeNode('c', { unschedulable: true })], []);
+  assert.deepEqual([s.taintedNodes, s.unschedulableNodes], [1, 1]);
+  s.upsertNode(makeNode('a', { taints: taint, unschedulable: true }));
+  assert.deepEqual([s.taintedNodes, s.unschedulableNodes], [2, 2]);
+  s.upsertNode(makeNode('b'));
+  s.removeNode('c');
+  assert.deepEqual([s.taintedNodes, s.unschedulableNodes], [1, 1]);
+  s.removeNode('a');
+  s.removeNode('a');
+  assert.deepEqual([s.taintedNodes, s.unschedulableNodes], [0, 0]);
+});

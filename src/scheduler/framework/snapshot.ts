@@ -34,6 +34,9 @@ export class Snapshot {
   private readonly domainCache = new Map<string, TopologyDomains>();
   /** Changes when node labels or the node set change (invalidates topology caches). */
   labelGeneration = 0;
+  /** Nodes with at least one taint, and cordoned nodes: with none, those filters cannot reject. */
+  taintedNodes = 0;
+  unschedulableNodes = 0;
 
   readonly podsByLabel = new PodLabelIndex();
   /** Existing pods' terms, for InterPodAffinity. */
@@ -84,6 +87,7 @@ export class Snapshot {
       const fresh = new NodeInfo(node);
       this.nodeMap.set(name, fresh);
       this.countImages(fresh, 1);
+      this.countFlags(fresh, 1);
       this.labelsChanged();
       const waiting = this.orphans.get(name);
       if (waiting) {
@@ -97,13 +101,20 @@ export class Snapshot {
     const relabel = !sameLabels(oldLabels, newLabels);
     if (relabel) for (const pi of ni.pods) this.indexTerms(pi, oldLabels, -1);
     this.countImages(ni, -1);
+    this.countFlags(ni, -1);
     ni.setNode(node);
     this.countImages(ni, 1);
+    this.countFlags(ni, 1);
     if (relabel) {
       for (const pi of ni.pods) this.indexTerms(pi, newLabels, 1);
       this.labelsChanged();
     }
     return ni;
+  }
+
+  private countFlags(ni: NodeInfo, sign: 1 | -1): void {
+    if (ni.taints.length > 0) this.taintedNodes += sign;
+    if (ni.unschedulable) this.unschedulableNodes += sign;
   }
 
   /** Alias of upsertNode for informer update events. */
@@ -116,6 +127,7 @@ export class Snapshot {
     if (!ni) return;
     this.nodeMap.delete(name);
     this.countImages(ni, -1);
+    this.countFlags(ni, -1);
     if (ni.pods.length > 0) {
       const waiting = new Map<string, PodInfo>();
       for (const pi of ni.pods) {

@@ -111,6 +111,11 @@ export interface FilterPlugin extends Plugin {
    * `plugin` set to the plugin's name. Returns how many it set.
    */
   filterNodes?(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], len: number, statuses: (Status | undefined)[]): number;
+  /**
+   * Optional: true when no node of the snapshot can fail this filter, whatever the pod (no
+   * node has a taint, none is cordoned): the search for feasible nodes leaves it out.
+   */
+  cannotReject?(snapshot: Snapshot): boolean;
 }
 
 /** Runs after a node is chosen, before the pod is bound (e.g. binding its volumes); a throw fails the binding. */

@@ -17,6 +17,9 @@ export function newNodeUnschedulable(): FilterPlugin {
       if (!ni.unschedulable) return SUCCESS;
       return taintTolerated(UNSCHEDULABLE_TAINT, pod.tolerations) ? SUCCESS : REJECT;
     },
+    cannotReject(snapshot): boolean {
+      return snapshot.unschedulableNodes === 0;
+    },
     filterNodes(_state, pod, nodes, len, statuses): number {
       let n = 0;
       let tolerated: boolean | undefined;

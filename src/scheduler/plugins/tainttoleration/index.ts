@@ -9,6 +9,8 @@ export const errReasonUntoleratedTaint = (key: string, value: string): string =>
 
 interface PreScoreState {
   readonly tolerations: readonly Toleration[];
+  /** no node of the snapshot has a taint: every score is 0 */
+  readonly noTaints: boolean;
 }
 const preScoreKey = new StateKey<PreScoreState>('PreScore' + NAME);
 
@@ -28,6 +30,9 @@ export function newTaintToleration(): TaintTolerationPlugin {
       const t = findUntoleratedTaint(ni.taints, pod.tolerations, noScheduleOrNoExecute);
       return t ? newStatus(Code.UnschedulableAndUnresolvable, errReasonUntoleratedTaint(t.key, t.value)) : SUCCESS;
     },
+    cannotReject(snapshot): boolean {
+      return snapshot.taintedNodes === 0;
+    },
     filterNodes(_state, pod, nodes, len, statuses): number {
       let n = 0;
       for (let i = 0; i < len; i++) {
@@ -41,9 +46,9 @@ export function newTaintToleration(): TaintTolerationPlugin {
       }
       return n;
     },
-    preScore(state, pod): Status {
+    preScore(state, pod, _nodes, snapshot): Status {
       const tolerations = pod.tolerations.filter((t) => t.effect === '' || t.effect === PREFER_NO_SCHEDULE);
-      state.write(preScoreKey, { tolerations });
+      state.write(preScoreKey, { tolerations, noTaints: snapshot.taintedNodes === 0 });
       return SUCCESS;
     },
     score(state, pod, ni): number {
@@ -52,6 +57,10 @@ export function newTaintToleration(): TaintTolerationPlugin {
       return countIntolerable(ni.taints, tolerations);
     },
     scoreNodes(state, pod, nodes, len, values): void {
+      if (state.read(preScoreKey)?.noTaints) {
+        for (let i = 0; i < len; i++) values[i] = 0; // without reading every node
+        return;
+      }
       let tolerations: readonly Toleration[] | undefined;
       for (let i = 0; i < len; i++) {
         const taints = nodes[i].taints;

@@ -1,0 +1,141 @@
+// The stored form of a pod bound by pods/binding, computed from the stored form of the pod
+// without parsing and re-serialising all of it. A binding changes two places of the pod:
+// spec.nodeName (added at the end of spec) and status.conditions (PodScheduled replaced, or
+// added); everything else is copied as text. The stored JSON is JSON.stringify output (no
+// whitespace, canonical strings and numbers), so JSON.stringify of the bound object (what
+// boundPod below gives) equals splicing the two changed members into the text; the test
+// checks that on many shapes of pods.
+import type { KubeObject } from '../../api/types.js';
+
+/** The bound pod as an object: what the binding writes (pod is read-only; the result shares its unchanged parts). */
+export function boundPod(pod: KubeObject, target: string, now: string): KubeObject {
+  const conds: any[] = (pod.status?.conditions ?? []).filter((c: any) => c.type !== 'PodScheduled');
+  conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
+  const { resourceVersion: _rv, ...metadata } = pod.metadata;
+  return { ...pod, metadata, spec: { ...pod.spec, nodeName: target }, status: { ...(pod.status ?? {}), conditions: conds } };
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** Index just past the string starting at s[i] (a quote). */
+function skipString(s: string, i: number): number {
+  let j = i + 1;
+  for (;;) {
+    j = s.indexOf('"', j);
+    if (j < 0) throw new SyntaxError('unterminated string');
+    let k = j - 1;
+    while (s.charCodeAt(k) === BACKSLASH) k--;
+    if ((j - 1 - k) % 2 === 0) return j + 1; // an even run of backslashes: the quote ends the string
+    j++;
+  }
+}
+
+/** Index just past the value starting at s[i]. */
+function skipValue(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c === QUOTE) return skipString(s, i);
+  if (c === 0x7b || c === 0x5b) {
+    let depth = 0;
+    for (let j = i; j < s.length; j++) {
+      const d = s.charCodeAt(j);
+      if (d === QUOTE) j = skipString(s, j) - 1;
+      else if (d === 0x7b || d === 0x5b) depth++;
+      else if ((d === 0x7d || d === 0x5d) && --depth === 0) return j + 1;
+    }
+    throw new SyntaxError('unterminated object or array');
+  }
+  let j = i;
+  for (; j < s.length; j++) {
+    const d = s.charCodeAt(j);
+    if (d === 0x2c || d === 0x7d || d === 0x5d) break;
+  }
+  return j;
+}
+
+interface Member {
+  /** the key's JSON text without its quotes */
+  key: string;
+  start: number;
+  end: number;
+}
+
+/** The members of the object that starts at s[i] ("{"); undefined when s[i] is not one. */
+function members(s: string, i: number): Member[] | undefined {
+  if (s.charCodeAt(i) !== 0x7b) return undefined;
+  const out: Member[] = [];
+  let j = i + 1;
+  if (s.charCodeAt(j) === 0x7d) return out;
+  for (;;) {
+    if (s.charCodeAt(j) !== QUOTE) throw new SyntaxError('expected a key');
+    const keyEnd = skipString(s, j);
+    if (s.charCodeAt(keyEnd) !== 0x3a) throw new SyntaxError('expected ":"');
+    const start = keyEnd + 1;
+    const end = skipValue(s, start);
+    out.push({ key: s.slice(j + 1, keyEnd - 1), start, end });
+    const d = s.charCodeAt(end);
+    if (d === 0x7d) return out;
+    if (d !== 0x2c) throw new SyntaxError('expected "," or "}"');
+    j = end + 1;
+  }
+}
+
+const find = (ms: Member[], key: string): Member | undefined => {
+  for (const m of ms) if (m.key === key) return m;
+  return undefined;
+};
+
+/**
+ * storedJson(boundPod(JSON.parse(stored), target, now)) for a pod that binding accepts
+ * (neither being deleted nor bound), or undefined when the pod is not plainly such a pod (the
+ * caller then takes the object path, which also reports the conflicts).
+ */
+export function boundPodStoredJson(stored: string, target: string, now: string): string | undefined {
+  try {
+    const top = members(stored, 0);
+    if (!top || skipValue(stored, 0) !== stored.length) return undefined;
+    const meta = find(top, 'metadata');
+    const spec = find(top, 'spec');
+    const status = find(top, 'status');
+    if (!meta || stored.charCodeAt(meta.start) !== 0x7b) return undefined;
+    // metadata (the bulk of a pod, with managedFields) is scanned member by member only when
+    // its text mentions deletionTimestamp as a key at all
+    const dt = stored.indexOf('"deletionTimestamp":', meta.start);
+    if (dt >= 0 && dt < meta.end && find(members(stored, meta.start)!, 'deletionTimestamp')) return undefined;
+    const specMembers = spec && members(stored, spec.start);
+    if (!specMembers || find(specMembers, 'nodeName')) return undefined;
+    if (new Set(top.map((m) => m.key)).size !== top.length) return undefined; // duplicate keys: let JSON.parse decide
+    const nodeName = `"nodeName":${JSON.stringify(target)}`;
+    const scheduled = `{"type":"PodScheduled","status":"True","lastProbeTime":null,"lastTransitionTime":${JSON.stringify(now)}}`;
+    const edits: { start: number; end: number; text: string }[] = [];
+    // spec: nodeName goes last
+    edits.push({ start: spec!.end - 1, end: spec!.end - 1, text: specMembers.length ? `,${nodeName}` : nodeName });
+    if (!status) {
+      edits.push({ start: stored.length - 1, end: stored.length - 1, text: `,"status":{"conditions":[${scheduled}]}` });
+    } else {
+      const statusMembers = members(stored, status.start);
+      if (!statusMembers) return undefined; // status null or not an object
+      const conds = find(statusMembers, 'conditions');
+      if (!conds) {
+        edits.push({ start: status.end - 1, end: status.end - 1, text: `${statusMembers.length ? ',' : ''}"conditions":[${scheduled}]` });
+      } else {
+        const list = JSON.parse(stored.slice(conds.start, conds.end)) as unknown;
+        if (!Array.isArray(list) || !list.every((c) => c !== null && typeof c === 'object' && !Array.isArray(c))) return undefined;
+        const kept = list.filter((c: { type?: unknown }) => c.type !== 'PodScheduled');
+        const text = kept.length ? `${JSON.stringify(kept).slice(0, -1)},${scheduled}]` : `[${scheduled}]`;
+        edits.push({ start: conds.start, end: conds.end, text });
+      }
+    }
+    edits.sort((a, b) => a.start - b.start);
+    let out = '';
+    let at = 0;
+    for (const e of edits) {
+      out += stored.slice(at, e.start) + e.text;
+      at = e.end;
+    }
+    return out + stored.slice(at);
+  } catch (err) {
+    if (err instanceof SyntaxError) return undefined;
+    throw err;
+  }
+}
