@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadKubeconfig, KubeconfigError } from '../client/kubeconfig.js';
 import { RestClient } from '../client/rest.js';
 import { startScheduler } from '../scheduler/index.js';
+import { DEFAULT_BIND_CONCURRENCY } from '../scheduler/scheduler.js';
 import { realClock } from '../util/clock.js';
 import { createLogger } from '../util/logger.js';
 
@@ -17,7 +18,7 @@ Runs the default scheduler against an existing cluster (for a server started wit
 Scheduler flags:
   --kubeconfig FILE           cluster to join (default $KUBECONFIG, then ~/.kube/config)
   --scheduler-name NAME       schedule pods with this spec.schedulerName (default default-scheduler)
-  --bind-concurrency N        bindings in flight at once (default 64)
+  --bind-concurrency N        bindings in flight at once (default 256)
   --log-level LEVEL           trace, debug, info, warn, error (default info)
 `;
 
@@ -43,7 +44,7 @@ export async function runScheduler(argv: string[]): Promise<void> {
     process.stderr.write(`kubelite scheduler: ${(err as Error).message}\n\n${SCHEDULER_USAGE}`);
     process.exit(2);
   }
-  const bindConcurrency = Number(values['bind-concurrency'] ?? 64);
+  const bindConcurrency = Number(values['bind-concurrency'] ?? DEFAULT_BIND_CONCURRENCY);
   if (!Number.isInteger(bindConcurrency) || bindConcurrency < 1) {
     process.stderr.write(`kubelite scheduler: --bind-concurrency must be a positive integer, got "${values['bind-concurrency']}"\n`);
     process.exit(2);

@@ -57,7 +57,7 @@ export function startSchedulerWorker(o: SchedulerWorkerOptions): Promise<Schedul
 
 async function runInWorker(o: SchedulerWorkerOptions): Promise<void> {
   const log = o.logLevel ? createLogger({ level: o.logLevel, name: 'kubelite-scheduler' }) : silentLogger();
-  const client = new RestClient({ server: o.server, token: o.token, caPem: o.caPem, userAgent: 'kubelite-scheduler', maxSockets: (o.bindConcurrency ?? 64) + 32 });
+  const client = new RestClient({ server: o.server, token: o.token, caPem: o.caPem, userAgent: 'kubelite-scheduler', maxSockets: 96 });
   const ac = new AbortController();
   parentPort!.on('message', (m) => {
     if (m !== 'stop') return;
