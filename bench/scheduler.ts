@@ -20,7 +20,8 @@ const BIND_CONCURRENCY = process.env.BENCH_BIND_CONCURRENCY; // passed to kubeli
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const IN_PROCESS = process.env.BENCH_SCHEDULER === 'inprocess';
 
-type Workload = { name: string; label: string; pod: (i: number) => KubeObject };
+/** controllers: run the server's controller manager too (by default off, as in scheduler_perf) */
+type Workload = { name: string; label: string; pod: (i: number) => KubeObject; controllers?: boolean };
 
 const base = (i: number, app: string, extra: Record<string, unknown> = {}): KubeObject => ({
   apiVersion: 'v1',
@@ -31,6 +32,8 @@ const base = (i: number, app: string, extra: Record<string, unknown> = {}): Kube
 
 const WORKLOADS: Workload[] = [
   { name: 'basic', label: 'basic (no affinity; 100 label groups)', pod: (i) => base(i, `basic-${i % 100}`) },
+  // the same pods, but the server also runs its controller manager (as `kubelite server` does by default)
+  { name: 'basic+controllers', label: 'basic, controller manager running in the server', pod: (i) => base(i, `basic-${i % 100}`), controllers: true },
   {
     name: 'anti-affinity',
     label: `required pod anti-affinity on kubernetes.io/hostname, groups of ${ANTI_GROUP} pods`,
@@ -160,7 +163,7 @@ async function runInProcess(w: Workload): Promise<Result> {
 
 async function runWorkload(w: Workload): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), 'kubelite-sched-'));
-  const s = await startServerProcess(join(dir, 'data'), ['--disable-scheduler']);
+  const s = await startServerProcess(join(dir, 'data'), ['--disable-scheduler', ...(w.controllers ? [] : ['--disable-controllers'])]);
   const ac = new AbortController();
   let schedChild: Awaited<ReturnType<typeof spawnKubelite>>['child'] | undefined;
   try {
@@ -234,7 +237,9 @@ async function runWorkload(w: Workload): Promise<Result> {
 async function main(): Promise<void> {
   const results: Result[] = [];
   const loadStart = load1();
-  for (const w of WORKLOADS) if (!ONLY || ONLY.includes(w.name)) results.push(await (IN_PROCESS ? runInProcess(w) : runWorkload(w)));
+  // in-process mode measures the server as it runs by default (controllers included): one basic row
+  const workloads = IN_PROCESS ? WORKLOADS.filter((w) => !w.controllers) : WORKLOADS;
+  for (const w of workloads) if (!ONLY || ONLY.includes(w.name)) results.push(await (IN_PROCESS ? runInProcess(w) : runWorkload(w)));
   const f = (n: number, d = 0) => n.toFixed(d);
   const target: Record<string, number> = { basic: 2000, 'anti-affinity': 500 };
   if (IN_PROCESS) return writeInProcess(results, loadStart, target);
@@ -244,7 +249,7 @@ async function main(): Promise<void> {
     return `| ${r.w.label} | ${f(r.rate)} pods/s (${r.bound} bound in ${f(r.totalS - r.syncedS, 2)} s) | ${f(r.rateFromSpawn)} pods/s (${f(r.totalS, 2)} s; synced ${f(r.syncedS, 2)} s, first bind ${f(r.firstBindS, 2)} s) | ${f(r.schedMsPerPod, 2)} ms / ${f(r.serverMsPerPod, 2)} ms | ${f(r.schedCpuS, 1)} s / ${f(r.schedPeakMiB)} MiB | ${f(r.serverCpuS, 1)} s / ${f(r.serverPeakMiB)} MiB | ${r.events} | ${t ? `>= ${t.toLocaleString('en-US')} pods/s` : ''} | ${met} |`;
   });
   const body = `Command: \`npm run bench:scheduler\` (${new Date().toISOString().slice(0, 10)}). Machine: ${machine()}.
-Method: for each workload a fresh \`kubelite server --disable-scheduler\` process; ${NODES} simulated nodes (\`startSim\` in the benchmark process, Ready, leases renewed every ${LEASE_INTERVAL_MS / 1000} s, **pod simulation off**: nothing writes pod status, so the binding path alone is measured); ${PODS} pending pods created first by ${CREATORS} concurrent clients (each pod requests 10m CPU / 16Mi); then \`kubelite scheduler --kubeconfig …\` is started as its own process (talking HTTPS to the server, as kube-scheduler does). **Throughput** = ${PODS} / the time from the scheduler's "caches synced" line (informers listed and watching, so scheduling can start) until a watch in the benchmark process has seen all ${PODS} pods with spec.nodeName set, as SchedulingBasic counts scheduled pods with the scheduler already running; the figure from the scheduler's spawn (process start and informer sync included) is given too. Sim nodes carry no zone label, so spreading uses kubernetes.io/hostname. CPU per pod = user+sys CPU (from /proc) of the scheduler process and of the server process between "caches synced" and the last bind, divided by the pods bound: the figure to compare between runs on a busy machine. Scheduler CPU and peak RSS (VmHWM) are for the scheduler process alone, from spawn to the last bind; server CPU covers the same interval. Every binding also sends a Scheduled event (best effort, as kube-scheduler's event client: 50 writes/s with bursts of 100, at most 1,000 waiting, the rest dropped; the column counts those stored 3 s after the last bind). 1-minute load average at start / end: ${loadStart} / ${load1()} (the benchmark's own processes account for about 2-3; more means other work was running on the machine too). The reference is kube-scheduler's SchedulingBasic (5,000 nodes, CI floor 680 pods/s).
+Method: for each workload a fresh \`kubelite server --disable-scheduler --disable-controllers\` process (API server and store alone, as scheduler_perf runs kube-apiserver without a controller manager; the row marked *controller manager running* leaves the server's in-process controllers on, whose informers also follow every pod and Lease); ${NODES} simulated nodes (\`startSim\` in the benchmark process, Ready, leases renewed every ${LEASE_INTERVAL_MS / 1000} s, **pod simulation off**: nothing writes pod status, so the binding path alone is measured); ${PODS} pending pods created first by ${CREATORS} concurrent clients (each pod requests 10m CPU / 16Mi); then \`kubelite scheduler --kubeconfig …\` is started as its own process (talking HTTPS to the server, as kube-scheduler does). **Throughput** = ${PODS} / the time from the scheduler's "caches synced" line (informers listed and watching, so scheduling can start) until a watch in the benchmark process has seen all ${PODS} pods with spec.nodeName set, as SchedulingBasic counts scheduled pods with the scheduler already running; the figure from the scheduler's spawn (process start and informer sync included) is given too. Sim nodes carry no zone label, so spreading uses kubernetes.io/hostname. CPU per pod = user+sys CPU (from /proc) of the scheduler process and of the server process between "caches synced" and the last bind, divided by the pods bound: the figure to compare between runs on a busy machine. Scheduler CPU and peak RSS (VmHWM) are for the scheduler process alone, from spawn to the last bind; server CPU covers the same interval. Every binding also sends a Scheduled event (best effort, as kube-scheduler's event client: 50 writes/s with bursts of 100, at most 1,000 waiting, the rest dropped; the column counts those stored 3 s after the last bind). 1-minute load average at start / end: ${loadStart} / ${load1()} (the benchmark's own processes account for about 2-3; more means other work was running on the machine too). The reference is kube-scheduler's SchedulingBasic (5,000 nodes, CI floor 680 pods/s).
 
 | workload (${PODS} pods, ${NODES} nodes) | throughput (from caches synced) | from spawn (caches synced / first bind after) | CPU per pod: scheduler / server | scheduler CPU / peak RSS | server CPU / peak RSS | Scheduled events recorded | target | met? |
 |---|---|---|---|---|---|---|---|---|
