@@ -97,8 +97,11 @@ export class SlowStarts {
  * Bring active pods to spec.replicas; throws (after recording an event) when a creation or
  * deletion failed, so the sync is retried with back-off. related (the pods of all sibling
  * ReplicaSets, for the deletion ranking) is asked for only when pods are to be deleted.
+ * Returns true when every creation asked for succeeded but the sync was cut at
+ * BURST_REPLICAS: more are wanted, and the pods just created requeue the owner as they are
+ * observed.
  */
-export async function manageReplicas(rs: KubeObject, key: string, active: KubeObject[], related: () => KubeObject[], d: ManageDeps): Promise<void> {
+export async function manageReplicas(rs: KubeObject, key: string, active: KubeObject[], related: () => KubeObject[], d: ManageDeps): Promise<boolean> {
   const want = Number(rs.spec?.replicas ?? 1);
   const diff = active.length - want;
   const ns = rs.metadata.namespace!;
@@ -126,7 +129,7 @@ export async function manageReplicas(rs: KubeObject, key: string, active: KubeOb
     // failed creations lowered the expectation themselves; those never attempted do it here
     if (n > attempted) d.expectations.lowerCreations(key, n - attempted);
     if (error) throw error;
-    return;
+    return -diff > n;
   }
   d.slowStarts?.forget(key);
   if (diff > 0) {
@@ -149,4 +152,5 @@ export async function manageReplicas(rs: KubeObject, key: string, active: KubeOb
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   }
+  return false;
 }
