@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/api/types.js';
-import { MERGE, ensureNamespace, events, isRunningReady, livePods, replicaSet, startControllerEnv, until, type ControllerEnv } from './controllers-support.js';
+import { MERGE, ensureNamespace, events, isRunningReady, listPods, livePods, replicaSet, startControllerEnv, until, type ControllerEnv } from './controllers-support.js';
 
 describe('ReplicaSet controller on simulated nodes', () => {
   let env: ControllerEnv;
@@ -84,6 +84,26 @@ describe('ReplicaSet controller on simulated nodes', () => {
       return r.status?.replicas === 2 && r.status?.observedGeneration === r.metadata.generation ? r : undefined;
     }, 'status replicas=2');
     assert.equal(cur.status.readyReplicas, 2);
+  });
+
+  it('scales up past BURST_REPLICAS in bursts and reports the final count in status', async () => {
+    // 1,100 pods: three bursts of at most 500; the syncs that only wait for a burst's last
+    // creations to be observed write no status, the one after them must
+    const big = replicaSet('big', 1100, { app: 'big' });
+    (big.spec!.template as { spec: Record<string, unknown> }).spec.nodeSelector = { nowhere: 'true' }; // stay Pending: no sim work
+    await env.api.json('POST', `/apis/apps/v1/namespaces/${ns}/replicasets`, big);
+    const st = await until(
+      async () => {
+        const cur = await env.api.json<KubeObject>('GET', rsPath('big'));
+        return cur.status?.replicas === 1100 ? cur.status : undefined;
+      },
+      'status replicas=1100',
+      60_000,
+    );
+    assert.equal(st.observedGeneration, 1);
+    assert.equal((await livePods(env.api, ns, 'app=big')).length, 1100);
+    await env.api.json('DELETE', rsPath('big'));
+    await until(async () => ((await listPods(env.api, ns, 'app=big')).length === 0 ? true : undefined), 'the pods of the deleted ReplicaSet gone', 60_000);
   });
 
   it('adopts a matching orphan and releases a pod whose labels stop matching', async () => {
