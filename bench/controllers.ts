@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { call, cpuSeconds, load1, machine, peakRssMiB, runConcurrent, sleep, spawnKubelite, startServerProcess, stopChild, watchLines, writeSection } from './lib.js';
+import { call, cpuSeconds, threadCpuSeconds, load1, machine, peakRssMiB, runConcurrent, sleep, spawnKubelite, startServerProcess, stopChild, watchLines, writeSection } from './lib.js';
 
 const NODES = Number(process.env.BENCH_NODES ?? 100);
 const MANY = Number(process.env.BENCH_DEPLOYMENTS ?? 100);
@@ -60,6 +60,8 @@ interface Run {
   running: number;
   lastRunningS: number;
   serverCpuS: number;
+  /** of which the server's main thread (the API server's event loop) */
+  serverMainCpuS: number;
   serverPeakMiB: number;
   simCpuS: number;
   /** API requests by verb and resource over the whole run, most frequent first */
@@ -135,6 +137,7 @@ async function runScenario(name: string, deployments: number, replicas: number, 
     );
 
     const serverCpu0 = cpuSeconds(s.child.pid!);
+    const threads0 = threadCpuSeconds(s.child.pid!);
     const simCpu0 = cpuSeconds(sim.pid!);
     t0 = performance.now();
     const pods = deployments * replicas;
@@ -174,13 +177,14 @@ async function runScenario(name: string, deployments: number, replicas: number, 
       running: running.size,
       lastRunningS: (lastRunning - t0) / 1000,
       serverCpuS: cpuSeconds(s.child.pid!) - serverCpu0,
+      serverMainCpuS: threadCpuSeconds(s.child.pid!).main - threads0.main,
       serverPeakMiB: peakRssMiB(s.child.pid!),
       simCpuS: cpuSeconds(sim.pid!) - simCpu0,
       requests,
     };
     process.stdout.write(`[${name}] writes: ${requests.map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
     process.stdout.write(
-      `[${name}] ${run.rolledOut}/${deployments} rolled out in ${run.totalS.toFixed(2)} s; ${run.pods} pods created between ${run.firstPodS.toFixed(2)} s and ${run.lastPodS.toFixed(2)} s, ${run.running} Running by ${run.lastRunningS.toFixed(2)} s; server CPU ${run.serverCpuS.toFixed(1)} s, peak RSS ${run.serverPeakMiB.toFixed(0)} MiB; sim CPU ${run.simCpuS.toFixed(1)} s\n`,
+      `[${name}] ${run.rolledOut}/${deployments} rolled out in ${run.totalS.toFixed(2)} s; ${run.pods} pods created between ${run.firstPodS.toFixed(2)} s and ${run.lastPodS.toFixed(2)} s, ${run.running} Running by ${run.lastRunningS.toFixed(2)} s; server CPU ${run.serverCpuS.toFixed(1)} s (main thread ${run.serverMainCpuS.toFixed(1)} s), peak RSS ${run.serverPeakMiB.toFixed(0)} MiB; sim CPU ${run.simCpuS.toFixed(1)} s\n`,
     );
     return run;
   } finally {

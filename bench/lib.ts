@@ -1,7 +1,7 @@
 // Shared benchmark plumbing: start a kubelite server process, HTTPS load, percentiles,
 // and BENCHMARKS.md sections.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { request, Agent } from 'node:https';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,7 @@ export interface ServerProc {
 }
 
 export async function startServerProcess(dataDir: string, extraArgs: string[] = [], nodeArgs: string[] = serverProfArgs()): Promise<ServerProc> {
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'kubelite.js'), 'server', '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--disable-agent', '--log-level', 'warn', ...extraArgs], {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'kubelite.js'), 'server', '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--disable-agent', '--log-level', 'warn', ...extraArgs, ...(process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<URL>((resolve, reject) => {
@@ -51,7 +51,8 @@ export async function startServerProcess(dataDir: string, extraArgs: string[] = 
 
 /**
  * BENCH_SERVER_CPU_PROF=DIR: write a --cpu-prof of each server process to DIR;
- * BENCH_SERVER_NODE_ARGS: more node options for the server (e.g. V8 flags to compare).
+ * BENCH_SERVER_NODE_ARGS: more node options for the server (e.g. V8 flags to compare);
+ * BENCH_SERVER_ARGS: more `kubelite server` flags (e.g. --single-thread to compare).
  */
 function serverProfArgs(): string[] {
   const dir = process.env.BENCH_SERVER_CPU_PROF;
@@ -132,6 +133,28 @@ export function cpuSeconds(pid: number): number {
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields after "(comm) ": state=0 ... utime=11, stime=12 (clock ticks, 100 per second on Linux)
   return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/**
+ * CPU seconds of a process's main thread (for `kubelite server`, the API server's event loop)
+ * and of all its other threads together (the components thread, V8's GC and compiler helpers,
+ * libuv's pool).
+ */
+export function threadCpuSeconds(pid: number): { main: number; other: number } {
+  const out = { main: 0, other: 0 };
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const s = (Number(f[11]) + Number(f[12])) / 100;
+    if (Number(tid) === pid) out.main += s;
+    else out.other += s;
+  }
+  return out;
 }
 
 /** Peak RSS (VmHWM) of a process, in MiB. */

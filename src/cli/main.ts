@@ -23,6 +23,8 @@ Server flags:
   --disable-agent             do not run a node agent in this process
   --disable-scheduler         do not run the scheduler in this process
   --disable-controllers       do not run the controller manager in this process
+  --single-thread             run the scheduler and controllers on the API server's thread
+                              (default: a worker thread of their own, on another core)
   --write-kubeconfig FILE     where to write the admin kubeconfig (default DIR/kubeconfig.yaml)
   --log-level LEVEL           trace, debug, info, warn, error (default info)
   --pod-manifest-path PATH    static pod manifests of this node (default DIR/agent/pod-manifests)
@@ -76,6 +78,7 @@ export async function main(argv: string[]): Promise<void> {
         'disable-agent': { type: 'boolean', default: false },
         'disable-scheduler': { type: 'boolean', default: false },
         'disable-controllers': { type: 'boolean', default: false },
+        'single-thread': { type: 'boolean', default: false },
         'write-kubeconfig': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
         'pod-manifest-path': { type: 'string' },
@@ -124,6 +127,7 @@ export async function main(argv: string[]): Promise<void> {
         disableAgent: values['disable-agent']!,
         disableScheduler: values['disable-scheduler']!,
         disableControllers: values['disable-controllers']!,
+        componentsThread: !values['single-thread'],
         kubeconfigPath: values['write-kubeconfig'],
         controllerSettings,
         defaultTolerationSeconds,

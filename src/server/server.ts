@@ -14,6 +14,7 @@ import type { AgentConfig, RunningAgent } from './agent.js';
 import { startAgentRuntime, type EarlyRuntime } from './runtime.js';
 import type { Logger } from '../util/logger.js';
 import type { WatchCache } from '../apiserver/watchcache.js';
+import type { ComponentsThread } from './components.js';
 
 export interface ServerConfig {
   dataDir: string;
@@ -24,6 +25,12 @@ export interface ServerConfig {
   disableScheduler?: boolean;
   /** do not run the controller manager in this process */
   disableControllers?: boolean;
+  /**
+   * run the scheduler and the controller manager on a worker thread (server/components.ts)
+   * instead of the API server's thread; ignored with an injected clock (which cannot cross
+   * to another thread)
+   */
+  componentsThread?: boolean;
   kubeconfigPath?: string;
   /** controller tunables (--node-monitor-grace-period, --terminated-pod-gc-threshold, ...) */
   controllerSettings?: ControllerSettings;
@@ -150,36 +157,51 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
   startNamespaceFinalizer(api, cfg.log, lifecycle.signal);
   startEventTTL(api.get('', 'events')!, clock, cfg.log, lifecycle.signal);
 
-  // 5. control-plane components: the same API requests as any client, in-process (apiserver/local.ts)
+  // 5. control-plane components: the same API requests as any client, in-process (apiserver/local.ts),
+  // on a thread of their own (server/components.ts) or on this one
   const clients: RestClient[] = [];
   let scheduler: Scheduler | undefined;
-  let schedulerStarting: Promise<Scheduler> | undefined;
-  if (!cfg.disableScheduler) {
-    // in-process: the same API requests without TLS, sockets or HTTP parsing (the standalone
-    // `kubelite scheduler` talks HTTPS); about half the server CPU per pod (BENCHMARKS.md)
-    const transport = localTransport(api, creds.adminToken, 'kubelite-scheduler');
-    const client = new RestClient({ server: `https://127.0.0.1:${port}`, token: creds.adminToken, caPem: creds.caPem, userAgent: 'kubelite-scheduler', transport });
-    clients.push(client);
-    // components are loaded only when they run: a control-plane-only server stays small
-    const { startScheduler } = await import('../scheduler/index.js');
-    // With its own node agent, a fresh server has no Node until that agent registers (~0.5 s):
-    // a pod created meanwhile would fail scheduling and wait out its 1 s back-off. So the
-    // scheduler starts once a Node exists (at once on a restart), or after 10 s regardless.
-    const nodes = early ? api.get('', 'nodes')!.cache : undefined;
-    schedulerStarting = (nodes ? untilAnyEntry(nodes, 10_000, lifecycle.signal) : Promise.resolve()).then(() =>
-      startScheduler({ client, clock, log: cfg.log.child({ component: 'scheduler' }) }, lifecycle.signal),
-    );
-    schedulerStarting.catch(() => undefined); // awaited below, after the agent started
-    if (!early) scheduler = await schedulerStarting;
-  }
+  let schedulerStarting: Promise<unknown> | undefined;
   let controllers: ControllerManager | undefined;
-  if (!cfg.disableControllers) {
-    // in-process too: its informers and writes skip TLS, sockets and HTTP parsing
-    const transport = localTransport(api, creds.adminToken, 'kubelite-controller-manager');
-    const client = new RestClient({ server: `https://127.0.0.1:${port}`, token: creds.adminToken, caPem: creds.caPem, userAgent: 'kubelite-controller-manager', transport });
-    clients.push(client);
-    const { startControllerManager } = await import('../controllers/index.js');
-    controllers = startControllerManager({ client, clock, log: cfg.log.child({ component: 'controller-manager' }), settings: cfg.controllerSettings }, lifecycle.signal);
+  let thread: ComponentsThread | undefined;
+  // With its own node agent, a fresh server has no Node until that agent registers (~0.5 s):
+  // a pod created meanwhile would fail scheduling and wait out its 1 s back-off. So the
+  // scheduler starts once a Node exists (at once on a restart), or after 10 s regardless.
+  const nodes = early ? api.get('', 'nodes')!.cache : undefined;
+  const nodeSeen = () => (nodes ? untilAnyEntry(nodes, 10_000, lifecycle.signal) : Promise.resolve());
+  const serverUrl = `https://127.0.0.1:${port}`;
+  if (cfg.componentsThread && clock === realClock && !(cfg.disableScheduler && cfg.disableControllers)) {
+    const { startComponentsThread } = await import('./components.js');
+    thread = await startComponentsThread({ api, token: creds.adminToken, server: serverUrl, caPem: creds.caPem, log: cfg.log.child({ component: 'components-thread' }) });
+    const t = thread;
+    if (!cfg.disableControllers) await t.startControllers(cfg.controllerSettings);
+    if (!cfg.disableScheduler) {
+      schedulerStarting = nodeSeen().then(() => t.startScheduler());
+      schedulerStarting.catch(() => undefined); // awaited below, after the agent started
+      if (!early) await schedulerStarting;
+    }
+  } else {
+    if (!cfg.disableScheduler) {
+      // in-process: the same API requests without TLS, sockets or HTTP parsing (the standalone
+      // `kubelite scheduler` talks HTTPS); about half the server CPU per pod (BENCHMARKS.md)
+      const transport = localTransport(api, creds.adminToken, 'kubelite-scheduler');
+      const client = new RestClient({ server: serverUrl, token: creds.adminToken, caPem: creds.caPem, userAgent: 'kubelite-scheduler', transport });
+      clients.push(client);
+      // components are loaded only when they run: a control-plane-only server stays small
+      const { startScheduler } = await import('../scheduler/index.js');
+      const starting = nodeSeen().then(() => startScheduler({ client, clock, log: cfg.log.child({ component: 'scheduler' }) }, lifecycle.signal));
+      schedulerStarting = starting.then((s) => (scheduler = s));
+      schedulerStarting.catch(() => undefined); // awaited below, after the agent started
+      if (!early) await schedulerStarting;
+    }
+    if (!cfg.disableControllers) {
+      // in-process too: its informers and writes skip TLS, sockets and HTTP parsing
+      const transport = localTransport(api, creds.adminToken, 'kubelite-controller-manager');
+      const client = new RestClient({ server: serverUrl, token: creds.adminToken, caPem: creds.caPem, userAgent: 'kubelite-controller-manager', transport });
+      clients.push(client);
+      const { startControllerManager } = await import('../controllers/index.js');
+      controllers = startControllerManager({ client, clock, log: cfg.log.child({ component: 'controller-manager' }), settings: cfg.controllerSettings }, lifecycle.signal);
+    }
   }
 
   // 6. kubeconfig for kubectl
@@ -194,6 +216,7 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
     lifecycle.abort();
     await agent?.stop(); // the agent's loops and containerd; pods keep running
     await controllers?.stop(); // releases the leader Lease while the API still answers
+    await thread?.stop(); // likewise, on its thread
     for (const c of clients) c.close();
     await api.close();
     await store.close();
@@ -208,7 +231,7 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
       throw err instanceof RuntimeMissingError ? new StartupError(err.message) : err;
     });
   }
-  if (schedulerStarting && !scheduler) scheduler = await schedulerStarting;
+  if (schedulerStarting) await schedulerStarting;
   signal?.addEventListener('abort', () => void stop(), { once: true });
   return { url, port, kubeconfigPath, adminToken: creds.adminToken, caPem: creds.caPem, api, store, scheduler, controllers, agent, stop };
 }

@@ -26,10 +26,10 @@ export interface KubectlResult {
 }
 
 /** A server for tests; the scheduler and controllers run only when asked (API tests want pods left alone). */
-export async function startTestCluster(opts: { dir?: string; scheduler?: boolean; controllers?: boolean } = {}): Promise<TestCluster> {
+export async function startTestCluster(opts: { dir?: string; scheduler?: boolean; controllers?: boolean; componentsThread?: boolean } = {}): Promise<TestCluster> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'kubelite-test-'));
   const log = process.env.KUBELITE_TEST_LOG ? createLogger({ level: process.env.KUBELITE_TEST_LOG }) : silentLogger();
-  const s = await startServer({ dataDir: dir, httpsPort: 0, bindAddress: '127.0.0.1', disableAgent: true, disableScheduler: !opts.scheduler, disableControllers: !opts.controllers, log });
+  const s = await startServer({ dataDir: dir, httpsPort: 0, bindAddress: '127.0.0.1', disableAgent: true, disableScheduler: !opts.scheduler, disableControllers: !opts.controllers, componentsThread: opts.componentsThread, log });
   const home = join(dir, 'home');
   mkdirSync(home, { recursive: true });
   return {
