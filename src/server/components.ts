@@ -4,6 +4,7 @@
 // scheduling algorithm and reconcile logic run on the second core, so that the API server's
 // thread only serves requests. (On one thread, the scheduler and the controllers' informers
 // took about a third of its CPU per pod: BENCHMARKS.md.)
+import { setMaxListeners } from 'node:events';
 import { MessageChannel, Worker, isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { ApiServer } from '../apiserver/server.js';
 import type { ControllerSettings } from '../controllers/index.js';
@@ -122,6 +123,7 @@ async function runInWorker(d: WorkerData): Promise<void> {
   const channel = new ThreadChannel(d.port);
   const log = createLogger({ level: d.logLevel });
   const ac = new AbortController();
+  setMaxListeners(0, ac.signal); // every informer and loop of the components listens to it
   const clients: InstanceType<typeof RestClient>[] = [];
   const client = (ua: string) => {
     const c = new RestClient({ server: d.server, token: '', caPem: d.caPem, userAgent: ua, transport: channel.transport(ua) });
