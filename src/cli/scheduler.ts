@@ -1,5 +1,6 @@
 // `kubelite scheduler`: the default scheduler as its own process, talking to an API server
 // through a kubeconfig like any other client (as kube-scheduler does).
+import { setMaxListeners } from 'node:events';
 import { parseArgs } from 'node:util';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +61,7 @@ export async function runScheduler(argv: string[]): Promise<void> {
     process.exit(err instanceof KubeconfigError ? 1 : 2);
   }
   const ac = new AbortController();
+  setMaxListeners(0, ac.signal); // every informer and loop of the scheduler listens to it
   const t0 = Date.now();
   const shutdown = (sig: string) => {
     log.info({ signal: sig }, 'scheduler: stopping');
