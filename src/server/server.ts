@@ -174,7 +174,9 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
     const { startComponentsThread } = await import('./components.js');
     thread = await startComponentsThread({ api, token: creds.adminToken, server: serverUrl, caPem: creds.caPem, log: cfg.log.child({ component: 'components-thread' }) });
     const t = thread;
-    if (!cfg.disableControllers) await t.startControllers(cfg.controllerSettings);
+    // not awaited: the thread loads their code on the other core while this one goes on
+    // (a failure is logged by the thread's supervisor)
+    if (!cfg.disableControllers) t.startControllers(cfg.controllerSettings).catch(() => undefined);
     if (!cfg.disableScheduler) {
       schedulerStarting = nodeSeen().then(() => t.startScheduler());
       schedulerStarting.catch(() => undefined); // awaited below, after the agent started
