@@ -21,6 +21,8 @@ interface WorkerData {
   server: string;
   caPem: string;
   logLevel: string;
+  /** components whose code the thread loads as soon as it starts, before it is told to run them */
+  preload: ('scheduler' | 'controllers')[];
 }
 
 export interface ComponentsThread {
@@ -40,6 +42,8 @@ export interface ComponentsThreadOptions {
   server: string;
   caPem: string;
   log: Logger;
+  /** components the thread will be told to run: their code is loaded at once, on the thread */
+  preload?: ('scheduler' | 'controllers')[];
 }
 
 /**
@@ -56,7 +60,7 @@ export async function startComponentsThread(o: ComponentsThreadOptions): Promise
   const spawn = () => {
     const { port1, port2 } = new MessageChannel();
     const host = hostThreadChannel(o.api, o.token, port1);
-    const data: WorkerData = { [TAG]: true, port: port2, server: o.server, caPem: o.caPem, logLevel: o.log.level };
+    const data: WorkerData = { [TAG]: true, port: port2, server: o.server, caPem: o.caPem, logLevel: o.log.level, preload: o.preload ?? [] };
     const worker = new Worker(new URL(import.meta.url), { workerData: data, transferList: [port2] });
     const waiting = new Map<string, { resolve(): void; reject(e: Error): void }>();
     worker.on('message', (m: FromWorker) => {
@@ -120,6 +124,11 @@ async function runInWorker(d: WorkerData): Promise<void> {
     import('../util/logger.js'),
     import('../util/clock.js'),
   ]);
+  const schedulerCode = () => import('../scheduler/index.js');
+  const controllersCode = () => import('../controllers/index.js');
+  // loading the components' code is most of their start: done now, while the server boots
+  if (d.preload.includes('scheduler')) void schedulerCode().catch(() => undefined);
+  if (d.preload.includes('controllers')) void controllersCode().catch(() => undefined);
   const channel = new ThreadChannel(d.port);
   const log = createLogger({ level: d.logLevel });
   const ac = new AbortController();
@@ -135,14 +144,14 @@ async function runInWorker(d: WorkerData): Promise<void> {
 
   parentPort!.on('message', (m: ToWorker) => {
     if (m.t === 'startScheduler') {
-      void import('../scheduler/index.js')
+      void schedulerCode()
         .then(({ startScheduler }) => startScheduler({ client: client('kubelite-scheduler'), clock: realClock, log: log.child({ component: 'scheduler' }) }, ac.signal))
         .then(
           () => post({ t: 'started', what: 'scheduler' }),
           (err: Error) => post({ t: 'error', what: 'scheduler', message: err.message }),
         );
     } else if (m.t === 'startControllers') {
-      void import('../controllers/index.js')
+      void controllersCode()
         .then(({ startControllerManager }) => {
           controllers = startControllerManager({ client: client('kubelite-controller-manager'), clock: realClock, log: log.child({ component: 'controller-manager' }), settings: m.settings }, ac.signal);
         })

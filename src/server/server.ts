@@ -172,7 +172,8 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
   const serverUrl = `https://127.0.0.1:${port}`;
   if (cfg.componentsThread && clock === realClock && !(cfg.disableScheduler && cfg.disableControllers)) {
     const { startComponentsThread } = await import('./components.js');
-    thread = await startComponentsThread({ api, token: creds.adminToken, server: serverUrl, caPem: creds.caPem, log: cfg.log.child({ component: 'components-thread' }) });
+    const preload = [...(cfg.disableScheduler ? [] : (['scheduler'] as const)), ...(cfg.disableControllers ? [] : (['controllers'] as const))];
+    thread = await startComponentsThread({ api, token: creds.adminToken, server: serverUrl, caPem: creds.caPem, log: cfg.log.child({ component: 'components-thread' }), preload });
     const t = thread;
     // not awaited: the thread loads their code on the other core while this one goes on
     // (a failure is logged by the thread's supervisor)
