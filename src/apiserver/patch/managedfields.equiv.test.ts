@@ -232,7 +232,13 @@ test('sortedJson matches the original', () => {
 /** A variation that only changes values of scalar leaves (what the fast path of recordUpdate handles). */
 function tweak(o: KubeObject, r: () => number, p = 0.12): KubeObject {
   const c = clone(o);
-  const change = (x: unknown): unknown => (typeof x === 'string' ? `${x}-t` : typeof x === 'number' ? x + 1 : typeof x === 'boolean' ? !x : x === null ? 'n' : x);
+  const change = (x: unknown): unknown => {
+    const q = r();
+    if (q < 0.05) return { t: 1 }; // a leaf becoming a map, a list or null
+    if (q < 0.1) return [1];
+    if (q < 0.15) return null;
+    return typeof x === 'string' ? `${x}-t` : typeof x === 'number' ? x + 1 : typeof x === 'boolean' ? !x : x === null ? 'n' : x;
+  };
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
@@ -246,9 +252,12 @@ function tweak(o: KubeObject, r: () => number, p = 0.12): KubeObject {
     const rec = v as Record<string, unknown>;
     for (const k of Object.keys(rec)) {
       if (k === 'managedFields') continue;
-      if (typeof rec[k] !== 'object' || rec[k] === null) {
-        if (r() < p) rec[k] = change(rec[k]);
-      } else walk(rec[k]);
+      const v = rec[k];
+      if (typeof v !== 'object' || v === null) {
+        if (r() < p) rec[k] = change(v);
+      } else if (!Array.isArray(v) && r() < p / 3) {
+        rec[k] = Object.keys(v).length === 0 ? { t: 1 } : {}; // an empty map filled, or a map emptied
+      } else walk(v);
     }
   };
   walk(c);
@@ -279,9 +288,16 @@ test('recordUpdate fast path (ownedupdate.ts) gives what the general algorithm g
     const gvk = gvkOf(obj);
     let cur = recordUpdate({ gvk, old: undefined, updated: clone(obj), manager: 'm1', now: T0 });
     for (let i = 0; i < 60; i++) {
-      const sub = r() < 0.3 ? 'status' : undefined;
-      const manager = ['m1', 'm2', 'm3'][Math.floor(r() * 3)]!;
-      const next = r() < 0.15 ? mutate(cur, r) : tweak(cur, r);
+      let sub = r() < 0.3 ? 'status' : undefined;
+      let manager = ['m1', 'm2', 'm3'][Math.floor(r() * 3)]!;
+      const updates = (cur.metadata?.managedFields ?? []).filter((e) => e.operation === 'Update');
+      if (updates.length > 0 && r() < 0.6) {
+        // a manager writing again (the case the fast path is for)
+        const e = updates[Math.floor(r() * updates.length)]!;
+        manager = e.manager!;
+        sub = e.subresource === 'status' ? 'status' : undefined;
+      }
+      const next = r() < 0.15 ? mutate(cur, r) : tweak(cur, r, r() < 0.5 ? 0.03 : 0.12);
       if (r() < 0.15) rewriteManagedFields(next, r);
       const now = times[i % times.length]!;
       const a = recordUpdate({ gvk, old: cur, updated: clone(next), manager, now, subresource: sub });

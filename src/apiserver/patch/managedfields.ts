@@ -301,7 +301,14 @@ export function isCanonicalFieldsV1(o: JsonObject, root: boolean): boolean {
       for (const _ in v) return false;
       dot = true;
     } else {
-      if (k === '__proto__' || (prev !== undefined && comparePE(prev, k) > 0)) return false;
+      if (k === '__proto__') return false;
+      if (prev !== undefined) {
+        // comparePE, with the usual case (same kind of element, not an index) inline
+        const c = prev.charCodeAt(0);
+        if (c === k.charCodeAt(0) && c !== 0x69) {
+          if (prev > k) return false;
+        } else if (comparePE(prev, k) > 0) return false;
+      }
       if (!isCanonicalFieldsV1(v, false)) return false;
       prev = k;
       children++;

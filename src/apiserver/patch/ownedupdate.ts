@@ -11,7 +11,7 @@
 import type { GVK, KubeObject, ManagedFieldsEntry } from '../../api/types.js';
 import { fieldPE, keyPE, type PathElement } from './fieldpath.js';
 import { deepEqual, isObject, type JsonObject } from './json.js';
-import { compareManagers, isCanonicalFieldsV1, itemKey, managerId, STRIPPED_META } from './managedfields.js';
+import { compareManagers, isCanonicalFieldsV1, itemKey, STRIPPED_META } from './managedfields.js';
 import { fieldOf, rootStruct, structOf, type FieldSpec, type StructSpec } from './patchmeta.js';
 
 /** Thrown (and caught below) when the walk meets something only the general algorithm handles. */
@@ -27,42 +27,62 @@ function isEmptyDU(o: JsonObject): boolean {
   return true;
 }
 
+type ItemKey = Record<string, unknown>;
+
+/** keyPE(a) === keyPE(b), for two keys of items of the same list. */
+function sameKey(a: ItemKey, b: ItemKey): boolean {
+  for (const k in a) {
+    const x = a[k];
+    const y = b[k];
+    if (x === y) continue;
+    if ((typeof x === 'object' && x !== null) || (typeof y === 'object' && y !== null)) return keyPE(a) === keyPE(b);
+    return false;
+  }
+  return true;
+}
+
 class LeafDiff {
   /** changed leaf paths (each a member of compareObjects' `modified`; nothing added or removed) */
   readonly changed: PathElement[][] = [];
-  private readonly path: PathElement[] = [];
+  /** the walk's position: field elements, and list item keys (made elements when a leaf is reported) */
+  private readonly path: (PathElement | ItemKey)[] = [];
 
   constructor(private readonly subresource: string | undefined) {}
 
   /** Walk two top-level objects (the scoped comparison of recordUpdate). */
   top(a: JsonObject, b: JsonObject, s: StructSpec | undefined): void {
-    const status = this.subresource === 'status';
-    for (const k of Object.keys(a)) {
-      if (k === 'apiVersion' || k === 'kind' || (k === 'status') !== status) continue;
-      this.member(k, a[k], own(b, k), s, true);
-    }
-    for (const k of Object.keys(b)) {
-      if (k === 'apiVersion' || k === 'kind' || (k === 'status') !== status) continue;
-      if (own(a, k) === undefined && b[k] !== undefined) throw BAIL;
-    }
+    this.object(a, b, s, undefined, true);
   }
 
-  private object(a: JsonObject, b: JsonObject, s: StructSpec | undefined, skip: ReadonlySet<string> | undefined): void {
-    for (const k of Object.keys(a)) {
-      if (skip?.has(k)) continue;
-      this.member(k, a[k], own(b, k), s, false);
-    }
-    for (const k of Object.keys(b)) {
-      if (skip?.has(k)) continue;
-      if (own(a, k) === undefined && b[k] !== undefined) throw BAIL;
-    }
+  /** In scope at the top: status alone for the status subresource, all but status otherwise. */
+  private skipTop(k: string): boolean {
+    return k === 'apiVersion' || k === 'kind' || (k === 'status') !== (this.subresource === 'status');
   }
 
+  private object(a: JsonObject, b: JsonObject, s: StructSpec | undefined, skip: ReadonlySet<string> | undefined, top = false): void {
+    // b has no member a lacks when the members defined on both sides are all of b's: b[k]
+    // may find an inherited property, but that is not a JSON value and gives up in value()
+    let both = 0;
+    for (const k of Object.keys(a)) {
+      if (top ? this.skipTop(k) : skip?.has(k)) continue;
+      if (k === '__proto__') throw BAIL;
+      const va = a[k];
+      if (va === undefined) continue;
+      const vb = b[k];
+      if (vb === undefined) throw BAIL; // removed
+      both++;
+      if (va !== vb) this.member(k, va, vb, s, top);
+    }
+    for (const k of Object.keys(b)) {
+      if (top ? this.skipTop(k) : skip?.has(k)) continue;
+      if (k === '__proto__') throw BAIL;
+      if (b[k] !== undefined) both--;
+    }
+    if (both !== 0) throw BAIL; // added
+  }
+
+  /** Two different defined values of member k. */
   private member(k: string, va: unknown, vb: unknown, s: StructSpec | undefined, top: boolean): void {
-    if (k === '__proto__') throw BAIL;
-    if (va === undefined && vb === undefined) return;
-    if (va === undefined || vb === undefined) throw BAIL; // added or removed
-    if (va === vb) return; // the same value (or the same object): nothing differs below
     const field = fieldOf(s, k);
     this.path.push(fieldPE(k));
     if (top && k === 'metadata') {
@@ -74,8 +94,22 @@ class LeafDiff {
     this.path.pop();
   }
 
+  private readonly keyPEs = new Map<ItemKey, PathElement>();
+
   private leaf(): void {
-    this.changed.push([...this.path]);
+    this.changed.push(
+      this.path.map((pe) => {
+        if (typeof pe === 'string') return pe;
+        let k = this.keyPEs.get(pe);
+        if (k === undefined) this.keyPEs.set(pe, (k = keyPE(pe)));
+        return k;
+      }),
+    );
+  }
+
+  /** Equal values report nothing; any other difference is the general algorithm's. */
+  private sameOrBail(va: unknown, vb: unknown): void {
+    if (!deepEqual(va, vb)) throw BAIL;
   }
 
   private value(va: unknown, vb: unknown, field: FieldSpec | undefined): void {
@@ -91,22 +125,23 @@ class LeafDiff {
         if (!deepEqual(va, vb)) this.leaf();
         return;
       }
-      if (deepEqual(va, vb)) return;
-      if (type !== 'map' || va.length !== vb.length || va.length === 0) throw BAIL;
-      const seen = new Set<string>();
-      const pes: string[] = [];
+      if (type !== 'map' || va.length !== vb.length || va.length === 0) return this.sameOrBail(va, vb);
+      // the same items (by key) in the same order, each key once
+      const keys: ItemKey[] = [];
       for (let i = 0; i < va.length; i++) {
         const ka = itemKey(va[i], field);
         const kb = itemKey(vb[i], field);
-        if (ka === undefined || kb === undefined) throw BAIL;
-        const pe = keyPE(ka);
-        if (pe !== keyPE(kb) || seen.has(pe)) throw BAIL;
-        seen.add(pe);
-        pes.push(pe);
+        if (ka === undefined || kb === undefined || !sameKey(ka, kb)) return this.sameOrBail(va, vb);
+        keys.push(ka);
+      }
+      if (keys.length > 16) {
+        if (new Set(keys.map(keyPE)).size !== keys.length) return this.sameOrBail(va, vb);
+      } else {
+        for (let i = 1; i < keys.length; i++) for (let j = 0; j < i; j++) if (sameKey(keys[i]!, keys[j]!)) return this.sameOrBail(va, vb);
       }
       const s = structOf(field);
       for (let i = 0; i < va.length; i++) {
-        this.path.push(pes[i]!);
+        this.path.push(keys[i]!);
         this.object(va[i] as JsonObject, vb[i] as JsonObject, s, undefined);
         this.path.pop();
       }
@@ -135,6 +170,11 @@ function ownsPath(fieldsV1: JsonObject, path: readonly PathElement[]): boolean {
   return true;
 }
 
+/** managerId(a) === managerId(b) for entries with string members (Apply ignores apiVersion). */
+function sameManager(a: Omit<Entry, 'fieldsV1'>, b: Omit<Entry, 'fieldsV1'>): boolean {
+  return a.manager === b.manager && a.operation === b.operation && (a.operation === 'Apply' || a.apiVersion === b.apiVersion) && (a.subresource ?? '') === (b.subresource ?? '');
+}
+
 interface Entry {
   manager: string;
   operation: 'Apply' | 'Update';
@@ -159,9 +199,24 @@ export function ownedUpdateEntries(
   subresource: string | undefined,
 ): ManagedFieldsEntry[] | undefined {
   if (!isObject(old) || !isObject(updated) || base.length === 0) return undefined;
+  // cheap checks first: the writer has an entry already (a first write adds one), then the
+  // walk (which gives up on added or removed fields), then the rest of the entries
+  const selfEntry = { manager, operation: 'Update' as const, apiVersion, subresource: subresource || undefined };
+  let hasSelf = false;
+  for (const e of base) {
+    if (isObject(e) && e.manager === manager && e.operation === 'Update' && e.apiVersion === apiVersion && (e.subresource || undefined) === selfEntry.subresource) hasSelf = true;
+  }
+  if (!hasSelf) return undefined;
+  const diff = new LeafDiff(subresource);
+  try {
+    diff.top(old as JsonObject, updated as JsonObject, rootStruct(gvk));
+  } catch (err) {
+    if (err === BAIL) return undefined;
+    throw err;
+  }
   // the entries must come out of decode+encode as they are (but for the writer's time)
   const entries: Entry[] = [];
-  const ids = new Set<string>();
+  let self: Entry | undefined;
   for (const e of base) {
     if (!isObject(e)) return undefined;
     const raw = e.fieldsV1;
@@ -179,26 +234,14 @@ export function ownedUpdateEntries(
       if (typeof e.subresource !== 'string') return undefined;
       m.subresource = e.subresource;
     }
-    const id = managerId(m);
-    if (ids.has(id)) return undefined;
-    ids.add(id);
+    for (const o of entries) if (sameManager(o, m)) return undefined; // merged by decodeManagedFields
+    const mine = sameManager(m, selfEntry);
+    if (mine) self = m;
+    // each changed field is the writer's, and no one else's
+    for (const p of diff.changed) if (ownsPath(raw, p) !== mine) return undefined;
     entries.push(m);
   }
-  const diff = new LeafDiff(subresource);
-  try {
-    diff.top(old as JsonObject, updated as JsonObject, rootStruct(gvk));
-  } catch (err) {
-    if (err === BAIL) return undefined;
-    throw err;
-  }
   if (diff.changed.length > 0) {
-    const selfId = managerId({ manager, operation: 'Update', apiVersion, subresource });
-    let self: Entry | undefined;
-    for (const m of entries) {
-      const mine = managerId(m) === selfId;
-      if (mine) self = m;
-      for (const p of diff.changed) if (ownsPath(m.fieldsV1, p) !== mine) return undefined;
-    }
     if (!self) return undefined;
     if (now) self.time = now;
     else delete self.time;
