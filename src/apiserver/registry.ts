@@ -12,6 +12,7 @@ import { kindHooks } from './hooks.js';
 import { prepareForCreate, prepareForUpdate, prepareForStatusUpdate } from './strategy.js';
 import { recordUpdate } from './patch/apply.js';
 import { storedAndReplyJson } from './storedjson.js';
+import { podLayout, rememberPodLayout } from './handlers/bindingjson.js';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -123,6 +124,21 @@ export class ResourceRegistry {
     return { labels: copy, fields: kindHooks.fields(this.ri.kind, obj) };
   }
 
+  private get isPod(): boolean {
+    return this.ri.kind === 'Pod' && this.ri.group === '';
+  }
+
+  /**
+   * selectableOf, and for a pod the layout of its stored JSON (see bindingjson.ts), kept with
+   * that object: it travels with the write to the new cache entry, so pods/binding finds the
+   * spans of the entry's JSON without scanning it.
+   */
+  private selectableWithLayout(obj: KubeObject, enc: ReturnType<typeof storedAndReplyJson>): Selectable | undefined {
+    const sel = this.selectableOf(obj);
+    if (sel && enc?.spans) rememberPodLayout(sel, podLayout(obj, enc.stored, enc.spans));
+    return sel;
+  }
+
   get(namespace: string, name: string): CacheEntry {
     const e = this.cache.get(this.cacheKey(namespace, name));
     if (!e) throw ApiError.notFound(this.ref, name);
@@ -229,8 +245,8 @@ export class ResourceRegistry {
         if (!retry) throw ApiError.alreadyExists(this.ref, name);
       } else {
         try {
-          const enc = storedAndReplyJson(prepared);
-          const w = encodeStored(enc ? enc.stored : storedJson(prepared), this.selectableOf(prepared));
+          const enc = storedAndReplyJson(prepared, this.isPod);
+          const w = encodeStored(enc ? enc.stored : storedJson(prepared), this.selectableWithLayout(prepared, enc));
           const kv = await this.store.create(this.storeKey(namespace, name), w.value, w.opts);
           await this.cache.waitFor(kv.modRevision);
           prepared.metadata.resourceVersion = String(kv.modRevision);
@@ -311,12 +327,12 @@ export class ResourceRegistry {
       return { obj };
     }
     delete obj.metadata.resourceVersion;
-    const both = storedAndReplyJson(obj);
+    const both = storedAndReplyJson(obj, this.isPod);
     const enc = both ? both.stored : storedJson(obj);
     // no-op writes do not bump resourceVersion (old is JSON.parse(cur.json), so cur.json is its JSON)
     if (enc === storedJsonOfEntry(cur)) return { obj: old, json: cur.json };
     try {
-      const w = encodeStored(enc, this.selectableOf(obj));
+      const w = encodeStored(enc, this.selectableWithLayout(obj, both));
       const kv = await this.store.update(this.storeKey(namespace, name), w.value, cur.rev, w.opts);
       await this.cache.waitFor(kv.modRevision);
       obj.metadata.resourceVersion = String(kv.modRevision);
