@@ -11,7 +11,7 @@ import { WatchCache, encodeStored, storedJsonOfEntry, type CacheEntry, type Sele
 import { kindHooks } from './hooks.js';
 import { prepareForCreate, prepareForUpdate, prepareForStatusUpdate } from './strategy.js';
 import { recordUpdate } from './patch/apply.js';
-import { storedAndReplyJson } from './storedjson.js';
+import { storedAndReplyJson, withoutMembers } from './storedjson.js';
 import { podLayout, rememberPodLayout } from './handlers/bindingjson.js';
 
 export interface WriteOptions {
@@ -194,7 +194,7 @@ export class ResourceRegistry {
   /** Normalise, default and validate a new object; returns it ready to store. */
   prepareCreate(namespace: string, input: KubeObject, opts: WriteOptions = {}): KubeObject {
     let obj = input;
-    const meta = obj.metadata ?? (obj.metadata = {});
+    let meta = obj.metadata ?? (obj.metadata = {});
     if (this.ri.namespaced) {
       if (meta.namespace && meta.namespace !== namespace) {
         throw ApiError.badRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -208,9 +208,7 @@ export class ResourceRegistry {
     obj.kind = this.ri.kind;
     meta.uid = randomUUID();
     meta.creationTimestamp = this.clock.nowRFC3339();
-    delete meta.resourceVersion;
-    delete meta.deletionTimestamp;
-    delete meta.deletionGracePeriodSeconds;
+    obj.metadata = meta = withoutMembers(meta, 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds');
     prepareForCreate(this.ri, obj);
     if (!opts.trusted) {
       kindHooks.defaults(gvkOf(this.ri), obj);
@@ -299,8 +297,7 @@ export class ResourceRegistry {
       obj.metadata.deletionTimestamp = old.metadata.deletionTimestamp;
       obj.metadata.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
     } else {
-      delete obj.metadata.deletionTimestamp;
-      delete obj.metadata.deletionGracePeriodSeconds;
+      obj.metadata = withoutMembers(obj.metadata, 'deletionTimestamp', 'deletionGracePeriodSeconds');
     }
     // defaults first, as the decoder does upstream, so that a write spelling out (or leaving
     // out) defaulted fields compares equal in prepareForUpdate's generation check
@@ -326,7 +323,7 @@ export class ResourceRegistry {
       obj.metadata.resourceVersion = old.metadata.resourceVersion;
       return { obj };
     }
-    delete obj.metadata.resourceVersion;
+    obj.metadata = withoutMembers(obj.metadata, 'resourceVersion');
     const both = storedAndReplyJson(obj, this.isPod);
     const enc = both ? both.stored : storedJson(obj);
     // no-op writes do not bump resourceVersion (old is JSON.parse(cur.json), so cur.json is its JSON)
