@@ -135,7 +135,8 @@ export class ResourceRegistry {
    */
   private selectableWithLayout(obj: KubeObject, enc: ReturnType<typeof storedAndReplyJson>): Selectable | undefined {
     const sel = this.selectableOf(obj);
-    if (sel && enc?.spans) rememberPodLayout(sel, podLayout(obj, enc.stored, enc.spans));
+    const layout = sel && enc?.spans ? podLayout(obj, enc.stored, enc.spans) : undefined;
+    if (layout) rememberPodLayout(sel!, layout);
     return sel;
   }
 

@@ -46,7 +46,9 @@ describe('boundPodStoredJson', () => {
       const enc = storedAndReplyJson(obj, true)!;
       assert.equal(enc.stored, storedJson(obj));
       for (const [k, [a, b]] of enc.spans!) assert.equal(enc.stored.slice(a, b), JSON.stringify(obj[k as keyof KubeObject]), k);
-      assert.equal(boundPodStoredJsonAt(enc.stored, podLayout(obj, enc.stored, enc.spans!), 'node-"1"', NOW), boundPodStoredJson(enc.stored, 'node-"1"', NOW));
+      const layout = podLayout(obj, enc.stored, enc.spans!);
+      assert.ok(layout, 'a pending pod has a layout');
+      assert.equal(boundPodStoredJsonAt(enc.stored, layout, 'node-"1"', NOW), boundPodStoredJson(enc.stored, 'node-"1"', NOW));
     });
   }
 
@@ -59,7 +61,8 @@ describe('boundPodStoredJson', () => {
     assert.equal(of(pod({ spec: undefined })), undefined);
     const at = (p: KubeObject) => {
       const enc = storedAndReplyJson(p, true)!;
-      return boundPodStoredJsonAt(enc.stored, podLayout(p, enc.stored, enc.spans!), 'n', NOW);
+      const layout = podLayout(p, enc.stored, enc.spans!);
+      return layout && boundPodStoredJsonAt(enc.stored, layout, 'n', NOW);
     };
     assert.equal(at(pod({}, { nodeName: 'other', containers: [] })), undefined);
     assert.equal(at(pod({ metadata: { name: 'p', deletionTimestamp: NOW } })), undefined);
@@ -71,7 +74,7 @@ describe('boundPodStoredJson', () => {
     assert.equal(at(pod({ spec: [] })), undefined);
     // a layout of another text is not used
     const enc = storedAndReplyJson(pod(), true)!;
-    assert.equal(boundPodStoredJsonAt(`${enc.stored} `, podLayout(pod(), enc.stored, enc.spans!), 'n', NOW), undefined);
+    assert.equal(boundPodStoredJsonAt(`${enc.stored} `, podLayout(pod(), enc.stored, enc.spans!)!, 'n', NOW), undefined);
     assert.equal(boundPodStoredJson('{"metadata":{},"spec":{}', 'n', NOW), undefined);
     assert.equal(boundPodStoredJson('{"metadata":{},"spec":{}} ', 'n', NOW), undefined);
   });

@@ -113,49 +113,53 @@ export function boundPodStoredJson(stored: string, target: string, now: string):
 }
 
 /**
- * Where a pod's stored JSON has the members a binding changes, known when the JSON was made
- * (storedAndReplyJson's spans): the binding then scans only the status.
+ * Where a pending pod's stored JSON has the members a binding changes, known when the JSON was
+ * made (storedAndReplyJson's spans): the binding then scans only the status.
  */
 export interface PodLayout {
   /** stored.length, a check that the layout belongs to the text at hand */
   length: number;
-  /** the spec value's span; undefined when the pod is not plainly bindable (see podLayout) */
-  spec: [number, number] | undefined;
-  status: [number, number] | undefined;
+  /** the spec value's span */
+  specStart: number;
+  specEnd: number;
+  /** the status value's span; -1 when there is no status */
+  statusStart: number;
+  statusEnd: number;
 }
 
 /**
- * The layout of `stored` = storedJson(pod), from the spans of its top-level member values.
- * A pod being deleted, bound already or without a spec object gets no spec span.
+ * The layout of `stored` = storedJson(pod), from the spans of its top-level member values;
+ * undefined unless the pod is plainly bindable (a spec object, neither nodeName nor
+ * deletionTimestamp), so that only pending pods carry one.
  */
-export function podLayout(pod: KubeObject, stored: string, spans: ReadonlyMap<string, [number, number]>): PodLayout {
+export function podLayout(pod: KubeObject, stored: string, spans: ReadonlyMap<string, [number, number]>): PodLayout | undefined {
   const spec = spans.get('spec');
-  const bindable =
-    spec !== undefined &&
-    stored.charCodeAt(spec[0]) === 0x7b &&
-    (pod.spec as Record<string, unknown>).nodeName === undefined &&
-    (pod.metadata as Record<string, unknown>).deletionTimestamp === undefined;
-  return { length: stored.length, spec: bindable ? spec : undefined, status: spans.get('status') };
+  if (spec === undefined || stored.charCodeAt(spec[0]) !== 0x7b) return undefined;
+  if ((pod.spec as Record<string, unknown>).nodeName !== undefined || (pod.metadata as Record<string, unknown>).deletionTimestamp !== undefined) return undefined;
+  const status = spans.get('status');
+  return { length: stored.length, specStart: spec[0], specEnd: spec[1], statusStart: status ? status[0] : -1, statusEnd: status ? status[1] : -1 };
 }
 
-/** Layouts of pods' stored JSON by the entry's labels-and-fields object (made per write, see registry.ts). */
-const layouts = new WeakMap<object, PodLayout>();
+/**
+ * Layouts ride on the cache entry's labels-and-fields object (made per write, see
+ * registry.ts) under a symbol: invisible to everything else, and freed with the entry.
+ */
+const LAYOUT = Symbol('podLayout');
 
 export function rememberPodLayout(sel: object, layout: PodLayout): void {
-  layouts.set(sel, layout);
+  (sel as { [LAYOUT]?: PodLayout })[LAYOUT] = layout;
 }
 
 export function podLayoutOf(sel: object): PodLayout | undefined {
-  return layouts.get(sel);
+  return (sel as { [LAYOUT]?: PodLayout })[LAYOUT];
 }
 
 /** boundPodStoredJson(stored, target, now) for a `stored` whose layout is known. */
 export function boundPodStoredJsonAt(stored: string, layout: PodLayout, target: string, now: string): string | undefined {
-  const spec = layout.spec;
-  if (layout.length !== stored.length || !spec) return undefined;
+  if (layout.length !== stored.length) return undefined;
   try {
-    const status = layout.status ? { key: 'status', start: layout.status[0], end: layout.status[1] } : undefined;
-    return splice(stored, spec[1], spec[1] - spec[0] === 2, status, target, now);
+    const status = layout.statusStart >= 0 ? { key: 'status', start: layout.statusStart, end: layout.statusEnd } : undefined;
+    return splice(stored, layout.specEnd, layout.specEnd - layout.specStart === 2, status, target, now);
   } catch (err) {
     if (err instanceof SyntaxError) return undefined;
     throw err;
