@@ -11,7 +11,8 @@ import { WatchCache, encodeStored, storedJsonOfEntry, type CacheEntry, type Sele
 import { kindHooks } from './hooks.js';
 import { prepareForCreate, prepareForUpdate, prepareForStatusUpdate } from './strategy.js';
 import { recordUpdate } from './patch/apply.js';
-import { storedAndReplyJson } from './storedjson.js';
+import { storedAndReplyJson, withoutMembers } from './storedjson.js';
+import { podLayout, rememberPodLayout } from './handlers/bindingjson.js';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -123,6 +124,22 @@ export class ResourceRegistry {
     return { labels: copy, fields: kindHooks.fields(this.ri.kind, obj) };
   }
 
+  private get isPod(): boolean {
+    return this.ri.kind === 'Pod' && this.ri.group === '';
+  }
+
+  /**
+   * selectableOf, and for a pod the layout of its stored JSON (see bindingjson.ts), kept with
+   * that object: it travels with the write to the new cache entry, so pods/binding finds the
+   * spans of the entry's JSON without scanning it.
+   */
+  private selectableWithLayout(obj: KubeObject, enc: ReturnType<typeof storedAndReplyJson>): Selectable | undefined {
+    const sel = this.selectableOf(obj);
+    const layout = sel && enc?.spans ? podLayout(obj, enc.stored, enc.spans) : undefined;
+    if (layout) rememberPodLayout(sel!, layout);
+    return sel;
+  }
+
   get(namespace: string, name: string): CacheEntry {
     const e = this.cache.get(this.cacheKey(namespace, name));
     if (!e) throw ApiError.notFound(this.ref, name);
@@ -178,7 +195,7 @@ export class ResourceRegistry {
   /** Normalise, default and validate a new object; returns it ready to store. */
   prepareCreate(namespace: string, input: KubeObject, opts: WriteOptions = {}): KubeObject {
     let obj = input;
-    const meta = obj.metadata ?? (obj.metadata = {});
+    let meta = obj.metadata ?? (obj.metadata = {});
     if (this.ri.namespaced) {
       if (meta.namespace && meta.namespace !== namespace) {
         throw ApiError.badRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -192,9 +209,7 @@ export class ResourceRegistry {
     obj.kind = this.ri.kind;
     meta.uid = randomUUID();
     meta.creationTimestamp = this.clock.nowRFC3339();
-    delete meta.resourceVersion;
-    delete meta.deletionTimestamp;
-    delete meta.deletionGracePeriodSeconds;
+    obj.metadata = meta = withoutMembers(meta, 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds');
     prepareForCreate(this.ri, obj);
     if (!opts.trusted) {
       kindHooks.defaults(gvkOf(this.ri), obj);
@@ -229,8 +244,8 @@ export class ResourceRegistry {
         if (!retry) throw ApiError.alreadyExists(this.ref, name);
       } else {
         try {
-          const enc = storedAndReplyJson(prepared);
-          const w = encodeStored(enc ? enc.stored : storedJson(prepared), this.selectableOf(prepared));
+          const enc = storedAndReplyJson(prepared, this.isPod);
+          const w = encodeStored(enc ? enc.stored : storedJson(prepared), this.selectableWithLayout(prepared, enc));
           const kv = await this.store.create(this.storeKey(namespace, name), w.value, w.opts);
           await this.cache.waitFor(kv.modRevision);
           prepared.metadata.resourceVersion = String(kv.modRevision);
@@ -283,8 +298,7 @@ export class ResourceRegistry {
       obj.metadata.deletionTimestamp = old.metadata.deletionTimestamp;
       obj.metadata.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
     } else {
-      delete obj.metadata.deletionTimestamp;
-      delete obj.metadata.deletionGracePeriodSeconds;
+      obj.metadata = withoutMembers(obj.metadata, 'deletionTimestamp', 'deletionGracePeriodSeconds');
     }
     // defaults first, as the decoder does upstream, so that a write spelling out (or leaving
     // out) defaulted fields compares equal in prepareForUpdate's generation check
@@ -310,13 +324,13 @@ export class ResourceRegistry {
       obj.metadata.resourceVersion = old.metadata.resourceVersion;
       return { obj };
     }
-    delete obj.metadata.resourceVersion;
-    const both = storedAndReplyJson(obj);
+    obj.metadata = withoutMembers(obj.metadata, 'resourceVersion');
+    const both = storedAndReplyJson(obj, this.isPod);
     const enc = both ? both.stored : storedJson(obj);
     // no-op writes do not bump resourceVersion (old is JSON.parse(cur.json), so cur.json is its JSON)
     if (enc === storedJsonOfEntry(cur)) return { obj: old, json: cur.json };
     try {
-      const w = encodeStored(enc, this.selectableOf(obj));
+      const w = encodeStored(enc, this.selectableWithLayout(obj, both));
       const kv = await this.store.update(this.storeKey(namespace, name), w.value, cur.rev, w.opts);
       await this.cache.waitFor(kv.modRevision);
       obj.metadata.resourceVersion = String(kv.modRevision);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KubeObject } from '../api/types.js';
 import { storedJson } from './registry.js';
-import { storedAndReplyJson } from './storedjson.js';
+import { storedAndReplyJson, withoutMembers } from './storedjson.js';
 
 const cases: Record<string, unknown>[] = [
   { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'n', labels: { '1': 'x', b: 'y' } }, spec: { containers: [{ name: 'c', image: 'i' }] }, status: {} },
@@ -30,4 +30,19 @@ test('shapes it cannot reproduce exactly are declined', () => {
   assert.equal(storedAndReplyJson({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', resourceVersion: '3' } } as KubeObject), undefined);
   assert.equal(storedAndReplyJson({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', resourceVersion: undefined } } as KubeObject), undefined);
   assert.equal(storedAndReplyJson({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a' }, '7': 1 } as unknown as KubeObject), undefined);
+});
+
+test('withoutMembers serialises as the object with the members deleted, and gives the object itself when it has none', () => {
+    const objs: Record<string, unknown>[] = [{ a: 1, resourceVersion: '5', b: { c: 2 } }, { resourceVersion: '5' }, { '1': 'x', a: 1, resourceVersion: undefined, z: null }, { a: 1, deletionTimestamp: 't', deletionGracePeriodSeconds: 0, b: 2 }];
+    for (const o of objs) {
+      const deleted = { ...o };
+      delete deleted.resourceVersion;
+      delete deleted.deletionTimestamp;
+      delete deleted.deletionGracePeriodSeconds;
+      const out = withoutMembers(o, 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds');
+      assert.equal(JSON.stringify(out), JSON.stringify(deleted));
+      assert.deepEqual(Object.keys(out), Object.keys(deleted));
+    }
+    const plain = { a: 1 };
+    assert.equal(withoutMembers(plain, 'resourceVersion'), plain);
 });

@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../api/types.js';
 import { storedJson } from '../registry.js';
-import { boundPod, boundPodStoredJson } from './bindingjson.js';
+import { boundPod, boundPodStoredJson, boundPodStoredJsonAt, podLayout } from './bindingjson.js';
+import { storedAndReplyJson } from '../storedjson.js';
 
 const NOW = '2026-11-22T13:00:00Z';
 
@@ -40,6 +41,15 @@ describe('boundPodStoredJson', () => {
       const want = storedJson(boundPod(JSON.parse(stored) as KubeObject, 'node-"1"', NOW));
       assert.equal(boundPodStoredJson(stored, 'node-"1"', NOW), want);
     });
+    it(`splices the same with the layout from serialising: ${what}`, () => {
+      const obj = JSON.parse(JSON.stringify(p)) as KubeObject;
+      const enc = storedAndReplyJson(obj, true)!;
+      assert.equal(enc.stored, storedJson(obj));
+      for (const [k, [a, b]] of enc.spans!) assert.equal(enc.stored.slice(a, b), JSON.stringify(obj[k as keyof KubeObject]), k);
+      const layout = podLayout(obj, enc.stored, enc.spans!);
+      assert.ok(layout, 'a pending pod has a layout');
+      assert.equal(boundPodStoredJsonAt(enc.stored, layout, 'node-"1"', NOW), boundPodStoredJson(enc.stored, 'node-"1"', NOW));
+    });
   }
 
   it('leaves pods the binding rejects, and odd shapes, to the object path', () => {
@@ -49,6 +59,22 @@ describe('boundPodStoredJson', () => {
     assert.equal(of(pod({ status: null })), undefined);
     assert.equal(of(pod({ status: { conditions: null } })), undefined);
     assert.equal(of(pod({ spec: undefined })), undefined);
+    const at = (p: KubeObject) => {
+      const enc = storedAndReplyJson(p, true)!;
+      const layout = podLayout(p, enc.stored, enc.spans!);
+      return layout && boundPodStoredJsonAt(enc.stored, layout, 'n', NOW);
+    };
+    assert.equal(at(pod({}, { nodeName: 'other', containers: [] })), undefined);
+    assert.equal(at(pod({ metadata: { name: 'p', deletionTimestamp: NOW } })), undefined);
+    assert.equal(at(pod({ metadata: { name: 'p', deletionTimestamp: null } })), undefined);
+    assert.equal(at(pod({ status: null })), undefined);
+    assert.equal(at(pod({ status: { conditions: null } })), undefined);
+    assert.equal(at(pod({ spec: undefined })), undefined);
+    assert.equal(at(pod({ spec: null })), undefined);
+    assert.equal(at(pod({ spec: [] })), undefined);
+    // a layout of another text is not used
+    const enc = storedAndReplyJson(pod(), true)!;
+    assert.equal(boundPodStoredJsonAt(`${enc.stored} `, podLayout(pod(), enc.stored, enc.spans!)!, 'n', NOW), undefined);
     assert.equal(boundPodStoredJson('{"metadata":{},"spec":{}', 'n', NOW), undefined);
     assert.equal(boundPodStoredJson('{"metadata":{},"spec":{}} ', 'n', NOW), undefined);
   });

@@ -105,37 +105,96 @@ export function boundPodStoredJson(stored: string, target: string, now: string):
     const specMembers = spec && members(stored, spec.start);
     if (!specMembers || find(specMembers, 'nodeName')) return undefined;
     if (new Set(top.map((m) => m.key)).size !== top.length) return undefined; // duplicate keys: let JSON.parse decide
-    const nodeName = `"nodeName":${JSON.stringify(target)}`;
-    const scheduled = `{"type":"PodScheduled","status":"True","lastProbeTime":null,"lastTransitionTime":${JSON.stringify(now)}}`;
-    const edits: { start: number; end: number; text: string }[] = [];
-    // spec: nodeName goes last
-    edits.push({ start: spec!.end - 1, end: spec!.end - 1, text: specMembers.length ? `,${nodeName}` : nodeName });
-    if (!status) {
-      edits.push({ start: stored.length - 1, end: stored.length - 1, text: `,"status":{"conditions":[${scheduled}]}` });
-    } else {
-      const statusMembers = members(stored, status.start);
-      if (!statusMembers) return undefined; // status null or not an object
-      const conds = find(statusMembers, 'conditions');
-      if (!conds) {
-        edits.push({ start: status.end - 1, end: status.end - 1, text: `${statusMembers.length ? ',' : ''}"conditions":[${scheduled}]` });
-      } else {
-        const list = JSON.parse(stored.slice(conds.start, conds.end)) as unknown;
-        if (!Array.isArray(list) || !list.every((c) => c !== null && typeof c === 'object' && !Array.isArray(c))) return undefined;
-        const kept = list.filter((c: { type?: unknown }) => c.type !== 'PodScheduled');
-        const text = kept.length ? `${JSON.stringify(kept).slice(0, -1)},${scheduled}]` : `[${scheduled}]`;
-        edits.push({ start: conds.start, end: conds.end, text });
-      }
-    }
-    edits.sort((a, b) => a.start - b.start);
-    let out = '';
-    let at = 0;
-    for (const e of edits) {
-      out += stored.slice(at, e.start) + e.text;
-      at = e.end;
-    }
-    return out + stored.slice(at);
+    return splice(stored, spec!.end, specMembers.length === 0, status, target, now);
   } catch (err) {
     if (err instanceof SyntaxError) return undefined;
     throw err;
   }
+}
+
+/**
+ * Where a pending pod's stored JSON has the members a binding changes, known when the JSON was
+ * made (storedAndReplyJson's spans): the binding then scans only the status.
+ */
+export interface PodLayout {
+  /** stored.length, a check that the layout belongs to the text at hand */
+  length: number;
+  /** the spec value's span */
+  specStart: number;
+  specEnd: number;
+  /** the status value's span; -1 when there is no status */
+  statusStart: number;
+  statusEnd: number;
+}
+
+/**
+ * The layout of `stored` = storedJson(pod), from the spans of its top-level member values;
+ * undefined unless the pod is plainly bindable (a spec object, neither nodeName nor
+ * deletionTimestamp), so that only pending pods carry one.
+ */
+export function podLayout(pod: KubeObject, stored: string, spans: ReadonlyMap<string, [number, number]>): PodLayout | undefined {
+  const spec = spans.get('spec');
+  if (spec === undefined || stored.charCodeAt(spec[0]) !== 0x7b) return undefined;
+  if ((pod.spec as Record<string, unknown>).nodeName !== undefined || (pod.metadata as Record<string, unknown>).deletionTimestamp !== undefined) return undefined;
+  const status = spans.get('status');
+  return { length: stored.length, specStart: spec[0], specEnd: spec[1], statusStart: status ? status[0] : -1, statusEnd: status ? status[1] : -1 };
+}
+
+/**
+ * Layouts ride on the cache entry's labels-and-fields object (made per write, see
+ * registry.ts) under a symbol: invisible to everything else, and freed with the entry.
+ */
+const LAYOUT = Symbol('podLayout');
+
+export function rememberPodLayout(sel: object, layout: PodLayout): void {
+  (sel as { [LAYOUT]?: PodLayout })[LAYOUT] = layout;
+}
+
+export function podLayoutOf(sel: object): PodLayout | undefined {
+  return (sel as { [LAYOUT]?: PodLayout })[LAYOUT];
+}
+
+/** boundPodStoredJson(stored, target, now) for a `stored` whose layout is known. */
+export function boundPodStoredJsonAt(stored: string, layout: PodLayout, target: string, now: string): string | undefined {
+  if (layout.length !== stored.length) return undefined;
+  try {
+    const status = layout.statusStart >= 0 ? { key: 'status', start: layout.statusStart, end: layout.statusEnd } : undefined;
+    return splice(stored, layout.specEnd, layout.specEnd - layout.specStart === 2, status, target, now);
+  } catch (err) {
+    if (err instanceof SyntaxError) return undefined;
+    throw err;
+  }
+}
+
+/** The bound pod's text: nodeName added last in spec (ending at specEnd), PodScheduled set in status. */
+function splice(stored: string, specEnd: number, specEmpty: boolean, status: Member | undefined, target: string, now: string): string | undefined {
+  const nodeName = `"nodeName":${JSON.stringify(target)}`;
+  const scheduled = `{"type":"PodScheduled","status":"True","lastProbeTime":null,"lastTransitionTime":${JSON.stringify(now)}}`;
+  const edits: { start: number; end: number; text: string }[] = [];
+  // spec: nodeName goes last
+  edits.push({ start: specEnd - 1, end: specEnd - 1, text: specEmpty ? nodeName : `,${nodeName}` });
+  if (!status) {
+    edits.push({ start: stored.length - 1, end: stored.length - 1, text: `,"status":{"conditions":[${scheduled}]}` });
+  } else {
+    const statusMembers = members(stored, status.start);
+    if (!statusMembers) return undefined; // status null or not an object
+    const conds = find(statusMembers, 'conditions');
+    if (!conds) {
+      edits.push({ start: status.end - 1, end: status.end - 1, text: `${statusMembers.length ? ',' : ''}"conditions":[${scheduled}]` });
+    } else {
+      const list = JSON.parse(stored.slice(conds.start, conds.end)) as unknown;
+      if (!Array.isArray(list) || !list.every((c) => c !== null && typeof c === 'object' && !Array.isArray(c))) return undefined;
+      const kept = list.filter((c: { type?: unknown }) => c.type !== 'PodScheduled');
+      const text = kept.length ? `${JSON.stringify(kept).slice(0, -1)},${scheduled}]` : `[${scheduled}]`;
+      edits.push({ start: conds.start, end: conds.end, text });
+    }
+  }
+  edits.sort((a, b) => a.start - b.start);
+  let out = '';
+  let at = 0;
+  for (const e of edits) {
+    out += stored.slice(at, e.start) + e.text;
+    at = e.end;
+  }
+  return out + stored.slice(at);
 }

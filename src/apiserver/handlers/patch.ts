@@ -5,6 +5,7 @@ import type { KubeObject } from '../../api/types.js';
 import { gvkOf } from '../../api/resources.js';
 import { readBody, mediaType } from '../http.js';
 import { checkObject, fieldValidationOf, parseBody } from '../decode.js';
+import { withoutMembers } from '../storedjson.js';
 import { applyJsonPatch } from '../patch/jsonpatch.js';
 import { applyMergePatch } from '../patch/mergepatch.js';
 import { applyStrategicMergePatch } from '../patch/strategic.js';
@@ -71,7 +72,7 @@ export async function handlePatch(ctx: RequestContext, subresource = ''): Promis
       name,
       (cur) => {
         const merged = serverSideApply({ gvk, live: cur, applied: structuredClone(applied), manager, force, now, subresource: subresource || undefined });
-        if (cur && merged.metadata.resourceVersion === cur.metadata.resourceVersion) delete merged.metadata.resourceVersion;
+        if (cur && merged.metadata.resourceVersion === cur.metadata.resourceVersion) merged.metadata = withoutMembers(merged.metadata, 'resourceVersion');
         return merged;
       },
       { createIfMissing: !subresource, dryRun, subresource },
@@ -90,7 +91,7 @@ export async function handlePatch(ctx: RequestContext, subresource = ''): Promis
       const { obj: checked, warnings } = checkObject(patched, undefined, gvk, validation);
       for (const w of warnings) if (!ctx.warnings.includes(w)) ctx.warnings.push(w);
       // a resourceVersion left unchanged by the patch is not a precondition
-      if (checked.metadata.resourceVersion === base.metadata.resourceVersion) delete checked.metadata.resourceVersion;
+      if (checked.metadata.resourceVersion === base.metadata.resourceVersion) checked.metadata = withoutMembers(checked.metadata, 'resourceVersion');
       return checked;
     },
     // the patch engines never modify their input and share nothing with it (they clone it)

@@ -5,6 +5,7 @@ import type { KubeObject } from '../../api/types.js';
 import { gvkOf } from '../../api/resources.js';
 import { readBody, sendJson, sendRawJson, successStatus, wantsTable } from '../http.js';
 import { decodeObject, fieldValidationOf, parseBody } from '../decode.js';
+import { withoutMembers } from '../storedjson.js';
 import { buildTable, includeObjectOf } from '../tablewriter.js';
 import type { RequestContext } from './context.js';
 import { fieldManagerOf, isDryRun, namespaceMustExist, replyObject, warningHeaders } from './common.js';
@@ -92,7 +93,7 @@ export async function handleUpdate(ctx: RequestContext, subresource = ''): Promi
     namespaceMustExist(ctx, true, name);
     if (!obj.metadata.name) obj.metadata.name = name;
     if (obj.metadata.name !== name) throw ApiError.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
-    delete obj.metadata.resourceVersion;
+    obj.metadata = withoutMembers(obj.metadata, 'resourceVersion');
     replyObject(ctx, 201, await ctx.reg.create(namespace, obj, { dryRun, manager }));
     return;
   }

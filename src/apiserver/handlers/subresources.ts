@@ -9,7 +9,7 @@ import { isDryRun } from './common.js';
 import { handleGet, handleUpdate } from './resource.js';
 import { handlePatch, patchTypeOf, applyPatchTo } from './patch.js';
 import { proxyToNode } from './nodeproxy.js';
-import { boundPod, boundPodStoredJson } from './bindingjson.js';
+import { boundPod, boundPodStoredJson, boundPodStoredJsonAt, podLayoutOf } from './bindingjson.js';
 import { storedJsonOfEntry } from '../watchcache.js';
 import { kindHooks } from '../hooks.js';
 
@@ -159,9 +159,12 @@ async function bindStored(ctx: RequestContext, namespace: string, name: string, 
   for (let attempt = 0; ; attempt++) {
     const cur = ctx.reg.tryGet(namespace, name);
     if (!cur || !cur.selectable) return false;
-    const stored = boundPodStoredJson(storedJsonOfEntry(cur), target, now);
-    if (stored === undefined) return false;
     const sel = cur.selectable((o) => kindHooks.fields('Pod', o));
+    // the layout recorded when the entry's JSON was made, if it was (else scan the text)
+    const layout = podLayoutOf(sel);
+    const text = storedJsonOfEntry(cur);
+    const stored = layout ? boundPodStoredJsonAt(text, layout, target, now) : boundPodStoredJson(text, target, now);
+    if (stored === undefined) return false;
     try {
       await ctx.reg.updateStored(namespace, name, cur, stored, { labels: sel.labels, fields: { ...sel.fields, 'spec.nodeName': target } });
       return true;

@@ -17,6 +17,7 @@ import {
 } from './managedfields.js';
 import { mergeApplied, pruneDropped } from './ssamerge.js';
 import { createdFieldsV1 } from './createfields.js';
+import { ownedUpdateEntries } from './ownedupdate.js';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const BEFORE_FIRST_APPLY = 'before-first-apply';
@@ -38,6 +39,8 @@ export interface UpdateArgs {
   manager: string;
   now: string;
   subresource?: string;
+  /** skip the fast path of ownedupdate.ts (tests compare both) */
+  general?: boolean;
 }
 
 interface Conflict {
@@ -141,9 +144,12 @@ function withManagedFields(obj: KubeObject, entries: ManagedFieldsEntry[]): Kube
   // A fresh top level and metadata suffice when a deep clone would copy obj exactly: callers
   // own `obj` (a decoded body or a private copy) and change only those two levels.
   const out = cloneIsExact(obj) ? { ...obj } : clone(obj);
-  out.metadata = { ...out.metadata };
-  if (entries.length > 0) out.metadata.managedFields = entries;
-  else delete out.metadata.managedFields;
+  if (entries.length > 0) out.metadata = { ...out.metadata, managedFields: entries };
+  else {
+    // a copy without the member rather than `delete` (which makes V8 objects slow dictionaries)
+    const { managedFields: _drop, ...meta } = out.metadata;
+    out.metadata = meta;
+  }
   return out;
 }
 
@@ -252,8 +258,12 @@ export function recordUpdate(args: UpdateArgs): KubeObject {
     e.fieldsV1 = fieldsV1;
     return withManagedFields(updated, [e]);
   }
-  const managers = decodeManagedFields(base);
   const apiVersion = objectApiVersion(gvk, updated);
+  if (old && base && !args.general) {
+    const entries = ownedUpdateEntries(gvk, old, updated, base, manager, apiVersion, now, subresource);
+    if (entries) return withManagedFields(updated, entries);
+  }
+  const managers = decodeManagedFields(base);
   // Compared as clones without metadata.managedFields: the field walk never reports
   // metadata.managedFields, and dropUndefined reads each object as its clone.
   const cmp = scopedCompare(gvk, old ?? {}, updated, subresource, true);

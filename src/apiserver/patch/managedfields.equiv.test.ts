@@ -10,6 +10,7 @@ import { recordUpdate } from './apply.js';
 import { FieldSet } from './fieldpath.js';
 import { clone, deepEqual, sortedJson } from './json.js';
 import { compareObjects, computeFieldSet } from './managedfields.js';
+import { ownedUpdateEntries } from './ownedupdate.js';
 import { LegacyFieldSet, legacyCompareObjects, legacyComputeFieldSet, legacyRecordUpdate } from './legacy.js';
 
 const SEEDS = new URL('../../../../test/fixtures/seeds/', import.meta.url);
@@ -226,4 +227,113 @@ test('sortedJson matches the original', () => {
   const values: unknown[] = [{ b: 1, a: 'x', c: undefined }, { name: 'main' }, { containerPort: 80, protocol: 'TCP' }, { 'é': 1, Z: 2, a: [1, undefined, { y: 1, x: 2 }] }, [], {}, 'a"b', 5, null];
   for (const obj of ALL) values.push(obj, mutate(obj, r));
   for (const v of values) assert.equal(sortedJson(v), reference(v));
+});
+
+/** A variation that only changes values of scalar leaves (what the fast path of recordUpdate handles). */
+function tweak(o: KubeObject, r: () => number, p = 0.12): KubeObject {
+  const c = clone(o);
+  const change = (x: unknown): unknown => {
+    const q = r();
+    if (q < 0.05) return { t: 1 }; // a leaf becoming a map, a list or null
+    if (q < 0.1) return [1];
+    if (q < 0.15) return null;
+    return typeof x === 'string' ? `${x}-t` : typeof x === 'number' ? x + 1 : typeof x === 'boolean' ? !x : x === null ? 'n' : x;
+  };
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        if (typeof v[i] !== 'object' || v[i] === null) {
+          if (r() < p / 2) v[i] = change(v[i]);
+        } else walk(v[i]);
+      }
+      return;
+    }
+    if (typeof v !== 'object' || v === null) return;
+    const rec = v as Record<string, unknown>;
+    for (const k of Object.keys(rec)) {
+      if (k === 'managedFields') continue;
+      const v = rec[k];
+      if (typeof v !== 'object' || v === null) {
+        if (r() < p) rec[k] = change(v);
+      } else if (!Array.isArray(v) && r() < p / 3) {
+        rec[k] = Object.keys(v).length === 0 ? { t: 1 } : {}; // an empty map filled, or a map emptied
+      } else walk(v);
+    }
+  };
+  walk(c);
+  return c;
+}
+
+/** Client-side rewrites of managedFields: reordered, duplicated, odd entries. */
+function rewriteManagedFields(o: KubeObject, r: () => number): void {
+  const mf = o.metadata?.managedFields;
+  if (!Array.isArray(mf) || mf.length === 0) return;
+  const p = r();
+  if (p < 0.25) mf.reverse();
+  else if (p < 0.4) mf.push(clone(mf[0]!));
+  else if (p < 0.55) mf[0] = { ...mf[0]!, time: '2024-06-01T00:00:00Z' };
+  else if (p < 0.7) mf[0] = { ...mf[0]!, fieldsV1: Object.fromEntries(Object.entries(mf[0]!.fieldsV1 ?? {}).reverse()) };
+  else if (p < 0.8) mf.push({ manager: 'm2', operation: 'Apply', apiVersion: 'v9', time: T1, fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': { 'f:zz': {} } } } });
+  else if (p < 0.85) mf[0] = { ...mf[0]!, subresource: 'status' };
+  else if (p < 0.9) mf[0] = { ...mf[0]!, fieldsV1: Object.fromEntries(Object.entries(mf[0]!.fieldsV1 ?? {}).slice(0, 1)) };
+  else mf.push({ manager: 'm3', operation: 'Update', apiVersion: 'v1', fieldsV1: {} });
+}
+
+test('recordUpdate fast path (ownedupdate.ts) gives what the general algorithm gives', () => {
+  const r = rng(11);
+  const times = [T0, T1, '2025-01-01T00:00:00.500000Z', '', '2024-12-31T23:59:59Z', T1];
+  let fast = 0;
+  let total = 0;
+  for (const obj of ALL) {
+    const gvk = gvkOf(obj);
+    let cur = recordUpdate({ gvk, old: undefined, updated: clone(obj), manager: 'm1', now: T0 });
+    for (let i = 0; i < 60; i++) {
+      let sub = r() < 0.3 ? 'status' : undefined;
+      let manager = ['m1', 'm2', 'm3'][Math.floor(r() * 3)]!;
+      const updates = (cur.metadata?.managedFields ?? []).filter((e) => e.operation === 'Update');
+      if (updates.length > 0 && r() < 0.6) {
+        // a manager writing again (the case the fast path is for)
+        const e = updates[Math.floor(r() * updates.length)]!;
+        manager = e.manager!;
+        sub = e.subresource === 'status' ? 'status' : undefined;
+      }
+      const next = r() < 0.15 ? mutate(cur, r) : tweak(cur, r, r() < 0.5 ? 0.03 : 0.12);
+      if (r() < 0.15) rewriteManagedFields(next, r);
+      const now = times[i % times.length]!;
+      const a = recordUpdate({ gvk, old: cur, updated: clone(next), manager, now, subresource: sub });
+      const b = recordUpdate({ gvk, old: cur, updated: clone(next), manager, now, subresource: sub, general: true });
+      assert.equal(json(a), json(b), `update ${i} of ${obj.kind}/${obj.metadata?.name} by ${manager}${sub ? ' (status)' : ''}`);
+      const base = next.metadata?.managedFields;
+      total++;
+      if (cur && base?.length && ownedUpdateEntries(gvk, cur, next, base, manager, a.apiVersion || gvk.version, now, sub)) fast++;
+      cur = a;
+    }
+  }
+  // the comparison means something only if the fast path is taken often
+  assert.ok(fast > total / 5, `fast path taken ${fast} times of ${total}`);
+});
+
+test('recordUpdate fast path: a Lease renewal by its holder moves only the holder time (entries re-sorted)', () => {
+  const gvk = { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease' };
+  const lease: KubeObject = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'n1', namespace: 'kube-node-lease', uid: 'u' }, spec: { holderIdentity: 'n1', leaseDurationSeconds: 40, renewTime: '2025-01-01T00:00:00.000000Z' } };
+  let cur = recordUpdate({ gvk, old: undefined, updated: lease, manager: 'sim', now: T0 });
+  const labelled = clone(cur);
+  labelled.metadata.labels = { a: 'b' };
+  cur = recordUpdate({ gvk, old: cur, updated: labelled, manager: 'other', now: '2025-01-01T00:00:30Z' });
+  const renewed = clone(cur);
+  renewed.spec!.renewTime = '2025-01-01T00:01:00.000000Z';
+  const base = renewed.metadata.managedFields!;
+  const fastEntries = ownedUpdateEntries(gvk, cur, renewed, base, 'sim', 'coordination.k8s.io/v1', T1, undefined);
+  assert.ok(fastEntries, 'fast path taken');
+  const out = recordUpdate({ gvk, old: cur, updated: clone(renewed), manager: 'sim', now: T1 });
+  assert.equal(json(out), json(recordUpdate({ gvk, old: cur, updated: clone(renewed), manager: 'sim', now: T1, general: true })));
+  assert.deepEqual(
+    out.metadata.managedFields!.map((e) => [e.manager, e.time]),
+    [
+      ['other', '2025-01-01T00:00:30Z'],
+      ['sim', T1],
+    ],
+  );
+  // renewTime written by another manager: it takes the field (general path)
+  assert.equal(ownedUpdateEntries(gvk, cur, renewed, base, 'other', 'coordination.k8s.io/v1', T1, undefined), undefined);
 });

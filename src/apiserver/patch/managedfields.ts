@@ -286,7 +286,7 @@ export function managerId(m: Pick<Manager, 'manager' | 'operation' | 'apiVersion
 const decodedFrom = new WeakMap<FieldSet, JsonObject>();
 
 /** True when toFieldsV1(fromFieldsV1(o)) would be a copy of o, members in the same order. */
-function isCanonicalFieldsV1(o: JsonObject, root: boolean): boolean {
+export function isCanonicalFieldsV1(o: JsonObject, root: boolean): boolean {
   let prev: string | undefined;
   let first = true;
   let children = 0;
@@ -301,7 +301,14 @@ function isCanonicalFieldsV1(o: JsonObject, root: boolean): boolean {
       for (const _ in v) return false;
       dot = true;
     } else {
-      if (k === '__proto__' || (prev !== undefined && comparePE(prev, k) > 0)) return false;
+      if (k === '__proto__') return false;
+      if (prev !== undefined) {
+        // comparePE, with the usual case (same kind of element, not an index) inline
+        const c = prev.charCodeAt(0);
+        if (c === k.charCodeAt(0) && c !== 0x69) {
+          if (prev > k) return false;
+        } else if (comparePE(prev, k) > 0) return false;
+      }
       if (!isCanonicalFieldsV1(v, false)) return false;
       prev = k;
       children++;
@@ -332,19 +339,24 @@ export function decodeManagedFields(entries: readonly ManagedFieldsEntry[] | und
   return out;
 }
 
+const secs = (t?: string): number => (t ? Math.floor(Date.parse(t) / 1000) || 0 : 0);
+const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The order of managedFields entries (see encodeManagedFields). */
+export function compareManagers(p: Omit<Manager, 'set'>, q: Omit<Manager, 'set'>): number {
+  return (
+    cmpStr(p.operation, q.operation) ||
+    secs(p.time) - secs(q.time) ||
+    cmpStr(p.manager, q.manager) ||
+    cmpStr(p.apiVersion, q.apiVersion) ||
+    cmpStr(p.subresource ?? '', q.subresource ?? '')
+  );
+}
+
 /** Encode managers (empty ones dropped), sorted like upstream: operation, time, manager, apiVersion, subresource. */
 export function encodeManagedFields(managers: Iterable<Manager>): ManagedFieldsEntry[] {
   const list = [...managers].filter((m) => !m.set.isEmpty());
-  const secs = (t?: string): number => (t ? Math.floor(Date.parse(t) / 1000) || 0 : 0);
-  const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-  list.sort(
-    (p, q) =>
-      cmp(p.operation, q.operation) ||
-      secs(p.time) - secs(q.time) ||
-      cmp(p.manager, q.manager) ||
-      cmp(p.apiVersion, q.apiVersion) ||
-      cmp(p.subresource ?? '', q.subresource ?? ''),
-  );
+  list.sort(compareManagers);
   return list.map((m) => {
     const e: ManagedFieldsEntry = { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion };
     if (m.time) e.time = m.time;
