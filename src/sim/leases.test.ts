@@ -3,6 +3,10 @@ import assert from 'node:assert/strict';
 import type { SimClock } from './config.js';
 import { Limiter } from './limiter.js';
 import { RenewalRing } from './leases.js';
+import { resolveSimConfig } from './config.js';
+import { LEASE_RENEW_TRIES, newSimNode, renewLease } from './nodes.js';
+import { PipelineConnectionError } from '../scheduler/pipeline.js';
+import { ApiError } from '../api/errors.js';
 
 /** Virtual time: sleep advances the clock at once. */
 function fakeClock(start = 1_000_000): SimClock & { t: number } {
@@ -90,5 +94,39 @@ describe('sim limiter', () => {
     assert.equal(peak, 3);
     await l.idle();
     assert.equal(l.inFlight, 0);
+  });
+});
+
+describe('sim lease renewal', () => {
+  const cfg = resolveSimConfig({ rest: { server: 'https://127.0.0.1:1', token: 't', caPem: '' }, nodes: 1 });
+  /** A client whose first `lost` requests end without an answer (their connection closed), then `answer`s. */
+  function client(lost: number, answer: (method: string) => unknown) {
+    const calls: string[] = [];
+    return {
+      calls,
+      json: async <T>(method: string, path: string): Promise<T> => {
+        calls.push(`${method} ${path}`);
+        if (calls.length <= lost) throw new PipelineConnectionError('connection closed before the answer');
+        return answer(method) as T;
+      },
+    };
+  }
+
+  it('tries a renewal whose connection failed again, as the kubelet does', async () => {
+    const c = client(2, () => ({}));
+    await renewLease(c, cfg, newSimNode('n-0', 0));
+    assert.equal(c.calls.length, 3);
+    assert.ok(c.calls.every((x) => x.startsWith('PATCH ')));
+  });
+
+  it('gives up after LEASE_RENEW_TRIES tries, and never retries an answer from the server', async () => {
+    const dead = client(100, () => ({}));
+    await assert.rejects(renewLease(dead, cfg, newSimNode('n-0', 0)), PipelineConnectionError);
+    assert.equal(dead.calls.length, LEASE_RENEW_TRIES);
+    const forbidden = client(0, () => {
+      throw new ApiError(403, 'Forbidden', 'no');
+    });
+    await assert.rejects(renewLease(forbidden, cfg, newSimNode('n-0', 0)), ApiError);
+    assert.equal(forbidden.calls.length, 1);
   });
 });

@@ -164,13 +164,29 @@ function patchLease(client: JsonClient, cfg: ResolvedSimConfig, n: SimNode): Pro
   return client.json('PATCH', leasePath(n.name), { spec }, MERGE);
 }
 
-/** Renew the node's lease (one merge patch); create it when missing. */
+/** Tries of one lease renewal (the kubelet's maxUpdateRetries) and the pause between them. */
+export const LEASE_RENEW_TRIES = 5;
+const LEASE_RETRY_MS = 200;
+
+/**
+ * Renew the node's lease (one merge patch); create it when missing. A renewal that gets no
+ * answer (its connection closed or failed) is tried again shortly, up to LEASE_RENEW_TRIES
+ * times, as the kubelet does: waiting for the next interval would leave the lease 20 s old.
+ */
 export async function renewLease(client: JsonClient, cfg: ResolvedSimConfig, n: SimNode): Promise<void> {
-  try {
-    await patchLease(client, cfg, n);
-  } catch (err) {
-    if (!(err instanceof ApiError && err.code === 404)) throw err;
-    await client.json('POST', `/apis/coordination.k8s.io/v1/namespaces/${LEASE_NAMESPACE}/leases`, leaseObject(cfg, n, cfg.clock.now()));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await patchLease(client, cfg, n);
+      return;
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 404) {
+        await client.json('POST', `/apis/coordination.k8s.io/v1/namespaces/${LEASE_NAMESPACE}/leases`, leaseObject(cfg, n, cfg.clock.now()));
+        return;
+      }
+      // an answer from the server (conflict, forbidden, ...) is not retried here
+      if (err instanceof ApiError || attempt >= LEASE_RENEW_TRIES) throw err;
+      await new Promise((r) => setTimeout(r, LEASE_RETRY_MS));
+    }
   }
 }
 
