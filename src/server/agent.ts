@@ -123,6 +123,7 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: 
 
     // 2. Node and Lease
     const reg = await registerNode(client, node, clock, cfg.podCIDR);
+    log.debug({ podCIDR: reg.podCIDR }, 'node registered');
     let memoryPressure: MemoryPressure | undefined;
     void runNodeHeartbeat(client, node, reg, clock, log, kubeletAc.signal, 10_000, 60_000, () => memoryPressure);
     const eviction = {
@@ -147,7 +148,9 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: 
       if (conds.find((c) => c.type === 'NetworkReady')?.status) break;
       await sleep(50, kubeletAc.signal);
     }
+    log.debug('pod network ready');
     await masquerade;
+    log.debug('pod egress masquerade installed');
 
     // 4. kubelet
     const podsDir = join(dataDir, 'agent', 'pods');
@@ -160,6 +163,7 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: 
       kubeletAc.signal,
     );
     await runtime.imported; // the sandbox image and the package's images, imported while the Node registered
+    log.debug('images imported');
     await kubelet.start();
     startLocalPathCleaner(client, nodeName, log.child({ component: 'local-path' }), kubeletAc.signal);
     log.info({ node: nodeName, podCIDR: reg.podCIDR, runtime: node.runtimeVersion }, 'node agent ready');

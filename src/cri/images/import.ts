@@ -89,12 +89,15 @@ export interface ImportResult {
   skipped: boolean;
 }
 
-/** Imports each archive unless the runtime already has its images. */
-export async function importImages(client: CriClient, files: readonly string[], o: ImportOptions & { log?: Logger }): Promise<ImportResult[]> {
+/**
+ * Imports each archive unless the runtime already has its images. Without a client (a runtime
+ * whose root was just created: it has no images) every archive is imported, unchecked.
+ */
+export async function importImages(client: CriClient | undefined, files: readonly string[], o: ImportOptions & { log?: Logger }): Promise<ImportResult[]> {
   const results: ImportResult[] = [];
   for (const file of files) {
     if (!existsSync(file)) throw new ImageImportError(file, 'no such file');
-    if (await archiveAlreadyImported(client, file, o.signal)) {
+    if (client && (await archiveAlreadyImported(client, file, o.signal))) {
       o.log?.debug({ file }, 'image archive already imported');
       results.push({ file, skipped: true });
       continue;
