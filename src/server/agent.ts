@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RestClient } from '../client/rest.js';
+import type { Transport } from '../client/transport.js';
 import type { CriClient } from '../cri/client.js';
 import type { Runtime } from '../cri/containerd.js';
 import { startAgentRuntime, type EarlyRuntime } from './runtime.js';
@@ -51,6 +52,11 @@ export interface AgentConfig {
   plegPeriodMs?: number;
   resyncMs?: number;
   clock?: Clock;
+  /**
+   * reach the API server in-process instead of over HTTPS (the agent inside `kubelite server`):
+   * given the agent's user agent, the transport to use (apiserver/local.ts)
+   */
+  transport?: (userAgent: string) => Transport;
   /** static pod manifests, a directory or a file (default <dataDir>/agent/pod-manifests, as k3s) */
   podManifestPath?: string;
   /** a URL serving static pod manifests (a Pod or a PodList) */
@@ -92,7 +98,8 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: 
   // 1. runtime
   const runtime = await early.runtime;
   const cri = runtime.client;
-  const client = new RestClient({ server: cfg.server, token: cfg.token, caPem: cfg.caPem, userAgent: `kubelite-agent/${nodeName}` });
+  const userAgent = `kubelite-agent/${nodeName}`;
+  const client = new RestClient({ server: cfg.server, token: cfg.token, caPem: cfg.caPem, userAgent, transport: cfg.transport?.(userAgent) });
   let stopping: Promise<void> | undefined;
   let kubelet: Kubelet | undefined;
   let kubeletServer: { close(): Promise<void> } | undefined;
@@ -120,6 +127,7 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: 
     const ks = await startKubeletServer({ lookup, runtime: cri, nodeName, clusterToken: cfg.token, port: cfg.kubeletPort ?? 10250, log: log.child({ component: 'kubelet-server' }) });
     kubeletServer = ks.server;
     const node = measureNode(nodeName, dataDir, `${v.runtimeName}://${v.runtimeVersion}`, ks.port);
+    log.debug('registering the node');
 
     // 2. Node and Lease
     const reg = await registerNode(client, node, clock, cfg.podCIDR);
