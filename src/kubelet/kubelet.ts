@@ -52,6 +52,8 @@ export interface KubeletOptions {
   eviction?: EvictionConfig & { onPressure(memory: boolean): Promise<void> };
   /** where OOM kills are read from (default: the kernel log) */
   oomKills?: OomKills;
+  /** the image archives being imported at the agent's start: image checks and pulls wait for them */
+  imagesImported?: Promise<void>;
 }
 
 export class Kubelet {
@@ -74,7 +76,7 @@ export class Kubelet {
     const runtime = new RuntimeView(o.cri, oomKills);
     const objects = restObjectSource(o.client);
     this.recorder = new EventRecorder(o.client, 'kubelet', o.clock, log, o.nodeName);
-    const images = new ImageManager(o.cri, this.recorder, objects, o.clock);
+    const images = new ImageManager(o.cri, this.recorder, objects, o.clock, o.imagesImported);
     const common = { cri: o.cri, runtime, recorder: this.recorder, clock: o.clock, log, podDir, cgroupRoot: o.cgroupRoot, nodeIP: () => o.nodeIP };
     const probes = (this.probes = o.probes ?? new Prober({ run: criProbeRunner(o.cri), recorder: this.recorder, clock: o.clock, log, nodeIP: () => o.nodeIP, onChange: (uid) => this.workers.kick(uid) }, signal));
     const syncer = new PodSyncer({ ...common, images, objects, allocatable: () => o.allocatable, probes });

@@ -151,10 +151,11 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: 
     writeCniConfig(runtime.paths.cniConfDir, cniConfig({ podCIDR: reg.podCIDR, bridge, ipamDataDir: ipamDir }));
     // pod egress NAT: one rule for the node's pod CIDR (pods run without it, unreachable from outside the node)
     const masquerade = ensurePodMasquerade({ podCIDR: reg.podCIDR, bridge }).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'pod egress masquerade not installed'));
-    for (let i = 0; i < 100 && !kubeletAc.signal.aborted; i++) {
+    // containerd reloads the conf dir on its change (tens of ms): asked every 10 ms, for 5 s at most
+    for (let i = 0; i < 500 && !kubeletAc.signal.aborted; i++) {
       const conds = await cri.status();
       if (conds.find((c) => c.type === 'NetworkReady')?.status) break;
-      await sleep(50, kubeletAc.signal);
+      await sleep(10, kubeletAc.signal);
     }
     log.debug('pod network ready');
     await masquerade;
@@ -167,12 +168,16 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: 
     if (cfg.podManifestPath === undefined) mkdirSync(manifestPath, { recursive: true });
     const staticPods = { manifestPath, manifestUrl: cfg.manifestUrl, checkMs: cfg.manifestCheckMs };
     kubelet = new Kubelet(
-      { client, cri, nodeName, nodeIP: node.ip, allocatable: allocatableOf(node), podsDir, cgroupRoot: cfg.cgroupRoot ?? 'kubelite', clock, log, probes: cfg.probes, plegPeriodMs: cfg.plegPeriodMs, resyncMs: cfg.resyncMs, staticPods, eviction },
+      { client, cri, nodeName, nodeIP: node.ip, allocatable: allocatableOf(node), podsDir, cgroupRoot: cfg.cgroupRoot ?? 'kubelite', clock, log, probes: cfg.probes, plegPeriodMs: cfg.plegPeriodMs, resyncMs: cfg.resyncMs, staticPods, eviction, imagesImported: runtime.imported },
       kubeletAc.signal,
     );
-    await runtime.imported; // the sandbox image and the package's images, imported while the Node registered
-    log.debug('images imported');
+    // the sandbox image, imported (first) while the Node registered: sandboxes can be made; the
+    // kubelet's image checks wait for the other archives, still being imported on a cold start
+    await runtime.sandboxImported;
+    log.debug('sandbox image imported');
     await kubelet.start();
+    await runtime.imported; // an archive that cannot be imported fails the start, as before the kubelet ran
+    log.debug('images imported');
     startLocalPathCleaner(client, nodeName, log.child({ component: 'local-path' }), kubeletAc.signal);
     log.info({ node: nodeName, podCIDR: reg.podCIDR, runtime: node.runtimeVersion }, 'node agent ready');
     return { nodeName, podCIDR: reg.podCIDR, node, runtime, cri, kubelet, lookup: kubelet.lookup, stop };

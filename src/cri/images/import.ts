@@ -56,6 +56,23 @@ export interface ImportOptions {
   ctrBin?: string;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** called as each archive is done (imported or found present), in order */
+  onDone?: (file: string) => void;
+}
+
+/** True when the archive names the image (an archive we cannot read: false). */
+export function archiveHolds(file: string, image: string): boolean {
+  try {
+    return readOciArchiveImages(file).some((i) => i.name === image);
+  } catch {
+    return false;
+  }
+}
+
+/** The files in the same order, those holding the named image first (stable otherwise). */
+export function withImageFirst(files: readonly string[], image: string): string[] {
+  const first = files.filter((f) => archiveHolds(f, image));
+  return [...first, ...files.filter((f) => !first.includes(f))];
 }
 
 /** `ctr --address SOCK -n k8s.io images import FILE`; resolves with ctr's output. */
@@ -100,12 +117,14 @@ export async function importImages(client: CriClient | undefined, files: readonl
     if (client && (await archiveAlreadyImported(client, file, o.signal))) {
       o.log?.debug({ file }, 'image archive already imported');
       results.push({ file, skipped: true });
+      o.onDone?.(file);
       continue;
     }
     const t0 = Date.now();
     await ctrImport(file, o);
     o.log?.info({ file, ms: Date.now() - t0 }, 'imported image archive');
     results.push({ file, skipped: false });
+    o.onDone?.(file);
   }
   return results;
 }
