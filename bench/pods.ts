@@ -8,7 +8,8 @@
 //                                pod then one floor pod, in turn, SINGLE times (the ratio without drift)
 //   BENCH_PODS_ROUNDS=3          interleaved rounds (each pattern: kubelite and floor back to back)
 //   BENCH_POD_TRACE=1            the agent traces each pod (KUBELITE_POD_TRACE); prints the median
-//                                time of each step from the POST, per scenario
+//                                time of each step from the POST, per scenario; and the cold starts'
+//                                milestones (server log at debug level, the pod's steps) from the spawn
 //   BENCH_AGENT_CPU_PROF=DIR     a --cpu-prof of the agent to DIR
 //   BENCH_FLOOR_CPU_SHARES=2     floor containers with the cpu.shares of a BestEffort pod's (the kubelet's)
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -396,12 +397,38 @@ async function removeSandboxes(cri: CriClient, ids: string[]): Promise<void> {
   }
 }
 
-/** Spawn `kubelite server` on a fresh (or existing) data dir, create one pod as soon as the API answers, time to Running. */
-async function coldStart(dataDir: string): Promise<{ ms: number; child: ChildProcess }> {
+/**
+ * Spawn `kubelite server` on a fresh (or existing) data dir, create one pod as soon as the API answers, time to Running.
+ * Traced (BENCH_POD_TRACE=1): the server logs at debug level and traces the pod; the milestones
+ * (its log lines, the client's steps, the pod's steps) are printed in ms from the spawn.
+ */
+async function coldStart(dataDir: string, label: string): Promise<{ ms: number; child: ChildProcess }> {
   const port = await freePort();
+  const marks: [number, string][] = [];
+  const mark = (what: string, at = epoch()) => marks.push([at, what]);
+  const podTrace = TRACE ? join(dataDir, '..', `cold-trace-${label.replace(/\W+/g, '-')}.jsonl`) : undefined;
+  const e0 = epoch();
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'kubelite.js'), 'server', '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', '127.0.0.1', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const args = [join(ROOT, 'bin', 'kubelite.js'), 'server', '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', '127.0.0.1', '--log-level', TRACE ? 'debug' : 'warn'];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', TRACE ? 'pipe' : 'inherit'], env: podTrace ? { ...process.env, KUBELITE_POD_TRACE: podTrace } : process.env });
+  if (TRACE) {
+    let buf = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        try {
+          const j = JSON.parse(line) as { time: number; msg: string; component?: string; file?: string };
+          if (j.msg !== 'controller started') mark(`server: ${j.component ?? ''} ${j.msg}${j.file ? ` ${j.file.split('/').pop()}` : ''}`, j.time);
+        } catch {
+          process.stderr.write(`${line}\n`);
+        }
+      }
+    });
+  }
   const s = await connectWhenUp(dataDir, port);
+  mark('client: API answers');
   const w = await startedWatcher(s);
   let created = false;
   while (!created) {
@@ -409,10 +436,14 @@ async function coldStart(dataDir: string): Promise<{ ms: number; child: ChildPro
     created = r.status === 201;
     if (!created) await sleep(20);
   }
+  mark('client: pod created');
   const t1 = await withTimeout(w.wait('cold'), 60_000);
+  mark('client: pod running');
   w.close();
   await deleteAll(s);
   s.agent.destroy();
+  if (podTrace && existsSync(podTrace)) for (const l of readFileSync(podTrace, 'utf8').split('\n').filter(Boolean)) for (const [what, at] of (JSON.parse(l) as { marks: [string, number][] }).marks) mark(`pod: ${what}`, at);
+  if (TRACE) process.stderr.write(`bench:pods cold start (${label}), ms from spawning the server:\n${marks.sort((a, b) => a[0] - b[0]).map(([at, what]) => `  ${(at - e0).toFixed(0).padStart(6)}  ${what}`).join('\n')}\n`);
   return { ms: t1 - t0, child };
 }
 
@@ -457,9 +488,9 @@ async function main(): Promise<void> {
     let fresh = { ms: NaN };
     let warm = { ms: NaN };
     if (runs('cold')) {
-      const f = await coldStart(coldDir);
+      const f = await coldStart(coldDir, 'fresh data dir');
       await stopChild(f.child, 30_000);
-      const w = await coldStart(coldDir);
+      const w = await coldStart(coldDir, 'existing data dir');
       await stopChild(w.child, 30_000);
       fresh = f;
       warm = w;

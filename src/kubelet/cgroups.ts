@@ -1,6 +1,6 @@
 // Pod cgroups (cgroup v1 with the cgroupfs driver): every pod's sandbox and containers go under
 // /kubelite/pod<uid> in each hierarchy; runc creates the directories, the kubelet removes them.
-import { existsSync, readdirSync, rmdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -28,4 +28,21 @@ export function removePodCgroups(parent: string, base = CGROUP_ROOT): string[] {
     }
   }
   return errs;
+}
+
+/**
+ * The processes in a container's cgroup (<parent>/<containerID>, runc's cgroupfs layout), read
+ * from the memory hierarchy (cgroup v1) or the unified one (v2); undefined when neither has it.
+ */
+export function containerPids(parent: string, containerId: string, base = CGROUP_ROOT): number[] | undefined {
+  for (const dir of [join(base, 'memory', parent, containerId), join(base, parent, containerId)]) {
+    let text: string;
+    try {
+      text = readFileSync(join(dir, 'cgroup.procs'), 'utf8');
+    } catch {
+      continue;
+    }
+    return text.split('\n').filter(Boolean).map(Number).filter((pid) => pid > 0);
+  }
+  return undefined;
 }

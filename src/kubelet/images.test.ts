@@ -16,7 +16,7 @@ import type { Pod } from './types.js';
 const REG = '127.0.0.1:5000';
 const IMG = `${REG}/busybox:1.0`;
 
-function fakes(o: { present?: string[]; users?: Record<string, string>; secrets?: KubeObject[]; pullMs?: number } = {}) {
+function fakes(o: { present?: string[]; users?: Record<string, string>; secrets?: KubeObject[]; pullMs?: number; imported?: Promise<void> } = {}) {
   let now = 1_000_000;
   const clock = { now: () => now, nowRFC3339: () => new Date(now).toISOString() };
   const present = new Set(o.present ?? []);
@@ -39,8 +39,8 @@ function fakes(o: { present?: string[]; users?: Record<string, string>; secrets?
     get: async (kind, _ns, name) => (kind === 'secrets' ? o.secrets?.find((s) => s.metadata.name === name) : undefined),
     getCluster: async () => undefined,
   };
-  const images = new ImageManager(cri, recorder, objects, clock);
-  return { images, pulls, events, advance: (ms: number) => (now += ms) };
+  const images = new ImageManager(cri, recorder, objects, clock, o.imported);
+  return { images, pulls, events, present, advance: (ms: number) => (now += ms) };
 }
 
 const pod = (image: string, imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never', pullSecrets: string[] = []): Pod => ({
@@ -168,4 +168,21 @@ test('concurrent pulls of one image are shared; other credentials wait their tur
   assert.equal(withSecret.ok, true);
   assert.equal(without.ok, false);
   assert.equal(f.pulls.length, 3);
+});
+
+test('images being imported at the agent start: their checks wait for the import, which brings them (no pull)', async () => {
+  let importDone!: () => void;
+  const imported = new Promise<void>((r) => (importDone = r));
+  const f = fakes({ imported });
+  const p = pod(IMG);
+  const ahead = f.images.lookAhead(p.spec.containers[0]!);
+  const result = f.images.ensure(p, p.spec.containers[0]!, 'spec.containers{c}', undefined, ahead);
+  const always = ensure(f, pod(`${REG}/other:latest`));
+  f.present.add(IMG); // the archive's import brings the image in
+  f.present.add(`${REG}/other:latest`);
+  importDone();
+  assert.deepEqual(await result, { ok: true, imageRef: `sha256:${IMG.length}` });
+  assert.equal((await always).ok, true);
+  assert.deepEqual(f.pulls.map((x) => x.image), [`${REG}/other:latest`], 'only the Always image is pulled, after the import');
+  assert.ok(f.events.includes(`Normal Pulled: Container image "${IMG}" already present on machine`), f.events.join('\n'));
 });

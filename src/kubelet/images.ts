@@ -83,8 +83,19 @@ export class ImageManager {
     private readonly recorder: EventRecorder,
     private readonly objects: ObjectSource,
     private readonly clock: Clock,
+    /**
+     * the node agent's image archives being imported at its start: what is present (or pulled)
+     * is decided once they are in, so that an image on its way in is not pulled (or missed)
+     */
+    private readonly imported?: Promise<void>,
   ) {
     this.backoff = new Backoff(clock);
+  }
+
+  /** the runtime's status of an image, once the archives being imported are in */
+  private imageStatus(image: string, signal?: AbortSignal): Promise<Image | null> {
+    if (!this.imported) return this.cri.imageStatus({ image }, { signal });
+    return untilAborted(this.imported.catch(() => undefined), signal).then(() => this.cri.imageStatus({ image }, { signal }));
   }
 
   /** The pod's pull secrets that exist; a FailedToRetrieveImagePullSecret event names the others. */
@@ -107,7 +118,7 @@ export class ImageManager {
    */
   lookAhead(c: ContainerSpec, signal?: AbortSignal): Promise<Image | null> | undefined {
     if (pullPolicyOf(c) === 'Always') return undefined;
-    const p = this.cri.imageStatus({ image: c.image ?? '' }, { signal });
+    const p = this.imageStatus(c.image ?? '', signal);
     p.catch(() => undefined); // whoever uses it sees the error; unused, it is dropped
     return p;
   }
@@ -124,7 +135,7 @@ export class ImageManager {
       return { ok: false, reason, message };
     };
     if (policy !== 'Always') {
-      const have = await (present ?? this.cri.imageStatus({ image }, { signal }));
+      const have = await (present ?? this.imageStatus(image, signal));
       if (have) {
         void this.recorder.event(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, fieldPath);
         return { ok: true, imageRef: have.id };
@@ -135,6 +146,7 @@ export class ImageManager {
         return failed('ErrImageNeverPull', message);
       }
     }
+    if (policy === 'Always' && this.imported) await untilAborted(this.imported.catch(() => undefined), signal); // as imageStatus: the archives first
     const key = `${pod.metadata.uid}_${image}`;
     if (this.backoff.inBackoff(key)) {
       const msg = `Back-off pulling image "${image}"`;

@@ -52,6 +52,8 @@ export interface KubeletOptions {
   eviction?: EvictionConfig & { onPressure(memory: boolean): Promise<void> };
   /** where OOM kills are read from (default: the kernel log) */
   oomKills?: OomKills;
+  /** the image archives being imported at the agent's start: image checks and pulls wait for them */
+  imagesImported?: Promise<void>;
 }
 
 export class Kubelet {
@@ -74,14 +76,14 @@ export class Kubelet {
     const runtime = new RuntimeView(o.cri, oomKills);
     const objects = restObjectSource(o.client);
     this.recorder = new EventRecorder(o.client, 'kubelet', o.clock, log, o.nodeName);
-    const images = new ImageManager(o.cri, this.recorder, objects, o.clock);
+    const images = new ImageManager(o.cri, this.recorder, objects, o.clock, o.imagesImported);
     const common = { cri: o.cri, runtime, recorder: this.recorder, clock: o.clock, log, podDir, cgroupRoot: o.cgroupRoot, nodeIP: () => o.nodeIP };
     const probes = (this.probes = o.probes ?? new Prober({ run: criProbeRunner(o.cri), recorder: this.recorder, clock: o.clock, log, nodeIP: () => o.nodeIP, onChange: (uid) => this.workers.kick(uid) }, signal));
     const syncer = new PodSyncer({ ...common, images, objects, allocatable: () => o.allocatable, probes });
     if (o.staticPods) this.staticPods = new StaticPods({ ...o.staticPods, nodeName: o.nodeName, client: o.client, clock: o.clock, log: log.child({ component: 'static-pods' }) }, signal);
     this.statuses = this.staticPods ? new MirrorStatusManager(o.client, log, this.staticPods) : new StatusManager(o.client, log);
     this.workers = new PodWorkers(
-      { syncer, terminate: common, status: this.statuses, client: o.client, probes, clock: o.clock, log, nodeIP: () => o.nodeIP, resyncMs: o.resyncMs ?? 10_000, orphanGraceSeconds: 2, listingSince: (uid, since) => this.pleg.listingOf(uid, since), settled: (uid, state) => this.pleg.observe(uid, state) },
+      { syncer, terminate: common, status: this.statuses, client: o.client, probes, clock: o.clock, log, nodeIP: () => o.nodeIP, resyncMs: o.resyncMs ?? 10_000, orphanGraceSeconds: 2, listingSince: (uid, since) => (since === -Infinity ? this.pleg.listingAfter(uid, since) : this.pleg.listingOf(uid, since)), settled: (uid, state) => this.pleg.observe(uid, state) },
       signal,
     );
     this.informer = new Informer<Pod>(o.client, { path: '/api/v1/pods', fieldSelector: `spec.nodeName=${o.nodeName}`, transform: dropManaged }, log);
@@ -137,9 +139,14 @@ export class Kubelet {
   async start(): Promise<{ done: Promise<void> }> {
     // static pods first: they run whether or not the API server answers
     await this.staticPods?.start(this.workers);
+    // the runtime's first listing is taken while the informer lists: a pod's first sync (at the
+    // informer's add, e.g. the first pod of a cold start) waits for it and uses its part
+    // (listingSince: a worker's first sync may wait for a listing under way) instead of listing
+    // the runtime once more on its own
+    const relisted = this.pleg.relist(this.signal).catch((err: Error) => this.o.log.warn({ err: err.message }, 'pleg: first relist failed'));
     const informerDone = this.informer.run(this.signal);
     await Promise.race([this.informer.waitForSync(), new Promise<void>((r) => this.signal.addEventListener('abort', () => r(), { once: true }))]);
-    await this.pleg.relist(this.signal).catch((err: Error) => this.o.log.warn({ err: err.message }, 'pleg: first relist failed'));
+    await relisted;
     this.synced = true;
     for (const uid of this.pleg.podUIDs()) this.onRuntimeChange(uid);
     const plegDone = this.pleg.run(this.signal);

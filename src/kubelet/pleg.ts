@@ -21,6 +21,8 @@ export class Pleg {
   relists = 0;
   /** when the last listing began (performance.now()) */
   private listedAt = -Infinity;
+  /** the listing under way (the latest begun): when it began, and its end (snapshot taken) */
+  private pending: { startedAt: number; done: Promise<void> } | undefined;
   /** the last listing by pod uid */
   private byUid = new Map<string, { sandboxes: PodSandbox[]; containers: Container[] }>();
 
@@ -59,8 +61,25 @@ export class Pleg {
     return out;
   }
 
-  async relist(signal?: AbortSignal): Promise<void> {
+  /**
+   * As listingOf; when no listing qualifies but one begun after `since` is under way, its
+   * result once it is in (a pod's first sync at the kubelet's start, while the first relist runs).
+   */
+  async listingAfter(uid: string, since: number): Promise<{ sandboxes: readonly PodSandbox[]; containers: readonly Container[] } | undefined> {
+    const now = this.listingOf(uid, since);
+    if (now || !this.pending || this.pending.startedAt <= since) return now;
+    await this.pending.done;
+    return this.listingOf(uid, since);
+  }
+
+  relist(signal?: AbortSignal): Promise<void> {
     const startedAt = performance.now();
+    const run = this.listAndCompare(startedAt, signal);
+    this.pending = { startedAt, done: run.catch(() => undefined) };
+    return run;
+  }
+
+  private async listAndCompare(startedAt: number, signal?: AbortSignal): Promise<void> {
     const [sandboxes, containers] = await Promise.all([this.cri.listPodSandbox(undefined, { signal }), this.cri.listContainers(undefined, { signal })]);
     if (startedAt < this.listedAt) return; // a listing begun later (findContainerFresh) is in already
     this.snapshot = { sandboxes, containers };

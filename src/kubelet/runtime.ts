@@ -3,6 +3,7 @@
 import type { CriClient } from '../cri/client.js';
 import { CriNotFoundError } from '../cri/errors.js';
 import type { Container, ContainerState, ContainerStatus, PodSandbox, PodSandboxState } from '../cri/types.js';
+import { containerPids } from './cgroups.js';
 import { LABEL_CONTAINER_KIND, LABEL_POD_UID } from './types.js';
 
 export interface ContainerInfo {
@@ -179,9 +180,18 @@ export class RuntimeView {
     }
   }
 
-  /** Note a just-started container's host pid (CRI verbose status), so its OOM kill is recognised by pid too. */
-  async trackStarted(containerId: string): Promise<void> {
+  /**
+   * Note a just-started container's host pids, so its OOM kill is recognised by pid too: from its
+   * cgroup (cgroupParent given), else from the CRI verbose status (which carries the whole OCI
+   * spec: a large message for containerd to build and for us to decode, per container start).
+   */
+  async trackStarted(containerId: string, cgroupParent?: string): Promise<void> {
     if (!this.oom?.track) return;
+    const pids = cgroupParent ? containerPids(cgroupParent, containerId) : undefined;
+    if (pids?.length) {
+      for (const pid of pids) this.oom.track(pid, containerId);
+      return;
+    }
     try {
       this.trackPid(containerId, (await this.cri.containerStatus(containerId, true)).info?.info);
     } catch {

@@ -299,7 +299,7 @@ export class PodSyncer {
       ctx.later(1000);
       return false;
     }
-    void this.d.runtime.trackStarted(id);
+    void this.d.runtime.trackStarted(id, podCgroupParent(this.d.cgroupRoot, uid));
     ctx.started.push({ id, sandboxId: ctx.sandbox.id, kind });
     void this.d.recorder.event(pod, 'Normal', 'Started', `Started container ${c.name}`, fp);
     const post = c.lifecycle?.postStart;

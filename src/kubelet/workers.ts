@@ -59,7 +59,7 @@ export interface WorkersDeps {
    * The pod's part of the PLEG's last runtime listing if it began after `since` (-Infinity:
    * before any sync of this worker; only the pod's worker makes its sandboxes and containers).
    */
-  listingSince?: (uid: string, since: number) => PodListing | undefined;
+  listingSince?: (uid: string, since: number) => PodListing | undefined | Promise<PodListing | undefined>;
   /** the pod's runtime state after a sync that left nothing to do: the PLEG need not report it again */
   settled?: (uid: string, state: PodRuntimeState) => void;
 }
@@ -204,7 +204,7 @@ export class PodWorkers {
     }
     if (w.phase === 'sync' && pod) {
       trace(w.uid, 'sync');
-      const listing = this.d.listingSince?.(w.uid, w.syncedAt ?? -Infinity);
+      const listing = await this.d.listingSince?.(w.uid, w.syncedAt ?? -Infinity);
       let res;
       try {
         res = await this.d.syncer.sync(pod, this.signal, { listing });

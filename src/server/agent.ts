@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RestClient } from '../client/rest.js';
+import type { Transport } from '../client/transport.js';
 import type { CriClient } from '../cri/client.js';
 import type { Runtime } from '../cri/containerd.js';
 import { startAgentRuntime, type EarlyRuntime } from './runtime.js';
@@ -51,6 +52,11 @@ export interface AgentConfig {
   plegPeriodMs?: number;
   resyncMs?: number;
   clock?: Clock;
+  /**
+   * reach the API server in-process instead of over HTTPS (the agent inside `kubelite server`):
+   * given the agent's user agent, the transport to use (apiserver/local.ts)
+   */
+  transport?: (userAgent: string) => Transport;
   /** static pod manifests, a directory or a file (default <dataDir>/agent/pod-manifests, as k3s) */
   podManifestPath?: string;
   /** a URL serving static pod manifests (a Pod or a PodList) */
@@ -92,7 +98,8 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: 
   // 1. runtime
   const runtime = await early.runtime;
   const cri = runtime.client;
-  const client = new RestClient({ server: cfg.server, token: cfg.token, caPem: cfg.caPem, userAgent: `kubelite-agent/${nodeName}` });
+  const userAgent = `kubelite-agent/${nodeName}`;
+  const client = new RestClient({ server: cfg.server, token: cfg.token, caPem: cfg.caPem, userAgent, transport: cfg.transport?.(userAgent) });
   let stopping: Promise<void> | undefined;
   let kubelet: Kubelet | undefined;
   let kubeletServer: { close(): Promise<void> } | undefined;
@@ -120,9 +127,11 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: 
     const ks = await startKubeletServer({ lookup, runtime: cri, nodeName, clusterToken: cfg.token, port: cfg.kubeletPort ?? 10250, log: log.child({ component: 'kubelet-server' }) });
     kubeletServer = ks.server;
     const node = measureNode(nodeName, dataDir, `${v.runtimeName}://${v.runtimeVersion}`, ks.port);
+    log.debug('registering the node');
 
     // 2. Node and Lease
     const reg = await registerNode(client, node, clock, cfg.podCIDR);
+    log.debug({ podCIDR: reg.podCIDR }, 'node registered');
     let memoryPressure: MemoryPressure | undefined;
     void runNodeHeartbeat(client, node, reg, clock, log, kubeletAc.signal, 10_000, 60_000, () => memoryPressure);
     const eviction = {
@@ -142,12 +151,15 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: 
     writeCniConfig(runtime.paths.cniConfDir, cniConfig({ podCIDR: reg.podCIDR, bridge, ipamDataDir: ipamDir }));
     // pod egress NAT: one rule for the node's pod CIDR (pods run without it, unreachable from outside the node)
     const masquerade = ensurePodMasquerade({ podCIDR: reg.podCIDR, bridge }).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'pod egress masquerade not installed'));
-    for (let i = 0; i < 100 && !kubeletAc.signal.aborted; i++) {
+    // containerd reloads the conf dir on its change (tens of ms): asked every 10 ms, for 5 s at most
+    for (let i = 0; i < 500 && !kubeletAc.signal.aborted; i++) {
       const conds = await cri.status();
       if (conds.find((c) => c.type === 'NetworkReady')?.status) break;
-      await sleep(50, kubeletAc.signal);
+      await sleep(10, kubeletAc.signal);
     }
+    log.debug('pod network ready');
     await masquerade;
+    log.debug('pod egress masquerade installed');
 
     // 4. kubelet
     const podsDir = join(dataDir, 'agent', 'pods');
@@ -156,11 +168,16 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: 
     if (cfg.podManifestPath === undefined) mkdirSync(manifestPath, { recursive: true });
     const staticPods = { manifestPath, manifestUrl: cfg.manifestUrl, checkMs: cfg.manifestCheckMs };
     kubelet = new Kubelet(
-      { client, cri, nodeName, nodeIP: node.ip, allocatable: allocatableOf(node), podsDir, cgroupRoot: cfg.cgroupRoot ?? 'kubelite', clock, log, probes: cfg.probes, plegPeriodMs: cfg.plegPeriodMs, resyncMs: cfg.resyncMs, staticPods, eviction },
+      { client, cri, nodeName, nodeIP: node.ip, allocatable: allocatableOf(node), podsDir, cgroupRoot: cfg.cgroupRoot ?? 'kubelite', clock, log, probes: cfg.probes, plegPeriodMs: cfg.plegPeriodMs, resyncMs: cfg.resyncMs, staticPods, eviction, imagesImported: runtime.imported },
       kubeletAc.signal,
     );
-    await runtime.imported; // the sandbox image and the package's images, imported while the Node registered
+    // the sandbox image, imported (first) while the Node registered: sandboxes can be made; the
+    // kubelet's image checks wait for the other archives, still being imported on a cold start
+    await runtime.sandboxImported;
+    log.debug('sandbox image imported');
     await kubelet.start();
+    await runtime.imported; // an archive that cannot be imported fails the start, as before the kubelet ran
+    log.debug('images imported');
     startLocalPathCleaner(client, nodeName, log.child({ component: 'local-path' }), kubeletAc.signal);
     log.info({ node: nodeName, podCIDR: reg.podCIDR, runtime: node.runtimeVersion }, 'node agent ready');
     return { nodeName, podCIDR: reg.podCIDR, node, runtime, cri, kubelet, lookup: kubelet.lookup, stop };

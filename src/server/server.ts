@@ -156,6 +156,7 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
   setMaxListeners(0, lifecycle.signal); // every component's informers listen to it
   startNamespaceFinalizer(api, cfg.log, lifecycle.signal);
   startEventTTL(api.get('', 'events')!, clock, cfg.log, lifecycle.signal);
+  cfg.log.debug('system objects written');
 
   // 5. control-plane components: the same API requests as any client, in-process (apiserver/local.ts),
   // on a thread of their own (server/components.ts) or on this one
@@ -164,6 +165,7 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
   let schedulerStarting: Promise<unknown> | undefined;
   let controllers: ControllerManager | undefined;
   let thread: ComponentsThread | undefined;
+  let startControllers: () => Promise<void> = async () => undefined;
   // With its own node agent, a fresh server has no Node until that agent registers (~0.5 s):
   // a pod created meanwhile would fail scheduling and wait out its 1 s back-off. So the
   // scheduler starts once a Node exists (at once on a restart), or after 10 s regardless.
@@ -177,7 +179,9 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
     const t = thread;
     // not awaited: the thread loads their code on the other core while this one goes on
     // (a failure is logged by the thread's supervisor)
-    if (!cfg.disableControllers) t.startControllers(cfg.controllerSettings).catch(() => undefined);
+    startControllers = async () => {
+      if (!cfg.disableControllers && !lifecycle.signal.aborted) t.startControllers(cfg.controllerSettings).catch(() => undefined);
+    };
     if (!cfg.disableScheduler) {
       schedulerStarting = nodeSeen().then(() => t.startScheduler());
       schedulerStarting.catch(() => undefined); // awaited below, after the agent started
@@ -197,15 +201,21 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
       schedulerStarting.catch(() => undefined); // awaited below, after the agent started
       if (!early) await schedulerStarting;
     }
-    if (!cfg.disableControllers) {
+    startControllers = async () => {
+      if (cfg.disableControllers || lifecycle.signal.aborted) return;
       // in-process too: its informers and writes skip TLS, sockets and HTTP parsing
       const transport = localTransport(api, creds.adminToken, 'kubelite-controller-manager');
       const client = new RestClient({ server: serverUrl, token: creds.adminToken, caPem: creds.caPem, userAgent: 'kubelite-controller-manager', transport });
       clients.push(client);
       const { startControllerManager } = await import('../controllers/index.js');
       controllers = startControllerManager({ client, clock, log: cfg.log.child({ component: 'controller-manager' }), settings: cfg.controllerSettings }, lifecycle.signal);
-    }
+    };
   }
+  // With its own node agent, the controller manager starts once that agent runs: its ~20
+  // informers' lists (and on this thread, loading it) would otherwise delay the Node's
+  // registration and the kubelet's start, and so the first pod (cold start). Nothing the agent
+  // does at start needs a controller (the API server assigns the pod CIDR).
+  if (!early) await startControllers();
 
   // 6. kubeconfig for kubectl
   const kubeconfigPath = resolve(cfg.kubeconfigPath ?? join(dataDir, 'kubeconfig.yaml'));
@@ -226,7 +236,11 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
   };
   // 7. this machine's node agent, on the same code path as a remote `kubelite agent`
   if (early) {
-    const agentCfg = { server: `https://127.0.0.1:${port}`, token: creds.adminToken, caPem: creds.caPem, dataDir, log: agentLog, clock, ...cfg.agentOptions };
+    // in-process as well: the same requests (authentication, admission, watches) through
+    // ApiServer.handle, without TLS, sockets and HTTP parsing on both ends of this one thread;
+    // on a cold start the Node's registration took 70-130 ms over HTTPS (a TLS handshake first)
+    const transport = (userAgent: string) => localTransport(api, creds.adminToken, userAgent);
+    const agentCfg = { server: `https://127.0.0.1:${port}`, token: creds.adminToken, caPem: creds.caPem, dataDir, log: agentLog, clock, transport, ...cfg.agentOptions };
     const { startAgent } = await import('./agent.js');
     const { RuntimeMissingError } = await import('../cri/containerd.js');
     agent = await startAgent(agentCfg, lifecycle.signal, early).catch(async (err: unknown) => {
@@ -234,6 +248,7 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
       throw err instanceof RuntimeMissingError ? new StartupError(err.message) : err;
     });
   }
+  if (early) await startControllers();
   if (schedulerStarting) await schedulerStarting;
   signal?.addEventListener('abort', () => void stop(), { once: true });
   return { url, port, kubeconfigPath, adminToken: creds.adminToken, caPem: creds.caPem, api, store, scheduler, controllers, agent, stop };

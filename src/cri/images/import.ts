@@ -56,6 +56,23 @@ export interface ImportOptions {
   ctrBin?: string;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** called as each archive is done (imported or found present), in order */
+  onDone?: (file: string) => void;
+}
+
+/** True when the archive names the image (an archive we cannot read: false). */
+export function archiveHolds(file: string, image: string): boolean {
+  try {
+    return readOciArchiveImages(file).some((i) => i.name === image);
+  } catch {
+    return false;
+  }
+}
+
+/** The files in the same order, those holding the named image first (stable otherwise). */
+export function withImageFirst(files: readonly string[], image: string): string[] {
+  const first = files.filter((f) => archiveHolds(f, image));
+  return [...first, ...files.filter((f) => !first.includes(f))];
 }
 
 /** `ctr --address SOCK -n k8s.io images import FILE`; resolves with ctr's output. */
@@ -89,20 +106,25 @@ export interface ImportResult {
   skipped: boolean;
 }
 
-/** Imports each archive unless the runtime already has its images. */
-export async function importImages(client: CriClient, files: readonly string[], o: ImportOptions & { log?: Logger }): Promise<ImportResult[]> {
+/**
+ * Imports each archive unless the runtime already has its images. Without a client (a runtime
+ * whose root was just created: it has no images) every archive is imported, unchecked.
+ */
+export async function importImages(client: CriClient | undefined, files: readonly string[], o: ImportOptions & { log?: Logger }): Promise<ImportResult[]> {
   const results: ImportResult[] = [];
   for (const file of files) {
     if (!existsSync(file)) throw new ImageImportError(file, 'no such file');
-    if (await archiveAlreadyImported(client, file, o.signal)) {
+    if (client && (await archiveAlreadyImported(client, file, o.signal))) {
       o.log?.debug({ file }, 'image archive already imported');
       results.push({ file, skipped: true });
+      o.onDone?.(file);
       continue;
     }
     const t0 = Date.now();
     await ctrImport(file, o);
     o.log?.info({ file, ms: Date.now() - t0 }, 'imported image archive');
     results.push({ file, skipped: false });
+    o.onDone?.(file);
   }
   return results;
 }
