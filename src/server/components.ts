@@ -55,7 +55,7 @@ export async function startComponentsThread(o: ComponentsThreadOptions): Promise
   const { hostThreadChannel } = await import('../apiserver/threadhost.js');
   let stopping = false;
   const wanted: ToWorker[] = [];
-  let current: { worker: Worker; host: { close(): void }; waiting: Map<string, { resolve(): void; reject(e: Error): void }> };
+  let current: { worker: Worker; host: { close(): void }; waiting: Map<string, { resolve(): void; reject(e: Error): void }>; exited: boolean };
 
   const spawn = () => {
     const { port1, port2 } = new MessageChannel();
@@ -75,6 +75,7 @@ export async function startComponentsThread(o: ComponentsThreadOptions): Promise
     });
     worker.on('error', (err) => o.log.error({ err }, 'components thread failed'));
     worker.on('exit', (code) => {
+      entry.exited = true;
       host.close();
       for (const w of waiting.values()) w.reject(new Error(`components thread exited with code ${code}`));
       waiting.clear();
@@ -86,7 +87,8 @@ export async function startComponentsThread(o: ComponentsThreadOptions): Promise
         for (const m of wanted) current.worker.postMessage(m);
       }, 1000).unref();
     });
-    return { worker, host, waiting };
+    const entry = { worker, host, waiting, exited: false };
+    return entry;
   };
   current = spawn();
 
@@ -104,7 +106,8 @@ export async function startComponentsThread(o: ComponentsThreadOptions): Promise
     async stop() {
       if (stopping) return;
       stopping = true;
-      const { worker, host } = current;
+      const { worker, host, exited } = current;
+      if (exited) return host.close(); // it died and was not started again yet
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => void worker.terminate(), 10_000).unref();
         worker.once('exit', () => (clearTimeout(t), resolve()));
