@@ -17,6 +17,8 @@ const DIRECT_CREATORS = 64;
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const NS = 'bench';
+/** Deployments (x MANY_REPLICAS) rolled out in namespace `warmup` before the clock starts */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 0);
 
 const deployment = (name: string, replicas: number) => ({
   apiVersion: 'apps/v1',
@@ -93,6 +95,25 @@ async function requestCounts(s: Awaited<ReturnType<typeof startServerProcess>>):
   return [...counts].sort((a, b) => b[1] - a[1]);
 }
 
+/** Roll out WARMUP Deployments in namespace `warmup` and wait until every one is Available. */
+async function warmUp(s: Awaited<ReturnType<typeof startServerProcess>>): Promise<void> {
+  const r = await call(s, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'warmup' } });
+  if (r.status !== 201) throw new Error(`namespace: ${r.status} ${r.body}`);
+  const errors = await runConcurrent(WARMUP, Math.min(CREATORS, WARMUP), async (i) => {
+    const res = await call(s, 'POST', '/apis/apps/v1/namespaces/warmup/deployments', deployment(`w-${i}`, MANY_REPLICAS));
+    if (res.status !== 201) throw new Error(`create: ${res.status} ${res.body}`);
+  });
+  if (errors) throw new Error(`${errors} warm-up creates failed`);
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const list = JSON.parse((await call(s, 'GET', '/apis/apps/v1/namespaces/warmup/deployments')).body) as { items: DeploymentEvent['object'][] };
+    if (list.items.filter(available).length >= WARMUP) break;
+    if (Date.now() > deadline) throw new Error('warm-up Deployments not Available within 120 s');
+    await sleep(200);
+  }
+  await sleep(1000);
+}
+
 /**
  * One scenario on a fresh server and sim: `deployments` Deployments of `replicas` each, or
  * (direct) deployments x replicas bare pods created by the benchmark itself: the same pods
@@ -109,6 +130,7 @@ async function runScenario(name: string, deployments: number, replicas: number, 
     const r = await call(s, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
     if (r.status !== 201) throw new Error(`namespace: ${r.status} ${r.body}`);
     await sleep(2000); // the controllers' and scheduler's informers see the nodes
+    if (WARMUP > 0) await warmUp(s);
     const rv = (path: string) => call(s, 'GET', `${path}?limit=1`).then((x) => (JSON.parse(x.body) as { metadata: { resourceVersion: string } }).metadata.resourceVersion);
 
     let t0 = 0;
@@ -200,6 +222,8 @@ async function runScenario(name: string, deployments: number, replicas: number, 
       simCpuS: cpuSeconds(sim.pid!) - simCpu0,
       requests,
     };
+    const threads1 = threadCpuSeconds(s.child.pid!);
+    process.stdout.write(`[${name}] server threads: ${[...threads1.byName].map(([k, v]) => [k, v - (threads0.byName.get(k) ?? 0)] as const).filter(([, v]) => v >= 0.01).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}\n`);
     process.stdout.write(`[${name}] writes: ${requests.map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
     process.stdout.write(
       `[${name}] ${run.rolledOut}/${deployments} rolled out in ${run.totalS.toFixed(2)} s (all Available at ${run.availableS.toFixed(2)} s); ${run.pods} pods created between ${run.firstPodS.toFixed(2)} s and ${run.lastPodS.toFixed(2)} s, ${run.running} Running by ${run.lastRunningS.toFixed(2)} s; server CPU ${run.serverCpuS.toFixed(1)} s (main thread ${run.serverMainCpuS.toFixed(1)} s), peak RSS ${run.serverPeakMiB.toFixed(0)} MiB; sim CPU ${run.simCpuS.toFixed(1)} s\n`,

@@ -140,8 +140,8 @@ export function cpuSeconds(pid: number): number {
  * and of all its other threads together (the components thread, V8's GC and compiler helpers,
  * libuv's pool).
  */
-export function threadCpuSeconds(pid: number): { main: number; other: number } {
-  const out = { main: 0, other: 0 };
+export function threadCpuSeconds(pid: number): { main: number; other: number; byName: Map<string, number> } {
+  const out = { main: 0, other: 0, byName: new Map<string, number>() };
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     let stat: string;
     try {
@@ -153,6 +153,8 @@ export function threadCpuSeconds(pid: number): { main: number; other: number } {
     const s = (Number(f[11]) + Number(f[12])) / 100;
     if (Number(tid) === pid) out.main += s;
     else out.other += s;
+    const name = Number(tid) === pid ? 'main' : `${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}/${tid}`;
+    out.byName.set(name, (out.byName.get(name) ?? 0) + s);
   }
   return out;
 }
