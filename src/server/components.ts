@@ -4,7 +4,9 @@
 // scheduling algorithm and reconcile logic run on the second core, so that the API server's
 // thread only serves requests. (On one thread, the scheduler and the controllers' informers
 // took about a third of its CPU per pod: BENCHMARKS.md.)
+import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import { hostname } from 'node:os';
 import { MessageChannel, Worker, isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { ApiServer } from '../apiserver/server.js';
 import type { ControllerSettings } from '../controllers/index.js';
@@ -23,6 +25,8 @@ interface WorkerData {
   logLevel: string;
   /** components whose code the thread loads as soon as it starts, before it is told to run them */
   preload: ('scheduler' | 'controllers')[];
+  /** the controller manager's leader-election identity, the same for every thread this server starts */
+  identity: string;
 }
 
 export interface ComponentsThread {
@@ -32,6 +36,8 @@ export interface ComponentsThread {
   startControllers(settings?: ControllerSettings): Promise<void>;
   /** Stops them (the controllers release their leader Lease while the API still answers) and ends the thread. */
   stop(): Promise<void>;
+  /** The thread running now (a new one after a restart). */
+  readonly worker: Worker;
 }
 
 export interface ComponentsThreadOptions {
@@ -49,18 +55,22 @@ export interface ComponentsThreadOptions {
 /**
  * Starts the thread. Should it die (an uncaught error in a component), it is started again
  * after a second with the components it ran, as a supervisor restarts a crashed
- * kube-scheduler or kube-controller-manager; the server's thread is not affected.
+ * kube-scheduler or kube-controller-manager; the server's thread is not affected. Its
+ * controller manager competes for the leader Lease with the same identity as the one that
+ * died (the dead thread can no longer act), so it takes the Lease back at once instead of
+ * waiting for it to expire.
  */
 export async function startComponentsThread(o: ComponentsThreadOptions): Promise<ComponentsThread> {
   const { hostThreadChannel } = await import('../apiserver/threadhost.js');
   let stopping = false;
+  const identity = `${hostname()}_${randomUUID()}`;
   const wanted: ToWorker[] = [];
   let current: { worker: Worker; host: { close(): void }; waiting: Map<string, { resolve(): void; reject(e: Error): void }>; exited: boolean };
 
   const spawn = () => {
     const { port1, port2 } = new MessageChannel();
     const host = hostThreadChannel(o.api, o.token, port1);
-    const data: WorkerData = { [TAG]: true, port: port2, server: o.server, caPem: o.caPem, logLevel: o.log.level, preload: o.preload ?? [] };
+    const data: WorkerData = { [TAG]: true, port: port2, server: o.server, caPem: o.caPem, logLevel: o.log.level, preload: o.preload ?? [], identity };
     const worker = new Worker(new URL(import.meta.url), { workerData: data, transferList: [port2] });
     const waiting = new Map<string, { resolve(): void; reject(e: Error): void }>();
     worker.on('message', (m: FromWorker) => {
@@ -101,6 +111,9 @@ export async function startComponentsThread(o: ComponentsThreadOptions): Promise
   };
 
   return {
+    get worker() {
+      return current.worker;
+    },
     startScheduler: () => start({ t: 'startScheduler' }, 'scheduler'),
     startControllers: (settings) => start({ t: 'startControllers', ...(settings ? { settings } : {}) }, 'controllers'),
     async stop() {
@@ -156,7 +169,7 @@ async function runInWorker(d: WorkerData): Promise<void> {
     } else if (m.t === 'startControllers') {
       void controllersCode()
         .then(({ startControllerManager }) => {
-          controllers = startControllerManager({ client: client('kubelite-controller-manager'), clock: realClock, log: log.child({ component: 'controller-manager' }), settings: m.settings }, ac.signal);
+          controllers = startControllerManager({ client: client('kubelite-controller-manager'), clock: realClock, log: log.child({ component: 'controller-manager' }), settings: m.settings, identity: d.identity }, ac.signal);
         })
         .then(
           () => post({ t: 'started', what: 'controllers' }),

@@ -53,6 +53,8 @@ export interface RunningServer {
   scheduler?: Scheduler;
   controllers?: ControllerManager;
   agent?: RunningAgent;
+  /** the thread running the scheduler and controllers, when they are not on this one */
+  componentsThread?: ComponentsThread;
   stop(): Promise<void>;
 }
 
@@ -251,7 +253,7 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
   if (early) await startControllers();
   if (schedulerStarting) await schedulerStarting;
   signal?.addEventListener('abort', () => void stop(), { once: true });
-  return { url, port, kubeconfigPath, adminToken: creds.adminToken, caPem: creds.caPem, api, store, scheduler, controllers, agent, stop };
+  return { url, port, kubeconfigPath, adminToken: creds.adminToken, caPem: creds.caPem, api, store, scheduler, controllers, agent, componentsThread: thread, stop };
 }
 
 /** Resolves when the cache holds an entry, or after timeoutMs, or on abort. */

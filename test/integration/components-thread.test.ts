@@ -64,6 +64,24 @@ describe('scheduler and controllers on the components thread', () => {
     assert.ok(reasons.has('Scheduled') && reasons.has('SuccessfulCreate') && reasons.has('ScalingReplicaSet'), [...reasons].join(','));
   });
 
+  it('is started again when it dies, and its controllers take the leader Lease back at once', async () => {
+    const thread = c.componentsThread!;
+    const dead = thread.worker;
+    const exited = new Promise((r) => dead.once('exit', r));
+    await dead.terminate(); // as an uncaught error in a component would end it
+    await exited;
+    await until(async () => (thread.worker !== dead ? true : undefined), 'a new components thread', 10_000);
+    // the new thread's controllers and scheduler scale the Deployment; with a new identity they
+    // would first wait out the dead one's 15 s Lease
+    await api.json('PATCH', '/apis/apps/v1/namespaces/default/deployments/web', { spec: { replicas: 5 } }, 'application/merge-patch+json');
+    await until(async () => {
+      const cur = await api.json<KubeObject>('GET', '/apis/apps/v1/namespaces/default/deployments/web');
+      return cur.status?.availableReplicas === 5 ? cur : undefined;
+    }, 'the Deployment scaled to 5 by the new thread', 12_000);
+    const pods = await api.json<{ items: KubeObject[] }>('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dweb');
+    assert.equal(pods.items.filter((p) => p.spec?.nodeName).length, 5, 'all five scheduled');
+  });
+
   it('holds the leader Lease, and stops cleanly, releasing it', async () => {
     const path = `/apis/coordination.k8s.io/v1/namespaces/${LEADER_LEASE.namespace}/leases/${LEADER_LEASE.name}`;
     const held = await api.json<KubeObject>('GET', path);
