@@ -212,6 +212,12 @@ async function runScenario(name: string, deployments: number, replicas: number, 
     const end = !finished() ? performance.now() : direct ? lastRunning : lastDone;
     if (trace) writeFileSync(`${process.env.BENCH_TRACE}.${name}`, trace.join('\n') + '\n');
     const requests = await requestCounts(s);
+    const evs = JSON.parse((await call(s, 'GET', `/api/v1/namespaces/${NS}/events`)).body) as { items: { reason: string; count?: number }[] };
+    const byReason = new Map<string, [number, number]>();
+    for (const e of evs.items) {
+      const [n, c] = byReason.get(e.reason) ?? [0, 0];
+      byReason.set(e.reason, [n + 1, c + (e.count ?? 1)]);
+    }
     const run: Run = {
       name,
       warm,
@@ -234,6 +240,7 @@ async function runScenario(name: string, deployments: number, replicas: number, 
     const threads1 = threadCpuSeconds(s.child.pid!);
     const tag = `${name}${warm ? ' warm' : ' cold'}`;
     process.stdout.write(`[${tag}] server threads: ${[...threads1.byName].map(([k, v]) => [k, v - (threads0.byName.get(k) ?? 0)] as const).filter(([, v]) => v >= 0.01).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}\n`);
+    process.stdout.write(`[${tag}] events by reason (objects/count): ${[...byReason].map(([k, [n, c]]) => `${k} ${n}/${c}`).join(', ')}\n`);
     process.stdout.write(`[${tag}] writes: ${requests.map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
     process.stdout.write(
       `[${tag}] ${run.rolledOut}/${deployments} rolled out in ${run.totalS.toFixed(2)} s (all Available at ${run.availableS.toFixed(2)} s); ${run.pods} pods created between ${run.firstPodS.toFixed(2)} s and ${run.lastPodS.toFixed(2)} s, ${run.running} Running by ${run.lastRunningS.toFixed(2)} s; server CPU ${run.serverCpuS.toFixed(1)} s (main thread ${run.serverMainCpuS.toFixed(1)} s), peak RSS ${run.serverPeakMiB.toFixed(0)} MiB; sim CPU ${run.simCpuS.toFixed(1)} s\n`,

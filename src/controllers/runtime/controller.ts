@@ -48,7 +48,11 @@ export abstract class Controller {
     this.log = ctx.log.child({ controller: name });
     this.client = ctx.client;
     this.clock = ctx.clock;
-    this.recorder = new EventRecorder(ctx.client, name, ctx.clock, this.log);
+    // kube-controller-manager writes a controller's events through that controller's client,
+    // rate limited to --kube-api-qps 20 / --kube-api-burst 30: a flood of events (a
+    // ReplicaSet creating hundreds of pods) waits for tokens (at most 1,000 queued) instead of
+    // competing with the writes it reports on; a handful of events goes out at once.
+    this.recorder = new EventRecorder(ctx.client, name, ctx.clock, this.log, undefined, { qps: 20, burst: 30 });
   }
 
   /** Bring the object behind key to its desired state; throw to retry with back-off. */
