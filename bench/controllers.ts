@@ -86,14 +86,14 @@ interface Run {
   requests: [string, number][];
 }
 
-/** apiserver_request_total summed by verb, resource and subresource (from /metrics). */
+/** apiserver_request_total summed by verb, resource and subresource (from /metrics), watches left out. */
 async function requestCounts(s: Awaited<ReturnType<typeof startServerProcess>>): Promise<[string, number][]> {
   const text = (await call(s, 'GET', '/metrics', undefined, { Accept: 'text/plain' })).body;
   const counts = new Map<string, number>();
   for (const line of text.split('\n')) {
     if (!line.startsWith('apiserver_request_total{')) continue;
     const label = (k: string) => new RegExp(`${k}="([^"]*)"`).exec(line)?.[1] ?? '';
-    if (label('verb') === 'WATCH' || label('verb') === 'LIST' || label('verb') === 'GET') continue;
+    if (label('verb') === 'WATCH') continue;
     const key = `${label('verb')} ${label('resource')}${label('subresource') ? '/' + label('subresource') : ''}`;
     counts.set(key, (counts.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
   }
@@ -241,7 +241,7 @@ async function runScenario(name: string, deployments: number, replicas: number, 
     const tag = `${name}${warm ? ' warm' : ' cold'}`;
     process.stdout.write(`[${tag}] server threads: ${[...threads1.byName].map(([k, v]) => [k, v - (threads0.byName.get(k) ?? 0)] as const).filter(([, v]) => v >= 0.01).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}\n`);
     process.stdout.write(`[${tag}] events by reason (objects/count): ${[...byReason].map(([k, [n, c]]) => `${k} ${n}/${c}`).join(', ')}\n`);
-    process.stdout.write(`[${tag}] writes: ${requests.map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+    process.stdout.write(`[${tag}] requests: ${requests.map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
     process.stdout.write(
       `[${tag}] ${run.rolledOut}/${deployments} rolled out in ${run.totalS.toFixed(2)} s (all Available at ${run.availableS.toFixed(2)} s); ${run.pods} pods created between ${run.firstPodS.toFixed(2)} s and ${run.lastPodS.toFixed(2)} s, ${run.running} Running by ${run.lastRunningS.toFixed(2)} s; server CPU ${run.serverCpuS.toFixed(1)} s (main thread ${run.serverMainCpuS.toFixed(1)} s), peak RSS ${run.serverPeakMiB.toFixed(0)} MiB; sim CPU ${run.simCpuS.toFixed(1)} s\n`,
     );
