@@ -12,12 +12,13 @@ import {
   managerId,
   objectApiVersion,
   scopeToSubresource,
+  takenFieldsV1,
   type Comparison,
   type Manager,
 } from './managedfields.js';
 import { mergeApplied, pruneDropped } from './ssamerge.js';
 import { createdFieldsV1 } from './createfields.js';
-import { ownedUpdateEntries } from './ownedupdate.js';
+import { newManagerEntries, ownedUpdateEntries } from './ownedupdate.js';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const BEFORE_FIRST_APPLY = 'before-first-apply';
@@ -260,7 +261,9 @@ export function recordUpdate(args: UpdateArgs): KubeObject {
   }
   const apiVersion = objectApiVersion(gvk, updated);
   if (old && base && !args.general) {
-    const entries = ownedUpdateEntries(gvk, old, updated, base, manager, apiVersion, now, subresource);
+    const entries =
+      ownedUpdateEntries(gvk, old, updated, base, manager, apiVersion, now, subresource) ??
+      newManagerEntries(base, manager, apiVersion, now, subresource, () => takenFieldsV1(gvk, scopeObject(old, subresource), scopeObject(updated, subresource)));
     if (entries) return withManagedFields(updated, entries);
   }
   const managers = decodeManagedFields(base);
