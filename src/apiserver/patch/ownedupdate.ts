@@ -280,7 +280,7 @@ export function newManagerEntries(
   apiVersion: string,
   now: string,
   subresource: string | undefined,
-  diff: () => { took: string; touched: PathElement[][] },
+  diff: () => { took: JsonObject | undefined; touched: PathElement[][] },
 ): ManagedFieldsEntry[] | undefined {
   if (base.length === 0) return undefined;
   const selfEntry = { manager, operation: 'Update' as const, apiVersion, subresource: subresource || undefined };
@@ -309,7 +309,7 @@ export function newManagerEntries(
   const { took, touched } = diff();
   for (const m of entries) for (const p of touched) if (hasNodeAt(m.fieldsV1, p)) return undefined;
   if (took) {
-    const self: Entry = { manager, operation: 'Update', apiVersion, fieldsV1: JSON.parse(took) as JsonObject };
+    const self: Entry = { manager, operation: 'Update', apiVersion, fieldsV1: took };
     if (now) self.time = now;
     if (subresource) self.subresource = subresource;
     entries.push(self);
