@@ -248,7 +248,9 @@ export function recordUpdate(args: UpdateArgs): KubeObject {
   const newEntries = updated.metadata?.managedFields;
   // A client may rewrite managedFields: an explicit empty list resets them, other changes are taken as given.
   if (Array.isArray(newEntries) && newEntries.length === 0 && (oldEntries?.length ?? 0) > 0) return withManagedFields(updated, []);
-  const base = Array.isArray(newEntries) && newEntries.length > 0 && !deepEqual(newEntries, oldEntries) ? newEntries : oldEntries;
+  // (the written entries when they differ from the old ones; when they are equal they serve
+  // as well, so no comparison: a status write carries the whole managedFields back)
+  const base = Array.isArray(newEntries) && newEntries.length > 0 ? newEntries : oldEntries;
   if (!old && subresource === undefined && (base === undefined || base.length === 0)) {
     // create with no prior entries: one Update entry owning every field set (see createdFieldsV1)
     const fieldsV1 = createdFieldsV1(gvk, updated);
