@@ -7,11 +7,24 @@ import type { Status } from '../api/types.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
+/**
+ * A request whose body is at hand already (the in-process transport, local.ts) carries it
+ * under this symbol instead of streaming it: readBody takes it as is.
+ */
+export const BODY_AT_HAND = Symbol('kubelite.bodyAtHand');
+
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
-  const body = readBodyBytes(req, limit);
+  const atHand = (req as IncomingMessage & { [BODY_AT_HAND]?: Buffer })[BODY_AT_HAND];
+  const body = atHand !== undefined ? bodyAtHand(atHand, limit) : readBodyBytes(req, limit);
   if (mediaType(req.headers['content-type']) !== 'application/vnd.kubernetes.protobuf') return body;
   // the protobuf decoder is loaded on first use, while the body arrives (see decode.ts)
   return Promise.all([body, import('./decode.js').then((d) => d.loadProtobufDecoder())]).then(([b]) => b);
+}
+
+function bodyAtHand(body: Buffer, limit: number): Promise<Buffer> {
+  // as readBodyBytes would answer for it (the in-process request declares its length)
+  if (body.length > limit) return Promise.reject(ApiError.tooLarge(`the request body is too large: ${body.length} bytes, limit is ${limit} bytes`));
+  return Promise.resolve(body);
 }
 
 function readBodyBytes(req: IncomingMessage, limit: number): Promise<Buffer> {

@@ -12,12 +12,13 @@ import {
   managerId,
   objectApiVersion,
   scopeToSubresource,
+  takenFieldsV1,
   type Comparison,
   type Manager,
 } from './managedfields.js';
 import { mergeApplied, pruneDropped } from './ssamerge.js';
 import { createdFieldsV1 } from './createfields.js';
-import { ownedUpdateEntries } from './ownedupdate.js';
+import { newManagerEntries, ownedUpdateEntries } from './ownedupdate.js';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const BEFORE_FIRST_APPLY = 'before-first-apply';
@@ -247,7 +248,9 @@ export function recordUpdate(args: UpdateArgs): KubeObject {
   const newEntries = updated.metadata?.managedFields;
   // A client may rewrite managedFields: an explicit empty list resets them, other changes are taken as given.
   if (Array.isArray(newEntries) && newEntries.length === 0 && (oldEntries?.length ?? 0) > 0) return withManagedFields(updated, []);
-  const base = Array.isArray(newEntries) && newEntries.length > 0 && !deepEqual(newEntries, oldEntries) ? newEntries : oldEntries;
+  // (the written entries when they differ from the old ones; when they are equal they serve
+  // as well, so no comparison: a status write carries the whole managedFields back)
+  const base = Array.isArray(newEntries) && newEntries.length > 0 ? newEntries : oldEntries;
   if (!old && subresource === undefined && (base === undefined || base.length === 0)) {
     // create with no prior entries: one Update entry owning every field set (see createdFieldsV1)
     const fieldsV1 = createdFieldsV1(gvk, updated);
@@ -260,7 +263,9 @@ export function recordUpdate(args: UpdateArgs): KubeObject {
   }
   const apiVersion = objectApiVersion(gvk, updated);
   if (old && base && !args.general) {
-    const entries = ownedUpdateEntries(gvk, old, updated, base, manager, apiVersion, now, subresource);
+    const entries =
+      ownedUpdateEntries(gvk, old, updated, base, manager, apiVersion, now, subresource) ??
+      newManagerEntries(base, manager, apiVersion, now, subresource, () => takenFieldsV1(gvk, scopeObject(old, subresource), scopeObject(updated, subresource)));
     if (entries) return withManagedFields(updated, entries);
   }
   const managers = decodeManagedFields(base);

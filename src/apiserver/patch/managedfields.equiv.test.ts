@@ -10,7 +10,8 @@ import { recordUpdate } from './apply.js';
 import { FieldSet } from './fieldpath.js';
 import { clone, deepEqual, sortedJson } from './json.js';
 import { compareObjects, computeFieldSet } from './managedfields.js';
-import { ownedUpdateEntries } from './ownedupdate.js';
+import { newManagerEntries, ownedUpdateEntries } from './ownedupdate.js';
+import { takenFieldsV1 } from './managedfields.js';
 import { LegacyFieldSet, legacyCompareObjects, legacyComputeFieldSet, legacyRecordUpdate } from './legacy.js';
 
 const SEEDS = new URL('../../../../test/fixtures/seeds/', import.meta.url);
@@ -283,6 +284,7 @@ test('recordUpdate fast path (ownedupdate.ts) gives what the general algorithm g
   const r = rng(11);
   const times = [T0, T1, '2025-01-01T00:00:00.500000Z', '', '2024-12-31T23:59:59Z', T1];
   let fast = 0;
+  let fresh = 0;
   let total = 0;
   for (const obj of ALL) {
     const gvk = gvkOf(obj);
@@ -306,11 +308,14 @@ test('recordUpdate fast path (ownedupdate.ts) gives what the general algorithm g
       const base = next.metadata?.managedFields;
       total++;
       if (cur && base?.length && ownedUpdateEntries(gvk, cur, next, base, manager, a.apiVersion || gvk.version, now, sub)) fast++;
+      const scoped = (o: KubeObject): unknown => (sub === 'status' ? (o.status === undefined ? {} : { status: o.status }) : { ...o, status: undefined });
+      if (cur && base?.length && newManagerEntries(base, manager, a.apiVersion || gvk.version, now, sub, () => takenFieldsV1(gvk, scoped(cur), scoped(next)))) fresh++;
       cur = a;
     }
   }
   // the comparison means something only if the fast path is taken often
   assert.ok(fast > total / 5, `fast path taken ${fast} times of ${total}`);
+  assert.ok(fresh > total / 20, `new-manager path taken ${fresh} times of ${total}`);
 });
 
 test('recordUpdate fast path: a Lease renewal by its holder moves only the holder time (entries re-sorted)', () => {
@@ -336,4 +341,31 @@ test('recordUpdate fast path: a Lease renewal by its holder moves only the holde
   );
   // renewTime written by another manager: it takes the field (general path)
   assert.equal(ownedUpdateEntries(gvk, cur, renewed, base, 'other', 'coordination.k8s.io/v1', T1, undefined), undefined);
+});
+
+test('recordUpdate new-manager path: a first pod status write takes the status fields, the creator keeps its entry', () => {
+  const gvk = { group: '', version: 'v1', kind: 'Pod' };
+  const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: meta('p'), spec: podSpec(), status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True', lastProbeTime: null }] } };
+  const cur = recordUpdate({ gvk, old: undefined, updated: clone(pod), manager: 'controller', now: T0 });
+  const next = clone(cur);
+  next.status = {
+    phase: 'Running',
+    podIP: '10.0.0.1',
+    podIPs: [{ ip: '10.0.0.1' }],
+    conditions: [{ type: 'Ready', status: 'True', lastProbeTime: null }, { type: 'PodScheduled', status: 'True', lastProbeTime: null }],
+    containerStatuses: [{ name: 'main', ready: true, state: { running: { startedAt: T1 } }, lastState: {} }],
+  };
+  const base = next.metadata.managedFields!;
+  const scoped = (o: KubeObject) => ({ status: o.status });
+  const fresh = newManagerEntries(base, 'kubelet', 'v1', T1, 'status', () => takenFieldsV1(gvk, scoped(cur), scoped(next)));
+  assert.ok(fresh, 'new-manager path taken');
+  const out = recordUpdate({ gvk, old: cur, updated: clone(next), manager: 'kubelet', now: T1, subresource: 'status' });
+  assert.equal(json(out), json(recordUpdate({ gvk, old: cur, updated: clone(next), manager: 'kubelet', now: T1, subresource: 'status', general: true })));
+  assert.deepEqual(out.metadata.managedFields!.map((e) => e.manager), ['controller', 'kubelet']);
+  assert.deepEqual(Object.keys(out.metadata.managedFields![1]!.fieldsV1!['f:status'] as object), ['f:conditions', 'f:containerStatuses', 'f:phase', 'f:podIP', 'f:podIPs']);
+  // a field another manager owns: the general algorithm takes it from that manager
+  const taken = clone(cur);
+  taken.spec!.nodeSelector = { disk: 'hdd' };
+  const scopedMain = (o: KubeObject) => ({ ...o, status: undefined });
+  assert.equal(newManagerEntries(base, 'other', 'v1', T1, undefined, () => takenFieldsV1(gvk, scopedMain(cur), scopedMain(taken))), undefined);
 });

@@ -256,3 +256,71 @@ export function ownedUpdateEntries(
     return e;
   });
 }
+
+/** True when a (canonical) FieldsV1 object has a node at `path`: the set has a member at or below it. */
+function hasNodeAt(fieldsV1: JsonObject, path: readonly PathElement[]): boolean {
+  let n: unknown = fieldsV1;
+  for (const pe of path) {
+    n = own(n as JsonObject, pe);
+    if (!isObject(n)) return false;
+  }
+  return true;
+}
+
+/**
+ * recordUpdate's result entries for a write by a manager with no entry yet (a kubelet's first
+ * pod status, a controller's first status of a new object) when no other manager loses a
+ * field to it: then every other entry stays as it is and the writer's entry holds what it
+ * added or changed. `took` and `touched` are takenFieldsV1 of the scoped objects. Undefined
+ * when that is not the case (the general algorithm decides).
+ */
+export function newManagerEntries(
+  base: readonly ManagedFieldsEntry[],
+  manager: string,
+  apiVersion: string,
+  now: string,
+  subresource: string | undefined,
+  diff: () => { took: JsonObject | undefined; touched: PathElement[][] },
+): ManagedFieldsEntry[] | undefined {
+  if (base.length === 0) return undefined;
+  const selfEntry = { manager, operation: 'Update' as const, apiVersion, subresource: subresource || undefined };
+  const entries: Entry[] = [];
+  for (const e of base) {
+    if (!isObject(e)) return undefined;
+    const raw = e.fieldsV1;
+    if (!isObject(raw) || isEmptyDU(raw)) return undefined;
+    const em = e.manager ?? '';
+    const ev = e.apiVersion ?? '';
+    if (typeof em !== 'string' || typeof ev !== 'string') return undefined;
+    const m: Entry = { manager: em, operation: e.operation === 'Apply' ? 'Apply' : 'Update', apiVersion: ev, fieldsV1: raw };
+    if (e.time) {
+      if (typeof e.time !== 'string') return undefined;
+      m.time = e.time;
+    }
+    if (e.subresource) {
+      if (typeof e.subresource !== 'string') return undefined;
+      m.subresource = e.subresource;
+    }
+    if (sameManager(m, selfEntry)) return undefined; // the writer has an entry
+    for (const o of entries) if (sameManager(o, m)) return undefined; // merged by decodeManagedFields
+    entries.push(m);
+  }
+  for (const m of entries) if (!isCanonicalFieldsV1(m.fieldsV1, true)) return undefined;
+  const { took, touched } = diff();
+  for (const m of entries) for (const p of touched) if (hasNodeAt(m.fieldsV1, p)) return undefined;
+  if (took) {
+    const self: Entry = { manager, operation: 'Update', apiVersion, fieldsV1: took };
+    if (now) self.time = now;
+    if (subresource) self.subresource = subresource;
+    entries.push(self);
+  }
+  entries.sort(compareManagers);
+  return entries.map((m) => {
+    const e: ManagedFieldsEntry = { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion };
+    if (m.time) e.time = m.time;
+    e.fieldsType = 'FieldsV1';
+    e.fieldsV1 = m.fieldsV1;
+    if (m.subresource) e.subresource = m.subresource;
+    return e;
+  });
+}
