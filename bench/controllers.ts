@@ -22,7 +22,7 @@ const NS = 'bench';
  * that the measured run meets a server whose code V8 has already compiled, as in a cluster
  * that has been up for a while; cold runs start on a fresh process. BENCH_WARMUP=0: cold only.
  */
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 100);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 300);
 
 const deployment = (name: string, replicas: number) => ({
   apiVersion: 'apps/v1',
