@@ -507,8 +507,8 @@ async function main(): Promise<void> {
       ['agent', '--server', server.url.origin, '--token', server.token, '--ca-file', join(base, 'server', 'server', 'tls', 'ca.crt'), '--data-dir', agentDir, '--node-name', NODE, '--log-level', 'warn'],
       /registered/,
       60_000,
-      // profiled: node's flags as bin/kubelite sets them for the agent (--cpu-prof is not allowed in NODE_OPTIONS)
-      prof ? ['--max-semi-space-size=1', '--cpu-prof', `--cpu-prof-dir=${prof}`] : [],
+      // profiled: node + the agent flags of bin/kubelite, plus --cpu-prof (not allowed in NODE_OPTIONS)
+      prof ? [...agentNodeFlags(), '--cpu-prof', `--cpu-prof-dir=${prof}`] : [],
       prof ? undefined : join(ROOT, 'bin', 'kubelite'),
     );
     try {
@@ -565,6 +565,12 @@ async function main(): Promise<void> {
   } finally {
     cleanup(base);
   }
+}
+
+/** node's flags for the agent, as bin/kubelite sets them (its `agent)` line), so a profiled agent runs as users' does */
+function agentNodeFlags(): string[] {
+  const line = readFileSync(join(ROOT, 'bin', 'kubelite'), 'utf8').split('\n').find((l) => /^\s*agent\)/.test(l)) ?? '';
+  return line.split(/\s+/).filter((w) => w.startsWith('--'));
 }
 
 /** Leave nothing behind: shims of containers still running, their mounts, the floor's cgroups, the data. */

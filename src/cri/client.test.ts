@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { CriClient, criServices } from './client.js';
+import { CriClient } from './client.js';
+import { criServices } from './services.js';
 import { CriCancelledError, CriNotFoundError, CriNotReadyError, CriRuntimeError, CriTimeoutError, CriUnavailableError, CriAlreadyExistsError } from './errors.js';
 
 type Handler = (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, cb: grpc.sendUnaryData<unknown>) => void;
@@ -153,5 +154,28 @@ test('a runtime still recovering after a restart is asked again: connect and eve
   } finally {
     notReadyLeft = 0;
     c.close();
+  }
+});
+
+test('a runtime that restarts is reached again on a new connection', async () => {
+  const sock = join(dir, 'restart.sock');
+  const { runtime } = criServices();
+  const serve = async () => {
+    const s = new grpc.Server();
+    s.addService(runtime.service, { Version: (_c: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, { version: '0.1.0', runtimeName: 'again', runtimeVersion: '1.0', runtimeApiVersion: 'v1' }) });
+    await new Promise<void>((resolve, reject) => s.bindAsync(`unix://${sock}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())));
+    return s;
+  };
+  let s = await serve();
+  const c = await CriClient.connect(sock);
+  try {
+    s.forceShutdown();
+    rmSync(sock, { force: true });
+    await assert.rejects(c.version({ timeoutMs: 2000 }), CriUnavailableError);
+    s = await serve();
+    assert.equal((await c.version({ timeoutMs: 2000 })).runtimeName, 'again');
+  } finally {
+    c.close();
+    s.forceShutdown();
   }
 });
