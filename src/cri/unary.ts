@@ -87,13 +87,26 @@ function decodeMessage(v: unknown): string {
 
 const { NGHTTP2_CANCEL } = constants;
 
+/** how often the deadlines of calls in flight are checked (the runtime gets grpc-timeout too) */
+const DEADLINE_TICK_MS = 50;
+
+interface Pending {
+  deadline: number;
+  stop(err: GrpcCallError): void;
+}
+
 /**
  * One HTTP/2 connection, made at the first call and made again after it closes or fails
- * (containerd restarting). It holds the event loop only while calls are in flight.
+ * (containerd restarting). It holds the event loop only while calls are in flight. Deadlines
+ * are checked by one timer for all calls in flight, and each AbortSignal gets one listener for
+ * all its calls (a timer and a listener per call cost more than the rest of a call's own work
+ * in an interpreter-only V8).
  */
 export class UnaryChannel {
   private session: ClientHttp2Session | undefined;
-  private inFlight = 0;
+  private readonly pending = new Set<Pending>();
+  private ticker: NodeJS.Timeout | undefined;
+  private readonly bySignal = new WeakMap<AbortSignal, Set<Pending>>();
   private closed = false;
 
   constructor(private readonly socketPath: string) {}
@@ -109,7 +122,7 @@ export class UnaryChannel {
     };
     s.on('goaway', drop);
     s.on('close', drop);
-    if (this.inFlight === 0) s.unref();
+    if (this.pending.size === 0) s.unref();
     this.session = s;
     return s;
   }
@@ -121,12 +134,30 @@ export class UnaryChannel {
     s?.close();
   }
 
+  private tick(): void {
+    const now = Date.now();
+    for (const p of this.pending) if (p.deadline <= now) p.stop(new GrpcCallError(Code.DEADLINE_EXCEEDED, 'Deadline exceeded'));
+  }
+
+  private callsOf(signal: AbortSignal): Set<Pending> {
+    let set = this.bySignal.get(signal);
+    if (!set) {
+      const calls = (set = new Set());
+      this.bySignal.set(signal, calls);
+      signal.addEventListener('abort', () => {
+        for (const p of calls) p.stop(new GrpcCallError(Code.CANCELLED, 'Cancelled on client'));
+      }, { once: true });
+    }
+    return set;
+  }
+
   /**
    * One unary call: path '/package.Service/Method', the encoded request; resolves with the
    * encoded response or rejects with a GrpcCallError.
    */
   call(path: string, request: Uint8Array, deadlineMs: number, signal?: AbortSignal): Promise<Buffer> {
     if (this.closed) return Promise.reject(new GrpcCallError(Code.UNAVAILABLE, 'channel closed'));
+    if (signal?.aborted) return Promise.reject(new GrpcCallError(Code.CANCELLED, 'Cancelled on client'));
     const left = deadlineMs - Date.now();
     if (left <= 0) return Promise.reject(new GrpcCallError(Code.DEADLINE_EXCEEDED, 'deadline exceeded before the call'));
     const frame = Buffer.allocUnsafe(5 + request.length);
@@ -144,7 +175,6 @@ export class UnaryChannel {
       this.session = undefined;
       return Promise.reject(new GrpcCallError(Code.UNAVAILABLE, (err as Error).message));
     }
-    if (this.inFlight++ === 0) session.ref();
     return new Promise<Buffer>((resolve, reject) => {
       const chunks: Buffer[] = [];
       let httpStatus = 0;
@@ -158,14 +188,21 @@ export class UnaryChannel {
           grpcMessage = decodeMessage(h['grpc-message']);
         }
       };
-      const stop = (err: GrpcCallError) => {
-        if (ours) return;
-        ours = err;
-        stream.close(NGHTTP2_CANCEL);
+      const me: Pending = {
+        deadline: deadlineMs,
+        stop: (err) => {
+          if (ours) return;
+          ours = err;
+          stream.close(NGHTTP2_CANCEL);
+        },
       };
-      const timer = setTimeout(() => stop(new GrpcCallError(Code.DEADLINE_EXCEEDED, 'Deadline exceeded')), left);
-      const onAbort = () => stop(new GrpcCallError(Code.CANCELLED, 'Cancelled on client'));
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (this.pending.size === 0) {
+        session.ref();
+        this.ticker = setInterval(() => this.tick(), DEADLINE_TICK_MS);
+      }
+      this.pending.add(me);
+      const signalCalls = signal ? this.callsOf(signal) : undefined;
+      signalCalls?.add(me);
       stream.on('response', (h) => {
         httpStatus = Number(h[':status']);
         headersOf(h);
@@ -174,9 +211,13 @@ export class UnaryChannel {
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('error', (err) => (streamError = err));
       stream.on('close', () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        if (--this.inFlight === 0 && this.session === session && !session.destroyed) session.unref();
+        signalCalls?.delete(me);
+        this.pending.delete(me);
+        if (this.pending.size === 0) {
+          clearInterval(this.ticker);
+          this.ticker = undefined;
+          if (this.session && !this.session.destroyed) this.session.unref();
+        }
         if (ours) return reject(ours);
         if (grpcStatus === undefined) {
           if (httpStatus && httpStatus !== 200) return reject(new GrpcCallError(httpToCode(httpStatus), `Received HTTP status code ${httpStatus}`));
