@@ -62,6 +62,8 @@ let cachedMethods: Map<string, CriMethod> | undefined;
 export function criMethods(): Map<string, CriMethod> {
   if (cachedMethods) return cachedMethods;
   const root = protobuf.parse(CRI_PROTO, { keepCase: false }).root;
+  root.resolveAll();
+  lenientStrings(root);
   const out = new Map<string, CriMethod>();
   for (const service of ['RuntimeService', 'ImageService'] as const) {
     for (const m of root.lookupService(`runtime.v1.${service}`).methodsArray) {
@@ -80,6 +82,25 @@ export function criMethods(): Map<string, CriMethod> {
   }
   cachedMethods = out;
   return out;
+}
+
+/**
+ * Strings decoded by Buffer's native UTF-8 slice, as protobufjs 7 did, instead of protobufjs 8's
+ * proto3 default (a strict UTF-8 check written in JavaScript, byte by byte: in the node agent's
+ * interpreter-only V8 a third of the time to decode a relist's ListContainers). A runtime's
+ * invalid UTF-8 then reads as U+FFFD instead of failing the whole call. (_features is
+ * protobufjs's resolved field options; decoders are generated at first use, after this.)
+ */
+function lenientStrings(ns: protobuf.NamespaceBase): void {
+  for (const o of ns.nestedArray) {
+    if (o instanceof protobuf.Type) {
+      for (const f of o.fieldsArray) {
+        const features = (f as unknown as { _features?: Record<string, unknown> })._features;
+        if (features && features.utf8_validation === 'VERIFY') features.utf8_validation = 'NONE';
+      }
+    }
+    if (o instanceof protobuf.Namespace || o instanceof protobuf.Type) lenientStrings(o);
+  }
 }
 
 /** `unix:///path` for a bare path; other grpc targets pass through. */
