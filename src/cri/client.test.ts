@@ -179,3 +179,21 @@ test('a runtime that restarts is reached again on a new connection', async () =>
     s.forceShutdown();
   }
 });
+
+test('one signal cancels every call made with it; calls with other signals go on', async () => {
+  const c = new CriClient(socket);
+  try {
+    const ac = new AbortController();
+    const other = new AbortController();
+    const a = c.execSync('c1', ['x'], 0, { signal: ac.signal });
+    const b = c.execSync('c1', ['y'], 0, { signal: ac.signal });
+    const d = c.execSync('c1', ['z'], 0, { signal: other.signal });
+    ac.abort();
+    await assert.rejects(a, CriCancelledError);
+    await assert.rejects(b, CriCancelledError);
+    assert.equal((await d).stdout.toString(), 'hi\n');
+    await assert.rejects(c.version({ signal: ac.signal }), CriCancelledError, 'an aborted signal cancels before the call');
+  } finally {
+    c.close();
+  }
+});
