@@ -20,6 +20,9 @@ const seen: Record<string, Record<string, unknown>> = {};
 let notReadyLeft = 0;
 let notReadyCalls = 0;
 const NOT_READY = 'server is not initialized yet';
+/** StopContainer answers once this resolves (calls that wait, as a stop waits out a grace period) */
+let release: () => void = () => undefined;
+let held = new Promise<void>((r) => (release = r));
 
 function fail(code: grpc.status, details: string): grpc.ServiceError {
   return Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
@@ -50,6 +53,7 @@ before(async () => {
     StartContainer: record('StartContainer', (_c, cb) => cb(fail(grpc.status.ALREADY_EXISTS, 'exists'))),
     ExecSync: record('ExecSync', (_c, cb) => setTimeout(() => cb(null, { stdout: Buffer.from('hi\n'), stderr: Buffer.alloc(0), exitCode: 0 }), 300)),
     ListContainers: record('ListContainers', (_c, cb) => cb(null, { containers: [] })),
+    StopContainer: record('StopContainer', (_c, cb) => void held.then(() => cb(null, {}))),
   });
   server.addService(image.service, {
     ImageStatus: record('ImageStatus', (c, cb) => cb(null, { image: (c.request.image as { image: string }).image === 'present' ? { id: 'sha256:abc', repoTags: ['present'], size: 5 } : null })),
@@ -194,6 +198,23 @@ test('one signal cancels every call made with it; calls with other signals go on
     assert.equal((await d).stdout.toString(), 'hi\n');
     await assert.rejects(c.version({ signal: ac.signal }), CriCancelledError, 'an aborted signal cancels before the call');
   } finally {
+    c.close();
+  }
+});
+
+test('more than 100 calls waiting on the runtime do not hold back the next call', async () => {
+  const c = new CriClient(socket);
+  try {
+    held = new Promise<void>((r) => (release = r));
+    const stops = Array.from({ length: 150 }, (_, i) => c.stopContainer(`c${i}`, 30));
+    // answered while the 150 stops are still waiting. (This grpc-js server announces its stream
+    // limit; containerd's grpc-go announces none, and node's client then assumes 100: unary.ts
+    // sets peerMaxConcurrentStreams for that case, which this server cannot show.)
+    assert.equal((await c.version({ timeoutMs: 10_000 })).runtimeName, 'fake');
+    release();
+    await Promise.all(stops);
+  } finally {
+    release();
     c.close();
   }
 });

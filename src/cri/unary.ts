@@ -114,7 +114,15 @@ export class UnaryChannel {
   private current(): ClientHttp2Session {
     const have = this.session;
     if (have && !have.closed && !have.destroyed) return have;
-    const s = h2connect('http://localhost', { createConnection: () => netConnect(this.socketPath) });
+    const s = h2connect('http://localhost', {
+      createConnection: () => netConnect(this.socketPath),
+      // grpc-go sends no SETTINGS_MAX_CONCURRENT_STREAMS when it has no limit (containerd's case):
+      // without this, node would assume 100 and hold further calls back while 100 run (100 pods'
+      // StopContainer waiting out their grace periods would hold every other call)
+      peerMaxConcurrentStreams: 1 << 20,
+      // a relist of a full node is a large message (grpc-js was allowed 64 MiB)
+      maxSessionMemory: 64,
+    });
     // failures reach the calls as stream errors; a session error itself needs no handling here
     s.on('error', () => undefined);
     const drop = () => {
