@@ -207,9 +207,8 @@ test('more than 100 calls waiting on the runtime do not hold back the next call'
   try {
     held = new Promise<void>((r) => (release = r));
     const stops = Array.from({ length: 150 }, (_, i) => c.stopContainer(`c${i}`, 30));
-    // answered while the 150 stops are still waiting. (This grpc-js server announces its stream
-    // limit; containerd's grpc-go announces none, and node's client then assumes 100: unary.ts
-    // sets peerMaxConcurrentStreams for that case, which this server cannot show.)
+    // answered while the 150 stops are still waiting (this server, like containerd, announces
+    // no limit below 2^32-1; for a runtime announcing none, unary.ts sets peerMaxConcurrentStreams)
     assert.equal((await c.version({ timeoutMs: 10_000 })).runtimeName, 'fake');
     release();
     await Promise.all(stops);

@@ -116,9 +116,9 @@ export class UnaryChannel {
     if (have && !have.closed && !have.destroyed) return have;
     const s = h2connect('http://localhost', {
       createConnection: () => netConnect(this.socketPath),
-      // grpc-go sends no SETTINGS_MAX_CONCURRENT_STREAMS when it has no limit (containerd's case):
-      // without this, node would assume 100 and hold further calls back while 100 run (100 pods'
-      // StopContainer waiting out their grace periods would hold every other call)
+      // a runtime that announces no SETTINGS_MAX_CONCURRENT_STREAMS has no limit (containerd 1.6
+      // announces 2^32-1): without this, node would assume 100 and hold further calls back while
+      // 100 run (100 pods' StopContainer waiting out their grace periods would hold every other call)
       peerMaxConcurrentStreams: 1 << 20,
       // a relist of a full node is a large message (grpc-js was allowed 64 MiB)
       maxSessionMemory: 64,
