@@ -116,14 +116,9 @@ export function socketPathOf(endpoint: string): string {
   return endpoint;
 }
 
-type Service = 'runtime' | 'image';
-
 export class CriClient {
   private readonly channel: UnaryChannel;
   private readonly methods = criMethods();
-  /** the same names as the services' own, for readability of the calls below */
-  private readonly runtime: Service = 'runtime';
-  private readonly image: Service = 'image';
 
   constructor(readonly endpoint: string) {
     this.channel = new UnaryChannel(socketPathOf(endpoint));
@@ -159,7 +154,7 @@ export class CriClient {
    * One unary call with a deadline; a runtime that is still recovering after a restart
    * (CriNotReadyError: it did nothing) is asked again, with growing pauses, until the deadline.
    */
-  private async call<T>(_svc: Service, method: string, req: object, opts: CallOptions = {}, defaultTimeout = DEFAULT_TIMEOUT_MS): Promise<T> {
+  private async call<T>(method: string, req: object, opts: CallOptions = {}, defaultTimeout = DEFAULT_TIMEOUT_MS): Promise<T> {
     const deadline = Date.now() + (opts.timeoutMs ?? defaultTimeout);
     for (let pauseMs = NOT_READY_FIRST_PAUSE_MS; ; pauseMs = Math.min(pauseMs * 2, NOT_READY_MAX_PAUSE_MS)) {
       try {
@@ -187,120 +182,120 @@ export class CriClient {
   // ---- RuntimeService ----
 
   version(opts?: CallOptions): Promise<VersionResponse> {
-    return this.call(this.runtime, 'Version', { version: CRI_API_VERSION }, opts);
+    return this.call('Version', { version: CRI_API_VERSION }, opts);
   }
 
   /** RuntimeReady / NetworkReady conditions. */
   async status(opts?: CallOptions): Promise<RuntimeCondition[]> {
-    const res = await this.call<{ status: { conditions: RuntimeCondition[] } | null }>(this.runtime, 'Status', {}, opts);
+    const res = await this.call<{ status: { conditions: RuntimeCondition[] } | null }>('Status', {}, opts);
     return res.status?.conditions ?? [];
   }
 
   async runPodSandbox(config: PodSandboxConfig, runtimeHandler = '', opts?: CallOptions): Promise<string> {
-    const res = await this.call<{ podSandboxId: string }>(this.runtime, 'RunPodSandbox', { config, runtimeHandler }, opts);
+    const res = await this.call<{ podSandboxId: string }>('RunPodSandbox', { config, runtimeHandler }, opts);
     return res.podSandboxId;
   }
 
   async stopPodSandbox(podSandboxId: string, opts?: CallOptions): Promise<void> {
-    await this.call(this.runtime, 'StopPodSandbox', { podSandboxId }, opts);
+    await this.call('StopPodSandbox', { podSandboxId }, opts);
   }
 
   async removePodSandbox(podSandboxId: string, opts?: CallOptions): Promise<void> {
-    await this.call(this.runtime, 'RemovePodSandbox', { podSandboxId }, opts);
+    await this.call('RemovePodSandbox', { podSandboxId }, opts);
   }
 
   podSandboxStatus(podSandboxId: string, verbose = false, opts?: CallOptions): Promise<PodSandboxStatusResponse> {
-    return this.call(this.runtime, 'PodSandboxStatus', { podSandboxId, verbose }, opts);
+    return this.call('PodSandboxStatus', { podSandboxId, verbose }, opts);
   }
 
   async listPodSandbox(filter?: PodSandboxFilter, opts?: CallOptions): Promise<PodSandbox[]> {
-    const res = await this.call<{ items: PodSandbox[] }>(this.runtime, 'ListPodSandbox', { filter: filter ?? null }, opts);
+    const res = await this.call<{ items: PodSandbox[] }>('ListPodSandbox', { filter: filter ?? null }, opts);
     return res.items;
   }
 
   async createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig, opts?: CallOptions): Promise<string> {
-    const res = await this.call<{ containerId: string }>(this.runtime, 'CreateContainer', { podSandboxId, config, sandboxConfig }, opts);
+    const res = await this.call<{ containerId: string }>('CreateContainer', { podSandboxId, config, sandboxConfig }, opts);
     return res.containerId;
   }
 
   async startContainer(containerId: string, opts?: CallOptions): Promise<void> {
-    await this.call(this.runtime, 'StartContainer', { containerId }, opts);
+    await this.call('StartContainer', { containerId }, opts);
   }
 
   /** Sends the stop signal, then SIGKILL after timeoutSeconds (0: at once). */
   async stopContainer(containerId: string, timeoutSeconds: number, opts?: CallOptions): Promise<void> {
     const callOpts = { ...opts, timeoutMs: opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS + timeoutSeconds * 1000 };
-    await this.call(this.runtime, 'StopContainer', { containerId, timeout: timeoutSeconds }, callOpts);
+    await this.call('StopContainer', { containerId, timeout: timeoutSeconds }, callOpts);
   }
 
   async removeContainer(containerId: string, opts?: CallOptions): Promise<void> {
-    await this.call(this.runtime, 'RemoveContainer', { containerId }, opts);
+    await this.call('RemoveContainer', { containerId }, opts);
   }
 
   async listContainers(filter?: ContainerFilter, opts?: CallOptions): Promise<Container[]> {
-    const res = await this.call<{ containers: Container[] }>(this.runtime, 'ListContainers', { filter: filter ?? null }, opts);
+    const res = await this.call<{ containers: Container[] }>('ListContainers', { filter: filter ?? null }, opts);
     return res.containers;
   }
 
   containerStatus(containerId: string, verbose = false, opts?: CallOptions): Promise<ContainerStatusResponse> {
-    return this.call(this.runtime, 'ContainerStatus', { containerId, verbose }, opts);
+    return this.call('ContainerStatus', { containerId, verbose }, opts);
   }
 
   async updateContainerResources(containerId: string, linux: LinuxContainerResources, opts?: CallOptions): Promise<void> {
-    await this.call(this.runtime, 'UpdateContainerResources', { containerId, linux }, opts);
+    await this.call('UpdateContainerResources', { containerId, linux }, opts);
   }
 
   async reopenContainerLog(containerId: string, opts?: CallOptions): Promise<void> {
-    await this.call(this.runtime, 'ReopenContainerLog', { containerId }, opts);
+    await this.call('ReopenContainerLog', { containerId }, opts);
   }
 
   /** Runs cmd in the container and collects its output; timeoutSeconds 0 means no limit. */
   execSync(containerId: string, cmd: string[], timeoutSeconds = 0, opts?: CallOptions): Promise<ExecSyncResult> {
     const callOpts = { ...opts, timeoutMs: opts?.timeoutMs ?? (timeoutSeconds > 0 ? timeoutSeconds * 1000 + 10_000 : DEFAULT_TIMEOUT_MS) };
-    return this.call(this.runtime, 'ExecSync', { containerId, cmd, timeout: timeoutSeconds }, callOpts);
+    return this.call('ExecSync', { containerId, cmd, timeout: timeoutSeconds }, callOpts);
   }
 
   /** A one-shot URL on the runtime's streaming server. */
   async exec(containerId: string, o: ExecOptions, opts?: CallOptions): Promise<string> {
-    const res = await this.call<{ url: string }>(this.runtime, 'Exec', { containerId, ...o }, opts);
+    const res = await this.call<{ url: string }>('Exec', { containerId, ...o }, opts);
     return res.url;
   }
 
   async attach(containerId: string, o: AttachOptions, opts?: CallOptions): Promise<string> {
-    const res = await this.call<{ url: string }>(this.runtime, 'Attach', { containerId, ...o }, opts);
+    const res = await this.call<{ url: string }>('Attach', { containerId, ...o }, opts);
     return res.url;
   }
 
   async portForward(podSandboxId: string, ports: number[], opts?: CallOptions): Promise<string> {
-    const res = await this.call<{ url: string }>(this.runtime, 'PortForward', { podSandboxId, port: ports }, opts);
+    const res = await this.call<{ url: string }>('PortForward', { podSandboxId, port: ports }, opts);
     return res.url;
   }
 
   // ---- ImageService ----
 
   async listImages(filter?: ImageSpec, opts?: CallOptions): Promise<Image[]> {
-    const res = await this.call<{ images: Image[] }>(this.image, 'ListImages', { filter: filter ? { image: filter } : null }, opts);
+    const res = await this.call<{ images: Image[] }>('ListImages', { filter: filter ? { image: filter } : null }, opts);
     return res.images;
   }
 
   /** The image, or null when the runtime does not have it. */
   async imageStatus(image: ImageSpec, opts?: CallOptions): Promise<Image | null> {
-    const res = await this.call<{ image: Image | null }>(this.image, 'ImageStatus', { image, verbose: false }, opts);
+    const res = await this.call<{ image: Image | null }>('ImageStatus', { image, verbose: false }, opts);
     return res.image && res.image.id ? res.image : null;
   }
 
   /** Pulls and returns the image reference (its id). */
   async pullImage(image: ImageSpec, auth?: AuthConfig, sandboxConfig?: PodSandboxConfig, opts?: CallOptions): Promise<string> {
     const req = { image, auth: auth ?? null, sandboxConfig: sandboxConfig ?? null };
-    const res = await this.call<{ imageRef: string }>(this.image, 'PullImage', req, opts, PULL_TIMEOUT_MS);
+    const res = await this.call<{ imageRef: string }>('PullImage', req, opts, PULL_TIMEOUT_MS);
     return res.imageRef;
   }
 
   async removeImage(image: ImageSpec, opts?: CallOptions): Promise<void> {
-    await this.call(this.image, 'RemoveImage', { image }, opts);
+    await this.call('RemoveImage', { image }, opts);
   }
 
   imageFsInfo(opts?: CallOptions): Promise<{ imageFilesystems: FilesystemUsage[]; containerFilesystems: FilesystemUsage[] }> {
-    return this.call(this.image, 'ImageFsInfo', {}, opts);
+    return this.call('ImageFsInfo', {}, opts);
   }
 }
