@@ -11,6 +11,7 @@
 //                                time of each step from the POST, per scenario; and the cold starts'
 //                                milestones (server log at debug level, the pod's steps) from the spawn
 //   BENCH_AGENT_CPU_PROF=DIR     a --cpu-prof of the agent to DIR
+//   BENCH_AGENT_NODE_FLAGS='...' node's flags for the agent instead of bin/kubelite's (V8 options)
 //   BENCH_FLOOR_CPU_SHARES=2     floor containers with the cpu.shares of a BestEffort pod's (the kubelet's)
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -502,14 +503,15 @@ async function main(): Promise<void> {
     const traceFile = TRACE ? join(base, 'pod-trace.jsonl') : undefined;
     if (traceFile) process.env.KUBELITE_POD_TRACE = traceFile;
     const prof = process.env.BENCH_AGENT_CPU_PROF;
+    const flags = process.env.BENCH_AGENT_NODE_FLAGS;
     // through bin/kubelite, the command users run (it sets the agent's V8 heap options)
     const { child: agentProc } = await spawnKubelite(
       ['agent', '--server', server.url.origin, '--token', server.token, '--ca-file', join(base, 'server', 'server', 'tls', 'ca.crt'), '--data-dir', agentDir, '--node-name', NODE, '--log-level', 'warn'],
       /registered/,
       60_000,
-      // profiled: node's flags as bin/kubelite sets them for the agent (--cpu-prof is not allowed in NODE_OPTIONS)
-      prof ? ['--max-semi-space-size=1', '--cpu-prof', `--cpu-prof-dir=${prof}`] : [],
-      prof ? undefined : join(ROOT, 'bin', 'kubelite'),
+      // profiled or other flags: node + the agent flags of bin/kubelite (or those), plus --cpu-prof (not allowed in NODE_OPTIONS)
+      prof || flags !== undefined ? [...(flags !== undefined ? flags.split(/\s+/).filter(Boolean) : agentNodeFlags()), ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])] : [],
+      prof || flags !== undefined ? undefined : join(ROOT, 'bin', 'kubelite'),
     );
     try {
       const idleRss = rssMiB(agentProc.pid!);
@@ -565,6 +567,12 @@ async function main(): Promise<void> {
   } finally {
     cleanup(base);
   }
+}
+
+/** node's flags for the agent, as bin/kubelite sets them (its `agent)` line), so a profiled agent runs as users' does */
+function agentNodeFlags(): string[] {
+  const line = readFileSync(join(ROOT, 'bin', 'kubelite'), 'utf8').split('\n').find((l) => /^\s*agent\)/.test(l)) ?? '';
+  return line.split(/\s+/).filter((w) => w.startsWith('--'));
 }
 
 /** Leave nothing behind: shims of containers still running, their mounts, the floor's cgroups, the data. */

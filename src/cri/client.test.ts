@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { CriClient, criServices } from './client.js';
+import { CriClient } from './client.js';
+import { criServices } from './services.js';
 import { CriCancelledError, CriNotFoundError, CriNotReadyError, CriRuntimeError, CriTimeoutError, CriUnavailableError, CriAlreadyExistsError } from './errors.js';
 
 type Handler = (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, cb: grpc.sendUnaryData<unknown>) => void;
@@ -19,6 +20,9 @@ const seen: Record<string, Record<string, unknown>> = {};
 let notReadyLeft = 0;
 let notReadyCalls = 0;
 const NOT_READY = 'server is not initialized yet';
+/** StopContainer answers once this resolves (calls that wait, as a stop waits out a grace period) */
+let release: () => void = () => undefined;
+let held = new Promise<void>((r) => (release = r));
 
 function fail(code: grpc.status, details: string): grpc.ServiceError {
   return Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
@@ -49,6 +53,7 @@ before(async () => {
     StartContainer: record('StartContainer', (_c, cb) => cb(fail(grpc.status.ALREADY_EXISTS, 'exists'))),
     ExecSync: record('ExecSync', (_c, cb) => setTimeout(() => cb(null, { stdout: Buffer.from('hi\n'), stderr: Buffer.alloc(0), exitCode: 0 }), 300)),
     ListContainers: record('ListContainers', (_c, cb) => cb(null, { containers: [] })),
+    StopContainer: record('StopContainer', (_c, cb) => void held.then(() => cb(null, {}))),
   });
   server.addService(image.service, {
     ImageStatus: record('ImageStatus', (c, cb) => cb(null, { image: (c.request.image as { image: string }).image === 'present' ? { id: 'sha256:abc', repoTags: ['present'], size: 5 } : null })),
@@ -152,6 +157,63 @@ test('a runtime still recovering after a restart is asked again: connect and eve
     await assert.rejects(p, CriCancelledError);
   } finally {
     notReadyLeft = 0;
+    c.close();
+  }
+});
+
+test('a runtime that restarts is reached again on a new connection', async () => {
+  const sock = join(dir, 'restart.sock');
+  const { runtime } = criServices();
+  const serve = async () => {
+    const s = new grpc.Server();
+    s.addService(runtime.service, { Version: (_c: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, { version: '0.1.0', runtimeName: 'again', runtimeVersion: '1.0', runtimeApiVersion: 'v1' }) });
+    await new Promise<void>((resolve, reject) => s.bindAsync(`unix://${sock}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())));
+    return s;
+  };
+  let s = await serve();
+  const c = await CriClient.connect(sock);
+  try {
+    s.forceShutdown();
+    rmSync(sock, { force: true });
+    await assert.rejects(c.version({ timeoutMs: 2000 }), CriUnavailableError);
+    s = await serve();
+    assert.equal((await c.version({ timeoutMs: 2000 })).runtimeName, 'again');
+  } finally {
+    c.close();
+    s.forceShutdown();
+  }
+});
+
+test('one signal cancels every call made with it; calls with other signals go on', async () => {
+  const c = new CriClient(socket);
+  try {
+    const ac = new AbortController();
+    const other = new AbortController();
+    const a = c.execSync('c1', ['x'], 0, { signal: ac.signal });
+    const b = c.execSync('c1', ['y'], 0, { signal: ac.signal });
+    const d = c.execSync('c1', ['z'], 0, { signal: other.signal });
+    ac.abort();
+    await assert.rejects(a, CriCancelledError);
+    await assert.rejects(b, CriCancelledError);
+    assert.equal((await d).stdout.toString(), 'hi\n');
+    await assert.rejects(c.version({ signal: ac.signal }), CriCancelledError, 'an aborted signal cancels before the call');
+  } finally {
+    c.close();
+  }
+});
+
+test('more than 100 calls waiting on the runtime do not hold back the next call', async () => {
+  const c = new CriClient(socket);
+  try {
+    held = new Promise<void>((r) => (release = r));
+    const stops = Array.from({ length: 150 }, (_, i) => c.stopContainer(`c${i}`, 30));
+    // answered while the 150 stops are still waiting (this server, like containerd, announces
+    // no limit below 2^32-1; for a runtime announcing none, unary.ts sets peerMaxConcurrentStreams)
+    assert.equal((await c.version({ timeoutMs: 10_000 })).runtimeName, 'fake');
+    release();
+    await Promise.all(stops);
+  } finally {
+    release();
     c.close();
   }
 });

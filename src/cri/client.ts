@@ -1,10 +1,11 @@
 // A typed, promise-based CRI client (RuntimeService + ImageService) over a unix socket.
 // Every call has a deadline and can be cancelled with an AbortSignal; failures become the
-// typed errors of errors.ts, chosen by gRPC status code.
-import * as grpc from '@grpc/grpc-js';
+// typed errors of errors.ts, chosen by gRPC status code. The calls go through unary.ts (a
+// minimal gRPC-over-HTTP/2 client), the messages through protobufjs reflection of the CRI proto.
 import protobuf from 'protobufjs';
 import { CRI_PROTO } from './proto.js';
 import { CriCancelledError, CriNotReadyError, CriTimeoutError, CriUnavailableError, toCriError } from './errors.js';
+import { Code, UnaryChannel } from './unary.js';
 import type {
   AttachOptions, AuthConfig, Container, ContainerConfig, ContainerFilter, ContainerStatusResponse, ExecOptions,
   ExecSyncResult, FilesystemUsage, Image, ImageSpec, LinuxContainerResources, PodSandbox, PodSandboxConfig,
@@ -43,44 +44,63 @@ function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
 }
 
 /** how decoded messages look: camelCase fields, int64 as numbers, enums as names, every field present */
-const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, enums: String, bytes: Buffer, defaults: true, oneofs: false };
+export const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, enums: String, bytes: Buffer, defaults: true, oneofs: false };
 
-type Callback = (err: grpc.ServiceError | null, res: unknown) => void;
-type UnaryMethod = (req: object, meta: grpc.Metadata, opts: grpc.CallOptions, cb: Callback) => grpc.ClientUnaryCall;
-type ServiceClient = grpc.Client & Record<string, UnaryMethod>;
+/** One CRI method: its HTTP/2 path, request encoder and response decoder. */
+export interface CriMethod {
+  path: string;
+  service: 'RuntimeService' | 'ImageService';
+  requestType: protobuf.Type;
+  responseType: protobuf.Type;
+  encode(o: object): Uint8Array;
+  decode(b: Uint8Array): unknown;
+}
 
-let cachedServices: { runtime: grpc.ServiceClientConstructor; image: grpc.ServiceClientConstructor } | undefined;
+let cachedMethods: Map<string, CriMethod> | undefined;
 
-/**
- * The CRI services as grpc-js client constructors, straight from protobufjs reflection (what
- * @grpc/proto-loader would build, without its descriptor.proto machinery and second copy of
- * protobufjs: ~0.15 s less to start and a few MB less heap).
- */
-export function criServices(): { runtime: grpc.ServiceClientConstructor; image: grpc.ServiceClientConstructor } {
-  if (cachedServices) return cachedServices;
+/** The CRI methods by name (RunPodSandbox, ImageStatus, ...), from protobufjs reflection of the proto. */
+export function criMethods(): Map<string, CriMethod> {
+  if (cachedMethods) return cachedMethods;
   const root = protobuf.parse(CRI_PROTO, { keepCase: false }).root;
-  const service = (name: string): grpc.ServiceClientConstructor => {
-    const svc = root.lookupService(`runtime.v1.${name}`);
-    const def: Record<string, grpc.MethodDefinition<object, object>> = {};
-    for (const m of svc.methodsArray) {
+  root.resolveAll();
+  lenientStrings(root);
+  const out = new Map<string, CriMethod>();
+  for (const service of ['RuntimeService', 'ImageService'] as const) {
+    for (const m of root.lookupService(`runtime.v1.${service}`).methodsArray) {
       m.resolve();
       const req = m.resolvedRequestType!;
       const res = m.resolvedResponseType!;
-      def[m.name] = {
-        path: `/runtime.v1.${name}/${m.name}`,
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: (o: object) => Buffer.from(req.encode(req.fromObject(o)).finish()),
-        requestDeserialize: (b: Buffer) => req.toObject(req.decode(b), TO_OBJECT),
-        responseSerialize: (o: object) => Buffer.from(res.encode(res.fromObject(o)).finish()),
-        responseDeserialize: (b: Buffer) => res.toObject(res.decode(b), TO_OBJECT),
-        originalName: m.name.charAt(0).toLowerCase() + m.name.slice(1),
-      };
+      out.set(m.name, {
+        path: `/runtime.v1.${service}/${m.name}`,
+        service,
+        requestType: req,
+        responseType: res,
+        encode: (o) => req.encode(req.fromObject(o)).finish(),
+        decode: (b) => res.toObject(res.decode(b), TO_OBJECT),
+      });
     }
-    return grpc.makeGenericClientConstructor(def, name);
-  };
-  cachedServices = { runtime: service('RuntimeService'), image: service('ImageService') };
-  return cachedServices;
+  }
+  cachedMethods = out;
+  return out;
+}
+
+/**
+ * Strings decoded by Buffer's native UTF-8 slice, as protobufjs 7 did, instead of protobufjs 8's
+ * proto3 default (a strict UTF-8 check written in JavaScript, byte by byte: in the node agent's
+ * interpreter-only V8 a third of the time to decode a relist's ListContainers). A runtime's
+ * invalid UTF-8 then reads as U+FFFD instead of failing the whole call. (_features is
+ * protobufjs's resolved field options; decoders are generated at first use, after this.)
+ */
+function lenientStrings(ns: protobuf.NamespaceBase): void {
+  for (const o of ns.nestedArray) {
+    if (o instanceof protobuf.Type) {
+      for (const f of o.fieldsArray) {
+        const features = (f as unknown as { _features?: Record<string, unknown> })._features;
+        if (features && features.utf8_validation === 'VERIFY') features.utf8_validation = 'NONE';
+      }
+    }
+    if (o instanceof protobuf.Namespace || o instanceof protobuf.Type) lenientStrings(o);
+  }
 }
 
 /** `unix:///path` for a bare path; other grpc targets pass through. */
@@ -89,23 +109,19 @@ export function grpcTarget(endpoint: string): string {
   return `unix://${endpoint}`;
 }
 
+/** The socket path of an endpoint: a bare path, unix:///path or unix:path. */
+export function socketPathOf(endpoint: string): string {
+  if (endpoint.startsWith('unix://')) return endpoint.slice('unix://'.length);
+  if (endpoint.startsWith('unix:')) return endpoint.slice('unix:'.length);
+  return endpoint;
+}
+
 export class CriClient {
-  private readonly runtime: ServiceClient;
-  private readonly image: ServiceClient;
+  private readonly channel: UnaryChannel;
+  private readonly methods = criMethods();
 
   constructor(readonly endpoint: string) {
-    const s = criServices();
-    const opts: grpc.ChannelOptions = {
-      'grpc.max_receive_message_length': 64 * 1024 * 1024,
-      'grpc.max_send_message_length': 16 * 1024 * 1024,
-      // containerd restarts under us: reconnect quickly instead of grpc's 120 s ceiling
-      'grpc.initial_reconnect_backoff_ms': 100,
-      'grpc.max_reconnect_backoff_ms': 2000,
-    };
-    const target = grpcTarget(endpoint);
-    this.runtime = new s.runtime(target, grpc.credentials.createInsecure(), opts) as ServiceClient;
-    // share one channel: the image client rides on the runtime client's
-    this.image = new s.image(target, grpc.credentials.createInsecure(), { ...opts, channelOverride: this.runtime.getChannel() }) as ServiceClient;
+    this.channel = new UnaryChannel(socketPathOf(endpoint));
   }
 
   /**
@@ -131,158 +147,155 @@ export class CriClient {
   }
 
   close(): void {
-    this.image.close();
-    this.runtime.close();
+    this.channel.close();
   }
 
   /**
    * One unary call with a deadline; a runtime that is still recovering after a restart
    * (CriNotReadyError: it did nothing) is asked again, with growing pauses, until the deadline.
    */
-  private async call<T>(svc: ServiceClient, method: string, req: object, opts: CallOptions = {}, defaultTimeout = DEFAULT_TIMEOUT_MS): Promise<T> {
+  private async call<T>(method: string, req: object, opts: CallOptions = {}, defaultTimeout = DEFAULT_TIMEOUT_MS): Promise<T> {
     const deadline = Date.now() + (opts.timeoutMs ?? defaultTimeout);
     for (let pauseMs = NOT_READY_FIRST_PAUSE_MS; ; pauseMs = Math.min(pauseMs * 2, NOT_READY_MAX_PAUSE_MS)) {
       try {
-        return await this.callOnce<T>(svc, method, req, deadline, opts.signal);
+        return await this.callOnce<T>(method, req, deadline, opts.signal);
       } catch (err) {
         if (!(err instanceof CriNotReadyError) || Date.now() + pauseMs >= deadline) throw err;
-        if (!(await pause(pauseMs, opts.signal))) throw new CriCancelledError(method, grpc.status.CANCELLED, 'aborted while the runtime was not ready');
+        if (!(await pause(pauseMs, opts.signal))) throw new CriCancelledError(method, Code.CANCELLED, 'aborted while the runtime was not ready');
       }
     }
   }
 
-  private callOnce<T>(svc: ServiceClient, method: string, req: object, deadlineMs: number, signal?: AbortSignal): Promise<T> {
-    if (signal?.aborted) return Promise.reject(new CriCancelledError(method, grpc.status.CANCELLED, 'aborted before the call'));
-    return new Promise<T>((resolve, reject) => {
-      const fn = svc[method];
-      if (!fn) throw new Error(`no CRI method ${method}`);
-      const onAbort = () => call.cancel();
-      const call = fn.call(svc, req, new grpc.Metadata(), { deadline: new Date(deadlineMs) }, (err, res) => {
-        signal?.removeEventListener('abort', onAbort);
-        if (err) reject(toCriError(method, err));
-        else resolve(res as T);
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+  private async callOnce<T>(method: string, req: object, deadlineMs: number, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) throw new CriCancelledError(method, Code.CANCELLED, 'aborted before the call');
+    const m = this.methods.get(method);
+    if (!m) throw new Error(`no CRI method ${method}`);
+    let res: Buffer;
+    try {
+      res = await this.channel.call(m.path, m.encode(req), deadlineMs, signal);
+    } catch (err) {
+      throw toCriError(method, err);
+    }
+    return m.decode(res) as T;
   }
 
   // ---- RuntimeService ----
 
   version(opts?: CallOptions): Promise<VersionResponse> {
-    return this.call(this.runtime, 'Version', { version: CRI_API_VERSION }, opts);
+    return this.call('Version', { version: CRI_API_VERSION }, opts);
   }
 
   /** RuntimeReady / NetworkReady conditions. */
   async status(opts?: CallOptions): Promise<RuntimeCondition[]> {
-    const res = await this.call<{ status: { conditions: RuntimeCondition[] } | null }>(this.runtime, 'Status', {}, opts);
+    const res = await this.call<{ status: { conditions: RuntimeCondition[] } | null }>('Status', {}, opts);
     return res.status?.conditions ?? [];
   }
 
   async runPodSandbox(config: PodSandboxConfig, runtimeHandler = '', opts?: CallOptions): Promise<string> {
-    const res = await this.call<{ podSandboxId: string }>(this.runtime, 'RunPodSandbox', { config, runtimeHandler }, opts);
+    const res = await this.call<{ podSandboxId: string }>('RunPodSandbox', { config, runtimeHandler }, opts);
     return res.podSandboxId;
   }
 
   async stopPodSandbox(podSandboxId: string, opts?: CallOptions): Promise<void> {
-    await this.call(this.runtime, 'StopPodSandbox', { podSandboxId }, opts);
+    await this.call('StopPodSandbox', { podSandboxId }, opts);
   }
 
   async removePodSandbox(podSandboxId: string, opts?: CallOptions): Promise<void> {
-    await this.call(this.runtime, 'RemovePodSandbox', { podSandboxId }, opts);
+    await this.call('RemovePodSandbox', { podSandboxId }, opts);
   }
 
   podSandboxStatus(podSandboxId: string, verbose = false, opts?: CallOptions): Promise<PodSandboxStatusResponse> {
-    return this.call(this.runtime, 'PodSandboxStatus', { podSandboxId, verbose }, opts);
+    return this.call('PodSandboxStatus', { podSandboxId, verbose }, opts);
   }
 
   async listPodSandbox(filter?: PodSandboxFilter, opts?: CallOptions): Promise<PodSandbox[]> {
-    const res = await this.call<{ items: PodSandbox[] }>(this.runtime, 'ListPodSandbox', { filter: filter ?? null }, opts);
+    const res = await this.call<{ items: PodSandbox[] }>('ListPodSandbox', { filter: filter ?? null }, opts);
     return res.items;
   }
 
   async createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig, opts?: CallOptions): Promise<string> {
-    const res = await this.call<{ containerId: string }>(this.runtime, 'CreateContainer', { podSandboxId, config, sandboxConfig }, opts);
+    const res = await this.call<{ containerId: string }>('CreateContainer', { podSandboxId, config, sandboxConfig }, opts);
     return res.containerId;
   }
 
   async startContainer(containerId: string, opts?: CallOptions): Promise<void> {
-    await this.call(this.runtime, 'StartContainer', { containerId }, opts);
+    await this.call('StartContainer', { containerId }, opts);
   }
 
   /** Sends the stop signal, then SIGKILL after timeoutSeconds (0: at once). */
   async stopContainer(containerId: string, timeoutSeconds: number, opts?: CallOptions): Promise<void> {
     const callOpts = { ...opts, timeoutMs: opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS + timeoutSeconds * 1000 };
-    await this.call(this.runtime, 'StopContainer', { containerId, timeout: timeoutSeconds }, callOpts);
+    await this.call('StopContainer', { containerId, timeout: timeoutSeconds }, callOpts);
   }
 
   async removeContainer(containerId: string, opts?: CallOptions): Promise<void> {
-    await this.call(this.runtime, 'RemoveContainer', { containerId }, opts);
+    await this.call('RemoveContainer', { containerId }, opts);
   }
 
   async listContainers(filter?: ContainerFilter, opts?: CallOptions): Promise<Container[]> {
-    const res = await this.call<{ containers: Container[] }>(this.runtime, 'ListContainers', { filter: filter ?? null }, opts);
+    const res = await this.call<{ containers: Container[] }>('ListContainers', { filter: filter ?? null }, opts);
     return res.containers;
   }
 
   containerStatus(containerId: string, verbose = false, opts?: CallOptions): Promise<ContainerStatusResponse> {
-    return this.call(this.runtime, 'ContainerStatus', { containerId, verbose }, opts);
+    return this.call('ContainerStatus', { containerId, verbose }, opts);
   }
 
   async updateContainerResources(containerId: string, linux: LinuxContainerResources, opts?: CallOptions): Promise<void> {
-    await this.call(this.runtime, 'UpdateContainerResources', { containerId, linux }, opts);
+    await this.call('UpdateContainerResources', { containerId, linux }, opts);
   }
 
   async reopenContainerLog(containerId: string, opts?: CallOptions): Promise<void> {
-    await this.call(this.runtime, 'ReopenContainerLog', { containerId }, opts);
+    await this.call('ReopenContainerLog', { containerId }, opts);
   }
 
   /** Runs cmd in the container and collects its output; timeoutSeconds 0 means no limit. */
   execSync(containerId: string, cmd: string[], timeoutSeconds = 0, opts?: CallOptions): Promise<ExecSyncResult> {
     const callOpts = { ...opts, timeoutMs: opts?.timeoutMs ?? (timeoutSeconds > 0 ? timeoutSeconds * 1000 + 10_000 : DEFAULT_TIMEOUT_MS) };
-    return this.call(this.runtime, 'ExecSync', { containerId, cmd, timeout: timeoutSeconds }, callOpts);
+    return this.call('ExecSync', { containerId, cmd, timeout: timeoutSeconds }, callOpts);
   }
 
   /** A one-shot URL on the runtime's streaming server. */
   async exec(containerId: string, o: ExecOptions, opts?: CallOptions): Promise<string> {
-    const res = await this.call<{ url: string }>(this.runtime, 'Exec', { containerId, ...o }, opts);
+    const res = await this.call<{ url: string }>('Exec', { containerId, ...o }, opts);
     return res.url;
   }
 
   async attach(containerId: string, o: AttachOptions, opts?: CallOptions): Promise<string> {
-    const res = await this.call<{ url: string }>(this.runtime, 'Attach', { containerId, ...o }, opts);
+    const res = await this.call<{ url: string }>('Attach', { containerId, ...o }, opts);
     return res.url;
   }
 
   async portForward(podSandboxId: string, ports: number[], opts?: CallOptions): Promise<string> {
-    const res = await this.call<{ url: string }>(this.runtime, 'PortForward', { podSandboxId, port: ports }, opts);
+    const res = await this.call<{ url: string }>('PortForward', { podSandboxId, port: ports }, opts);
     return res.url;
   }
 
   // ---- ImageService ----
 
   async listImages(filter?: ImageSpec, opts?: CallOptions): Promise<Image[]> {
-    const res = await this.call<{ images: Image[] }>(this.image, 'ListImages', { filter: filter ? { image: filter } : null }, opts);
+    const res = await this.call<{ images: Image[] }>('ListImages', { filter: filter ? { image: filter } : null }, opts);
     return res.images;
   }
 
   /** The image, or null when the runtime does not have it. */
   async imageStatus(image: ImageSpec, opts?: CallOptions): Promise<Image | null> {
-    const res = await this.call<{ image: Image | null }>(this.image, 'ImageStatus', { image, verbose: false }, opts);
+    const res = await this.call<{ image: Image | null }>('ImageStatus', { image, verbose: false }, opts);
     return res.image && res.image.id ? res.image : null;
   }
 
   /** Pulls and returns the image reference (its id). */
   async pullImage(image: ImageSpec, auth?: AuthConfig, sandboxConfig?: PodSandboxConfig, opts?: CallOptions): Promise<string> {
     const req = { image, auth: auth ?? null, sandboxConfig: sandboxConfig ?? null };
-    const res = await this.call<{ imageRef: string }>(this.image, 'PullImage', req, opts, PULL_TIMEOUT_MS);
+    const res = await this.call<{ imageRef: string }>('PullImage', req, opts, PULL_TIMEOUT_MS);
     return res.imageRef;
   }
 
   async removeImage(image: ImageSpec, opts?: CallOptions): Promise<void> {
-    await this.call(this.image, 'RemoveImage', { image }, opts);
+    await this.call('RemoveImage', { image }, opts);
   }
 
   imageFsInfo(opts?: CallOptions): Promise<{ imageFilesystems: FilesystemUsage[]; containerFilesystems: FilesystemUsage[] }> {
-    return this.call(this.image, 'ImageFsInfo', {}, opts);
+    return this.call('ImageFsInfo', {}, opts);
   }
 }

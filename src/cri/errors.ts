@@ -1,15 +1,21 @@
 // CRI errors as typed classes, chosen by the gRPC status code (never by the message text).
 // Callers check `err instanceof CriNotFoundError` etc.
-import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { Code as GrpcStatus, codeName } from './unary.js';
+
+/** a gRPC failure: grpc-js's ServiceError and unary.ts's GrpcCallError both have these */
+interface ServiceError extends Error {
+  code: number;
+  details: string;
+}
 
 export class CriError extends Error {
   constructor(
     readonly method: string,
-    /** gRPC status code (see @grpc/grpc-js `status`) */
+    /** gRPC status code (see unary.ts `Code`) */
     readonly code: number,
     readonly details: string,
   ) {
-    super(`CRI ${method}: ${GrpcStatus[code] ?? code}: ${details}`);
+    super(`CRI ${method}: ${codeName(code) ?? code}: ${details}`);
     this.name = new.target.name;
   }
 }

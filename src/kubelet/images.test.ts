@@ -22,8 +22,9 @@ function fakes(o: { present?: string[]; users?: Record<string, string>; secrets?
   const present = new Set(o.present ?? []);
   const pulls: { image: string; auth?: AuthConfig }[] = [];
   const events: string[] = [];
+  const asked: string[] = [];
   const cri = {
-    imageStatus: async ({ image }: { image: string }): Promise<Image | null> => (present.has(image) ? { id: `sha256:${image.length}`, repoTags: [image], repoDigests: [], size: 1234, uid: null, username: '', pinned: false } : null),
+    imageStatus: async ({ image }: { image: string }): Promise<Image | null> => (asked.push(image), present.has(image) ? { id: `sha256:${image.length}`, repoTags: [image], repoDigests: [], size: 1234, uid: null, username: '', pinned: false } : null),
     pullImage: async ({ image }: { image: string }, auth?: AuthConfig) => {
       pulls.push({ image, auth });
       await new Promise((r) => setTimeout(r, 20));
@@ -40,7 +41,7 @@ function fakes(o: { present?: string[]; users?: Record<string, string>; secrets?
     getCluster: async () => undefined,
   };
   const images = new ImageManager(cri, recorder, objects, clock, o.imported);
-  return { images, pulls, events, present, advance: (ms: number) => (now += ms) };
+  return { images, pulls, events, present, asked, advance: (ms: number) => (now += ms) };
 }
 
 const pod = (image: string, imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never', pullSecrets: string[] = []): Pod => ({
@@ -185,4 +186,18 @@ test('images being imported at the agent start: their checks wait for the import
   assert.equal((await always).ok, true);
   assert.deepEqual(f.pulls.map((x) => x.image), [`${REG}/other:latest`], 'only the Always image is pulled, after the import');
   assert.ok(f.events.includes(`Normal Pulled: Container image "${IMG}" already present on machine`), f.events.join('\n'));
+});
+
+test('pods starting together share one ImageStatus of a present image; an absent one is asked again', async () => {
+  const f = fakes({ present: [IMG] });
+  const two = { ...pod(IMG), metadata: { name: 'q', namespace: 'default', uid: 'u2' } };
+  const [a, b] = await Promise.all([ensure(f, pod(IMG)), ensure(f, two)]);
+  assert.ok(a.ok && b.ok);
+  assert.equal(f.asked.length, 1);
+  assert.equal(f.events.filter((e) => e.includes('already present on machine')).length, 2, 'each container start still has its Pulled event');
+  const other = `${REG}/other:1.0`;
+  f.present.delete(other);
+  assert.equal((await ensure(f, pod(other, 'Never'))).ok, false);
+  f.present.add(other);
+  assert.equal((await ensure(f, pod(other, 'Never'))).ok, true, 'an answer "absent" is not reused');
 });

@@ -49,6 +49,9 @@ export function goDuration(ms: number): string {
   return `${s}s`;
 }
 
+/** how long an ImageStatus answer "present" serves other pods' container starts */
+const PRESENT_REUSE_MS = 1000;
+
 interface PullOutcome {
   imageRef: string;
   size: number;
@@ -77,6 +80,8 @@ export class ImageManager {
   /** the last pull error per back-off key, for the ImagePullBackOff message */
   private readonly lastError = new Map<string, string>();
   private readonly inflight = new Map<string, Inflight>();
+  /** per image: the last ImageStatus asked (see imageStatus) */
+  private readonly statusAsked = new Map<string, { at: number; p: Promise<Image | null>; answer?: Image | null }>();
 
   constructor(
     private readonly cri: CriClient,
@@ -92,10 +97,31 @@ export class ImageManager {
     this.backoff = new Backoff(clock);
   }
 
-  /** the runtime's status of an image, once the archives being imported are in */
+  /**
+   * the runtime's status of an image, once the archives being imported are in. Pods starting
+   * together share one ImageStatus per image: a question under way, or an answer "present"
+   * given less than PRESENT_REUSE_MS ago (the kubelet too may find an image present and then
+   * not have it at CreateContainer: CreateContainerError, and the next sync asks again).
+   */
   private imageStatus(image: string, signal?: AbortSignal): Promise<Image | null> {
-    if (!this.imported) return this.cri.imageStatus({ image }, { signal });
-    return untilAborted(this.imported.catch(() => undefined), signal).then(() => this.cri.imageStatus({ image }, { signal }));
+    const now = performance.now();
+    const had = this.statusAsked.get(image);
+    if (had && (had.answer === undefined || (had.answer !== null && now - had.at < PRESENT_REUSE_MS))) return untilAborted(had.p, signal);
+    const ask = () => this.cri.imageStatus({ image }); // shared: no one caller's signal ends it
+    const p = this.imported ? this.imported.catch(() => undefined).then(ask) : ask();
+    const entry: { at: number; p: Promise<Image | null>; answer?: Image | null } = { at: now, p };
+    this.statusAsked.set(image, entry);
+    p.then(
+      (img) => {
+        entry.answer = img;
+        entry.at = performance.now();
+        if (img === null && this.statusAsked.get(image) === entry) this.statusAsked.delete(image);
+      },
+      () => {
+        if (this.statusAsked.get(image) === entry) this.statusAsked.delete(image);
+      },
+    );
+    return untilAborted(p, signal);
   }
 
   /** The pod's pull secrets that exist; a FailedToRetrieveImagePullSecret event names the others. */

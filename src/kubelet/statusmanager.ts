@@ -32,7 +32,7 @@ export class StatusManager {
     if (this.written.get(uid) === c) return false;
     const path = `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/status`;
     try {
-      await this.client.json('PATCH', path, { metadata: { uid }, status }, MERGE);
+      await this.client.text('PATCH', path, { metadata: { uid }, status }, MERGE); // the pod it answers with is not needed: not parsed
       this.written.set(uid, c);
       this.last.set(uid, status);
       this.writes++;

@@ -124,6 +124,7 @@ export class PodSyncer {
     trace(uid, 'volumes/end');
     // images of the first containers to start, looked up while the sandbox starts (their events come in the usual order)
     const lookAhead = new Map<string, Promise<Image | null>>();
+    let made: { attempt: number; config: PodSandboxConfig } | undefined;
     if (!sandbox) {
       const first = pod.spec.initContainers?.length ? pod.spec.initContainers.slice(0, 1) : pod.spec.containers;
       for (const c of first) {
@@ -133,7 +134,9 @@ export class PodSyncer {
       const attempt = state.sandboxes.reduce((m, s) => Math.max(m, s.attempt + 1), 0);
       let id: string;
       try {
-        id = await traced(uid, 'runPodSandbox', () => this.d.cri.runPodSandbox(this.sandboxConfigFor(pod, attempt))); // no signal: never abandon a half-made sandbox
+        made = { attempt, config: this.sandboxConfigFor(pod, attempt) };
+        const config = made.config;
+        id = await traced(uid, 'runPodSandbox', () => this.d.cri.runPodSandbox(config)); // no signal: never abandon a half-made sandbox
       } catch (err) {
         if (!(err instanceof CriError)) throw err;
         void this.d.recorder.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${err.details}`);
@@ -146,7 +149,7 @@ export class PodSyncer {
       if (!sandbox) return { state, waiting, requeueAfterMs: 1000 };
       mark('sandbox');
     }
-    const sbConfig = this.sandboxConfigFor(pod, sandbox.attempt);
+    const sbConfig = made?.attempt === sandbox.attempt ? made.config : this.sandboxConfigFor(pod, sandbox.attempt);
     const podIP = pod.spec.hostNetwork ? this.d.nodeIP() : sandbox.ip;
     let etcHosts: string | undefined;
     if (!pod.spec.hostNetwork) {

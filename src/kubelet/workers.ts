@@ -270,7 +270,7 @@ export class PodWorkers {
     if (pod) {
       try {
         const path = `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`;
-        await this.d.client.json('DELETE', path, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid: w.uid } });
+        await this.d.client.text('DELETE', path, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid: w.uid } });
       } catch (err) {
         // 404: gone already; 409: the name belongs to a new pod now, ours is gone
         if (!(err instanceof ApiError && (err.code === 404 || err.code === 409))) throw err;

@@ -3,7 +3,7 @@
 // event shows. A timeout is a failure; a runtime that cannot exec at all is a probe error.
 import type { CriClient } from '../../cri/client.js';
 import { CriError, CriTimeoutError } from '../../cri/errors.js';
-import { status as GrpcStatus } from '@grpc/grpc-js';
+import { codeName } from '../../cri/unary.js';
 import { grpcCodeName } from './neterr.js';
 import { ProbeError, type Outcome } from './types.js';
 
@@ -13,7 +13,7 @@ const MAX_OUTPUT = 10 * 1024;
 
 /** A CRI failure as Go's gRPC client prints it. */
 export function rpcErrorText(err: CriError): string {
-  return `rpc error: code = ${grpcCodeName(GrpcStatus[err.code] ?? 'UNKNOWN')} desc = ${err.details}`;
+  return `rpc error: code = ${grpcCodeName(codeName(err.code) ?? 'UNKNOWN')} desc = ${err.details}`;
 }
 
 export async function execProbe(cri: ExecRunner, containerId: string, cmd: string[], timeoutS: number): Promise<Outcome> {
