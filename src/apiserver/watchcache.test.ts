@@ -15,3 +15,14 @@ test('an entry made from bytes the registry encoded reuses its text and selectab
   assert.equal(other.json, e.json);
   assert.deepEqual(other.selectable!((o) => ({ 'spec.nodeName': String(o.spec?.nodeName) })), { labels: { app: 'web' }, fields: { 'spec.nodeName': 'n1' } });
 });
+
+test('objOnce: the parsed object when one is held, else a parse of its own that is not kept', () => {
+  const stored = '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"ns"},"spec":{"nodeName":"n1"}}';
+  const e = entryFromKV({ key: '/registry/core/pods/ns/p', value: Buffer.from(stored), createRevision: 7, modRevision: 9 }, 'ns/p');
+  const once = e.objOnce();
+  assert.deepEqual(once, JSON.parse(e.json));
+  assert.notEqual(e.objOnce(), once, 'a one-time parse is not kept');
+  const held = e.obj;
+  assert.equal(e.obj, held);
+  assert.equal(e.objOnce(), held, 'while the entry holds its parse, objOnce returns it');
+});

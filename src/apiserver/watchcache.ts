@@ -10,6 +10,12 @@ export interface CacheEntry {
   key: string;
   /** the object with its resourceVersion (parsed from json; treat as read-only) */
   readonly obj: KubeObject;
+  /**
+   * The same for a one-time read (a table row, say): the parsed object if one is held, else
+   * a parse that is not kept. (A kept parse lives until V8's next full collection: the table
+   * of a 150,000-pod list held every pod parsed, half a GiB, at once.)
+   */
+  objOnce(): KubeObject;
   rev: number;
   /** the object's JSON with its resourceVersion */
   json: string;
@@ -43,9 +49,12 @@ class LazyEntry implements CacheEntry {
     }
     return o;
   }
+  objOnce(): KubeObject {
+    return this.parsed?.deref() ?? (JSON.parse(this.json) as KubeObject);
+  }
   selectable(fieldsOf: (obj: KubeObject) => Record<string, string>): Selectable {
     if (!this.sel) {
-      const o = this.obj;
+      const o = this.objOnce(); // only its labels and fields stay
       this.sel = { labels: o.metadata.labels, fields: fieldsOf(o) };
     }
     return this.sel;

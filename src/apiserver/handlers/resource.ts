@@ -43,7 +43,7 @@ export async function handleList(ctx: RequestContext): Promise<void> {
   });
   const rvStr = String(page.rev);
   if (wantsTable(ctx.req.headers.accept)) {
-    const t = buildTable(ctx.ri, page.entries.map((e) => e.obj), {
+    const t = buildTable(ctx.ri, page.entries.map((e) => e.objOnce()), {
       include: includeObjectOf(q),
       withColumns: true,
       resourceVersion: rvStr,
