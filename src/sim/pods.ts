@@ -148,7 +148,7 @@ export class SimPods {
     if (isRunningAsSimulated(pod, node.ip, podIP)) return this.maybeExit(key, pod);
     const status = runningStatus(pod, node.ip, podIP, this.clock.nowRFC3339());
     try {
-      await this.client.json('PUT', `${podPath(pod)}/status`, { ...pod, status });
+      await this.client.text('PUT', `${podPath(pod)}/status`, { ...pod, status });
       this.stats.started++;
     } catch (err) {
       if (err instanceof ApiError && err.code === 404) return; // gone meanwhile
@@ -165,7 +165,7 @@ export class SimPods {
     const wait = due - this.clock.now();
     if (wait > 0) return this.queue.addAfter(key, wait);
     try {
-      await this.client.json('PUT', `${podPath(pod)}/status`, { ...pod, status: exitedStatus(pod, hook, this.clock.nowRFC3339()) });
+      await this.client.text('PUT', `${podPath(pod)}/status`, { ...pod, status: exitedStatus(pod, hook, this.clock.nowRFC3339()) });
     } catch (err) {
       if (err instanceof ApiError && err.code === 404) return;
       throw err;
@@ -175,7 +175,7 @@ export class SimPods {
   private async finishDeletion(pod: KubeObject): Promise<void> {
     if (!allContainersTerminated(pod)) {
       try {
-        await this.client.json('PUT', `${podPath(pod)}/status`, { ...pod, status: terminatedStatus(pod, this.clock.nowRFC3339()) });
+        await this.client.text('PUT', `${podPath(pod)}/status`, { ...pod, status: terminatedStatus(pod, this.clock.nowRFC3339()) });
       } catch (err) {
         if (err instanceof ApiError && err.code === 404) return;
         throw err; // 409: retried with the newer version
@@ -183,7 +183,7 @@ export class SimPods {
     }
     try {
       const uid = pod.metadata.uid ?? '';
-      await this.client.json('DELETE', podPath(pod), { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid } });
+      await this.client.text('DELETE', podPath(pod), { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid } });
       this.stats.deleted++;
     } catch (err) {
       // 404: already gone. 409: the uid precondition failed, so the name now belongs to
