@@ -12,7 +12,7 @@ import { Agent } from 'node:https';
 import type { KubeObject } from '../src/api/types.js';
 import { freePort } from '../src/cri/containerd.js';
 import { BUSYBOX_IMAGE } from '../src/cri/images/build.js';
-import { ROOT, call, cpuSeconds, sleep, spawnKubelite, startServerProcess, stopChild, watchLines, type ServerProc } from './lib.js';
+import { ROOT, call, roleNodeFlags, cpuSeconds, sleep, spawnKubelite, startServerProcess, stopChild, watchLines, type ServerProc } from './lib.js';
 
 const pod = (name: string): KubeObject => ({
   apiVersion: 'v1',
@@ -49,7 +49,7 @@ async function coldStart(dataDir: string): Promise<{ ms: number; upMs: number; c
   const port = await freePort();
   const nodeArgs = (process.env.COLDMEM_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'kubelite.js'), 'server', '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', '127.0.0.1', '--log-level', process.env.COLDMEM_LOG ?? 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...roleNodeFlags('server'), ...nodeArgs, join(ROOT, 'bin', 'kubelite.js'), 'server', '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', '127.0.0.1', '--log-level', process.env.COLDMEM_LOG ?? 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const s = await connectWhenUp(dataDir, port);
   const upMs = performance.now() - t0;
   let resolveRunning!: (t: number) => void;

@@ -57,7 +57,17 @@ export async function startServerProcess(dataDir: string, extraArgs: string[] = 
 function serverProfArgs(): string[] {
   const dir = process.env.BENCH_SERVER_CPU_PROF;
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  return [...extra, ...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [])];
+  // bin/kubelite's flags first (what users run), so that a flag given here overrides them
+  return [...roleNodeFlags('server'), ...extra, ...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [])];
+}
+
+/**
+ * The node flags bin/kubelite (the command users run) gives a role: benchmarks that start
+ * node + bin/kubelite.js themselves (to add --cpu-prof, which NODE_OPTIONS refuses) use them.
+ */
+export function roleNodeFlags(role: string): string[] {
+  const line = readFileSync(join(ROOT, 'bin', 'kubelite'), 'utf8').split('\n').find((l) => new RegExp(`^\\s*${role}\\)`).test(l)) ?? '';
+  return line.split(/\s+/).filter((w) => w.startsWith('--'));
 }
 
 export interface Reply {

@@ -25,7 +25,7 @@ import { containerdPaths } from '../src/cri/containerd-config.js';
 import { freePort, missingRuntimeTools, INSTALL_HINT } from '../src/cri/containerd.js';
 import { BUSYBOX_IMAGE } from '../src/cri/images/build.js';
 import type { PodSandboxConfig } from '../src/cri/types.js';
-import { ROOT, call, cpuSeconds, load1, machine, percentile, rssMiB, sleep, spawnKubelite, startServerProcess, stopChild, watchLines, writeSection, type ServerProc } from './lib.js';
+import { ROOT, call, cpuSeconds, load1, machine, percentile, roleNodeFlags, rssMiB, sleep, spawnKubelite, startServerProcess, stopChild, watchLines, writeSection, type ServerProc } from './lib.js';
 
 const SPACED = Number(process.env.BENCH_PODS ?? 100);
 const RATE = 10; // pods per second
@@ -410,7 +410,7 @@ async function coldStart(dataDir: string, label: string): Promise<{ ms: number; 
   const podTrace = TRACE ? join(dataDir, '..', `cold-trace-${label.replace(/\W+/g, '-')}.jsonl`) : undefined;
   const e0 = epoch();
   const t0 = performance.now();
-  const args = [join(ROOT, 'bin', 'kubelite.js'), 'server', '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', '127.0.0.1', '--log-level', TRACE ? 'debug' : 'warn'];
+  const args = [...roleNodeFlags('server'), join(ROOT, 'bin', 'kubelite.js'), 'server', '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', '127.0.0.1', '--log-level', TRACE ? 'debug' : 'warn'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', TRACE ? 'pipe' : 'inherit'], env: podTrace ? { ...process.env, KUBELITE_POD_TRACE: podTrace } : process.env });
   if (TRACE) {
     let buf = '';
@@ -510,7 +510,7 @@ async function main(): Promise<void> {
       /registered/,
       60_000,
       // profiled or other flags: node + the agent flags of bin/kubelite (or those), plus --cpu-prof (not allowed in NODE_OPTIONS)
-      prof || flags !== undefined ? [...(flags !== undefined ? flags.split(/\s+/).filter(Boolean) : agentNodeFlags()), ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])] : [],
+      prof || flags !== undefined ? [...(flags !== undefined ? flags.split(/\s+/).filter(Boolean) : roleNodeFlags('agent')), ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])] : [],
       prof || flags !== undefined ? undefined : join(ROOT, 'bin', 'kubelite'),
     );
     try {
@@ -570,11 +570,6 @@ async function main(): Promise<void> {
 }
 
 /** node's flags for the agent, as bin/kubelite sets them (its `agent)` line), so a profiled agent runs as users' does */
-function agentNodeFlags(): string[] {
-  const line = readFileSync(join(ROOT, 'bin', 'kubelite'), 'utf8').split('\n').find((l) => /^\s*agent\)/.test(l)) ?? '';
-  return line.split(/\s+/).filter((w) => w.startsWith('--'));
-}
-
 /** Leave nothing behind: shims of containers still running, their mounts, the floor's cgroups, the data. */
 function cleanup(base: string): void {
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
