@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { call, cpuSeconds, threadCpuSeconds, load1, machine, peakRssMiB, runConcurrent, sleep, spawnKubelite, startServerProcess, stopChild, watchLines, writeSection } from './lib.js';
+import { call, cpuSeconds, threadCpuSeconds, load1, machine, peakRssMiB, roleNodeFlags, runConcurrent, sleep, spawnKubelite, startServerProcess, stopChild, watchLines, writeSection } from './lib.js';
 
 const NODES = Number(process.env.BENCH_NODES ?? 100);
 const MANY = Number(process.env.BENCH_DEPLOYMENTS ?? 100);
@@ -35,10 +35,11 @@ const deployment = (name: string, replicas: number) => ({
   },
 });
 
-/** BENCH_SIM_CPU_PROF=DIR: write a --cpu-prof of each sim process to DIR. */
+/** BENCH_SIM_CPU_PROF=DIR: write a --cpu-prof of each sim process to DIR; BENCH_SIM_NODE_ARGS: more node options. */
 function simProfArgs(): string[] {
   const dir = process.env.BENCH_SIM_CPU_PROF;
-  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+  const extra = (process.env.BENCH_SIM_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return [...roleNodeFlags('sim'), ...extra, ...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [])];
 }
 
 const POD_EVENT = /^\{"type":"(ADDED|MODIFIED|DELETED)","object":\{"apiVersion":"v1","kind":"Pod","metadata":\{/;

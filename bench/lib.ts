@@ -197,7 +197,7 @@ export async function runConcurrent(count: number, concurrency: number, task: (i
 }
 
 /** Spawn `kubelite ARGS...` (e.g. the scheduler) and resolve once a stdout line matches `ready`. */
-export async function spawnKubelite(args: string[], ready: RegExp, timeoutMs: number, nodeArgs: string[] = [], command?: string): Promise<{ child: ChildProcess; readyAt: number }> {
+export async function spawnKubelite(args: string[], ready: RegExp, timeoutMs: number, nodeArgs: string[] = roleNodeFlags(args[0] ?? ''), command?: string): Promise<{ child: ChildProcess; readyAt: number }> {
   // command: run this executable (e.g. bin/kubelite, the shell entry point) instead of node + bin/kubelite.js
   const child = command ? spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'kubelite.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const readyAt = await new Promise<number>((resolve, reject) => {
