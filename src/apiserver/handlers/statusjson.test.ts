@@ -104,6 +104,34 @@ type Step = (ns: string, get: () => Promise<any>) => Promise<{ method: string; p
 
 const podPath = (ns: string, name = 'p') => `/api/v1/namespaces/${ns}/pods/${name}`;
 
+/** The object a case writes: a pod unless the case says otherwise. */
+interface Target {
+  collection: (ns: string) => string;
+  group: string;
+  resource: string;
+  kind: string;
+  object: Record<string, unknown>;
+}
+
+const template = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } };
+const RS: Target = { collection: (ns) => `/apis/apps/v1/namespaces/${ns}/replicasets`, group: 'apps', resource: 'replicasets', kind: 'ReplicaSet', object: { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'p', labels: { app: 'web' } }, spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template } } };
+const DEPLOY: Target = { collection: (ns) => `/apis/apps/v1/namespaces/${ns}/deployments`, group: 'apps', resource: 'deployments', kind: 'Deployment', object: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'p', annotations: { a: 'b' } }, spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template } } };
+
+const rsStatus = (p: any, ready: number, extra: Record<string, unknown> = {}) => ({ replicas: 3, fullyLabeledReplicas: 3, readyReplicas: ready, availableReplicas: ready, observedGeneration: p.metadata.generation, ...extra });
+const deployStatus = (p: any, ready: number, extra: Record<string, unknown> = {}) => ({
+  observedGeneration: p.metadata.generation,
+  replicas: 3,
+  updatedReplicas: 3,
+  readyReplicas: ready,
+  availableReplicas: ready,
+  unavailableReplicas: 3 - ready,
+  conditions: [
+    { type: 'Available', status: ready === 3 ? 'True' : 'False', lastUpdateTime: rfc3339(nowMs), lastTransitionTime: rfc3339(nowMs), reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' },
+    { type: 'Progressing', status: 'True', lastUpdateTime: rfc3339(nowMs), lastTransitionTime: rfc3339(nowMs), reason: 'NewReplicaSetAvailable', message: 'ReplicaSet "p-1" has successfully progressed.' },
+  ],
+  ...extra,
+});
+
 const running = (p: any, ip: string, extra: Record<string, unknown> = {}) => ({
   ...p.status,
   phase: 'Running',
@@ -131,14 +159,14 @@ const simPut =
     if (opts.mutate) b = opts.mutate(b);
     let body = JSON.stringify(b);
     if (opts.raw) body = opts.raw(body);
-    return { method: 'PUT', path: `${podPath(ns)}/status${opts.query ?? ''}`, body, userAgent: opts.userAgent };
+    return { method: 'PUT', path: `${itemPath(ns)}/status${opts.query ?? ''}`, body, userAgent: opts.userAgent };
   };
 
 const agentPatch =
   (patch: (p: any) => unknown, opts: { userAgent?: string; contentType?: string; query?: string } = {}): Step =>
   async (ns, get) => {
     const p = await get();
-    return { method: 'PATCH', path: `${podPath(ns)}/status${opts.query ?? ''}`, body: JSON.stringify(patch(p)), contentType: opts.contentType ?? 'application/merge-patch+json', userAgent: opts.userAgent ?? 'kubelite-agent/v1' };
+    return { method: 'PATCH', path: `${itemPath(ns)}/status${opts.query ?? ''}`, body: JSON.stringify(patch(p)), contentType: opts.contentType ?? 'application/merge-patch+json', userAgent: opts.userAgent ?? 'kubelite-agent/v1' };
   };
 
 const tick: Step = async () => {
@@ -150,8 +178,13 @@ const bind: Step = async (ns) => ({ method: 'POST', path: `${podPath(ns)}/bindin
 
 const remove: Step = async (ns) => ({ method: 'DELETE', path: podPath(ns), userAgent: 'kubectl/v1.32' });
 
+let target: Target | undefined;
+const itemPath = (ns: string) => (target ? `${target.collection(ns)}/p` : podPath(ns));
+
 interface Case {
   name: string;
+  /** not a pod */
+  target?: Target;
   pod?: Record<string, unknown>;
   steps: Step[];
   /** how many of the steps the text path must have answered (at least) */
@@ -200,6 +233,9 @@ const CASES: Case[] = [
   { name: 'pod with init containers, no labels', pod: { metadata: { name: 'p' }, spec: { initContainers: [{ name: 'i', image: 'busybox' }], containers: [{ name: 'c', image: 'busybox' }] } }, steps: [bind, simPut((p) => running(p, '10.4.0.1', { initContainerStatuses: [{ name: 'i', image: 'busybox', imageID: '', ready: true, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } }, lastState: {} }] }))], taken: 1 },
   { name: 'body with managedFields reset to []', steps: [bind, simPut((p) => running(p, '10.5.0.1'), { keepMF: true, mutate: (b) => ({ ...b, metadata: { ...b.metadata, managedFields: [] } }) })] },
   { name: 'a client rewriting managedFields', steps: [bind, simPut((p) => running(p, '10.5.0.2'), { keepMF: true, mutate: (b) => ({ ...b, metadata: { ...b.metadata, managedFields: [{ manager: 'x', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:status': { 'f:phase': {} } }, subresource: 'status' }] } }) })] },
+  { name: 'ReplicaSet: controller PUTs (new manager, then its own fields), then a merge patch', target: RS, steps: [tick, simPut((p) => rsStatus(p, 0), { userAgent: 'kube-controller-manager/v1' }), tick, simPut((p) => rsStatus(p, 3), { userAgent: 'kube-controller-manager/v1' }), agentPatch(() => ({ status: { readyReplicas: 2 } }))], taken: 3 },
+  { name: 'ReplicaSet: type error, unknown field, unchanged, metadata change', target: RS, steps: [simPut((p) => rsStatus(p, 'x' as never)), simPut((p) => rsStatus(p, 1, { bogus: 1 })), simPut((p) => rsStatus(p, 1)), simPut((p) => rsStatus(p, 1)), simPut((p) => rsStatus(p, 2), { mutate: (b) => ({ ...b, metadata: { ...b.metadata, labels: { app: 'x' } } }) })], taken: 2 },
+  { name: 'Deployment: controller PUTs with conditions, then a condition change', target: DEPLOY, steps: [tick, simPut((p) => deployStatus(p, 0), { userAgent: 'kube-controller-manager/v1' }), tick, simPut((p) => deployStatus(p, 3), { userAgent: 'kube-controller-manager/v1' }), tick, simPut((p) => deployStatus(p, 3, { collisionCount: 1 }), { keepMF: true, userAgent: 'kube-controller-manager/v1' })], taken: 3 },
   { name: 'status with a __proto__ member', steps: [bind, simPut((p) => running(p, '10.5.0.3'), { raw: (j) => j.replace('"phase":"Running"', '"phase":"Running","__proto__":{"x":1}') })] },
 ];
 
@@ -233,11 +269,14 @@ describe('pods/status text path: the same results as the object path', () => {
         assert.equal((await call(api, 'POST', '/api/v1/namespaces', JSON.stringify({ metadata: { name: ns } }), 'application/json', 'kubectl/v1')).status, 201);
         const lines: string[] = [];
         const ac = new AbortController();
-        const watching = localTransport(api, TOKEN).stream(`/api/v1/namespaces/${ns}/pods?watch=true`, (chunk) => lines.push(chunk), ac.signal);
-        const created = await call(api, 'POST', `/api/v1/namespaces/${ns}/pods?fieldManager=creator`, JSON.stringify({ ...basePod(), ...(c.pod ?? {}) }), 'application/json', 'kubectl/v1');
+        const watching = localTransport(api, TOKEN).stream(`${c.target ? c.target.collection(ns) : `/api/v1/namespaces/${ns}/pods`}?watch=true`, (chunk) => lines.push(chunk), ac.signal);
+        target = c.target;
+        const created = c.target
+          ? await call(api, 'POST', `${c.target.collection(ns)}?fieldManager=creator`, JSON.stringify(c.target.object), 'application/json', 'kubectl/v1')
+          : await call(api, 'POST', `/api/v1/namespaces/${ns}/pods?fieldManager=creator`, JSON.stringify({ ...basePod(), ...(c.pod ?? {}) }), 'application/json', 'kubectl/v1');
         assert.equal(created.status, 201, created.body);
         const out: string[] = [];
-        const get = async () => JSON.parse((await call(api, 'GET', podPath(ns))).body);
+        const get = async () => JSON.parse((await call(api, 'GET', itemPath(ns))).body);
         podStatusText.enabled = fast;
         const before = podStatusText.taken;
         const t0 = nowMs;
@@ -246,9 +285,9 @@ describe('pods/status text path: the same results as the object path', () => {
           if (!r) continue;
           const a = await call(api, r.method, r.path, r.body, r.contentType, r.userAgent, r.accept);
           out.push(`${r.method} ${r.path} -> ${a.status} ${JSON.stringify(a.headers)}\n${a.body}`);
-          const e = api.get('', 'pods')!.tryGet(ns, 'p');
+          const e = api.get(c.target?.group ?? '', c.target?.resource ?? 'pods')!.tryGet(ns, 'p');
           if (e) {
-            const sel = e.selectable!((o) => objectFields('Pod', o));
+            const sel = e.selectable!((o) => objectFields(c.target?.kind ?? 'Pod', o));
             assert.equal(e.json.includes(`"resourceVersion":"${e.rev}"`), true);
             out.push(`entry ${e.json}\nsel ${JSON.stringify(sel)}`);
             assert.equal(JSON.stringify(JSON.parse(e.json)), e.json, 'the cached JSON is JSON.stringify of its object');
@@ -263,6 +302,7 @@ describe('pods/status text path: the same results as the object path', () => {
         transcripts.push(normalise(ns, out.join('\n')));
       }
       nowMs += 60_000;
+      target = undefined;
       podStatusText.enabled = true;
       if (transcripts[0] !== transcripts[1]) {
         let at = 0;

@@ -35,21 +35,42 @@ import { recordUpdate } from '../patch/apply.js';
 import { applyMergePatch } from '../patch/mergepatch.js';
 import { noDuplicateKeysWithEscapes } from '../decode.js';
 import { find, members } from './bindingjson.js';
-import { storedJsonOfEntry, type CacheEntry, type Selectable } from '../watchcache.js';
+import type { CacheEntry, Selectable } from '../watchcache.js';
 import { ApiError } from '../../api/errors.js';
 import { mediaType, sendRawJson, wantsTable } from '../http.js';
 import type { RequestContext } from './context.js';
+import { gvkOf } from '../../api/resources.js';
 import { fieldManagerOf, warningHeaders } from './common.js';
 
 type Rec = Record<string, unknown>;
+
+const POD: GVK = { group: '', version: 'v1', kind: 'Pod' };
 
 const isPlain = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Switch for tests (the equivalence test runs the general path with it off), and a count of the writes answered. */
 export const podStatusText = { enabled: true, taken: 0 };
 
-const POD: GVK = { group: '', version: 'v1', kind: 'Pod' };
-const HEAD = '{"apiVersion":"v1","kind":"Pod","metadata":{"resourceVersion":"';
+/**
+ * The kinds whose status writes take this path: their defaults never change a status object
+ * (and their spec is the stored, defaulted one), their status is not validated (a status-only
+ * change gets validateObjectMetaUpdate), prepareForStatusUpdate has no rule for them beyond the
+ * pod's qosClass. The equivalence test covers each.
+ */
+const KINDS = new Set(['/Pod', 'apps/ReplicaSet', 'apps/Deployment']);
+
+export function statusTextKind(gvk: GVK): boolean {
+  return KINDS.has(`${gvk.group}/${gvk.kind}`);
+}
+
+const apiVersionOf = (gvk: GVK): string => (gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version);
+const heads = new Map<string, string>();
+const headOf = (gvk: GVK): string => {
+  const k = `${gvk.group}/${gvk.version}/${gvk.kind}`;
+  let h = heads.get(k);
+  if (h === undefined) heads.set(k, (h = `{"apiVersion":${JSON.stringify(apiVersionOf(gvk))},"kind":${JSON.stringify(gvk.kind)},"metadata":{"resourceVersion":"`));
+  return h;
+};
 
 /** Where the members a status write changes sit in a cached pod's JSON (with resourceVersion). */
 export interface PodEntryLayout {
@@ -68,8 +89,8 @@ export interface PodEntryLayout {
 }
 
 /** The layout of a cached pod's JSON, or undefined when it is not a plain case (then the general path). */
-export function podEntryLayout(json: string): PodEntryLayout | undefined {
-  if (!json.startsWith(HEAD)) return undefined;
+export function podEntryLayout(json: string, gvk: GVK = POD): PodEntryLayout | undefined {
+  if (!json.startsWith(headOf(gvk))) return undefined;
   try {
     const top = members(json, 0);
     if (!top || top.length < 3 || top[top.length - 1]!.end !== json.length - 1) return undefined;
@@ -114,15 +135,17 @@ export interface PodStatusWrite {
  * The stored JSON of a status write on the cached pod `entry` whose new status is
  * statusOf(the stored status, the stored metadata), by `manager` at `now`; undefined when the
  * general path must decide (statusOf gives undefined, the pod is being deleted, its metadata
- * does not validate, managedFields would go away).
+ * does not validate, managedFields would go away); 'unchanged' when the stored JSON would be
+ * the entry's own (storedJsonOfEntry(entry)).
  */
 export function podStatusWrite(
+  gvk: GVK,
   entry: CacheEntry,
   layout: PodEntryLayout,
   statusOf: (old: Rec, meta: Rec) => Rec | undefined,
   manager: string,
   now: string,
-): PodStatusWrite | undefined {
+): PodStatusWrite | 'unchanged' | undefined {
   const json = entry.json;
   const metaText = json.slice(layout.metaStart, layout.metaEnd);
   // an own "__proto__" member makes the object path deep-clone the pod (recordUpdate), which
@@ -134,16 +157,19 @@ export function podStatusWrite(
   let status = statusOf(oldStatus, meta);
   if (!status) return undefined;
   // prepareForStatusUpdate: a pod's qosClass stays when the write leaves it out
-  if (oldStatus.qosClass && !status.qosClass) status = { ...status, qosClass: oldStatus.qosClass };
+  if (gvk.kind === 'Pod' && oldStatus.qosClass && !status.qosClass) status = { ...status, qosClass: oldStatus.qosClass };
   if (validateObjectMetaUpdate(meta, meta).length > 0) return undefined;
-  const old = { apiVersion: 'v1', kind: 'Pod', metadata: meta, status: oldStatus } as KubeObject;
-  const updated = { apiVersion: 'v1', kind: 'Pod', metadata: meta, status } as KubeObject;
-  const recorded = recordUpdate({ gvk: POD, old, updated, manager, now, subresource: 'status' });
+  const apiVersion = apiVersionOf(gvk);
+  const old = { apiVersion, kind: gvk.kind, metadata: meta, status: oldStatus } as KubeObject;
+  const updated = { apiVersion, kind: gvk.kind, metadata: meta, status } as KubeObject;
+  const recorded = recordUpdate({ gvk, old, updated, manager, now, subresource: 'status' });
   const entries = recorded.metadata.managedFields;
   if (!Array.isArray(entries) || entries.length === 0) return undefined;
   const mfJson = JSON.stringify(entries);
   const statusJson = JSON.stringify(recorded.status);
   if (statusJson.includes('"__proto__"')) return undefined;
+  // the stored JSON would be the entry's own (a write that changes nothing): compared by the two changed parts
+  if (statusJson === json.slice(layout.statusStart, layout.statusEnd) && mfJson === json.slice(layout.mfStart, layout.mfEnd)) return 'unchanged';
   const stored =
     json.slice(0, layout.rvStart) +
     json.slice(layout.rvEnd, layout.mfStart) +
@@ -153,9 +179,9 @@ export function podStatusWrite(
     json.slice(layout.statusEnd);
   const metaEnd = layout.metaEnd - (layout.rvEnd - layout.rvStart) + mfJson.length - (layout.mfEnd - layout.mfStart);
   // labels and fields: the spec's fields are the stored ones, the status's are recomputed
-  const before = entry.selectable ? entry.selectable((o) => objectFields('Pod', o)) : undefined;
+  const before = entry.selectable ? entry.selectable((o) => objectFields(gvk.kind, o)) : undefined;
   if (!before) return undefined;
-  const fields = objectFields('Pod', { metadata: meta, status: recorded.status } as KubeObject);
+  const fields = objectFields(gvk.kind, { metadata: meta, status: recorded.status } as KubeObject);
   for (const k of Object.keys(fields)) if (k.startsWith('spec.')) fields[k] = before.fields[k] ?? '';
   return { stored, metaEnd, sel: { labels: before.labels, fields } };
 }
@@ -166,11 +192,11 @@ export function podStatusReply(w: PodStatusWrite, rev: number): string {
 }
 
 /** No type errors, unknown fields or duplicate keys (text, when given) in a status value, as the decoder checks them. */
-function statusDecodesCleanly(status: Rec, text: string | undefined): boolean {
+function statusDecodesCleanly(gvk: GVK, status: Rec, text: string | undefined): boolean {
   // (duplicate keys first: the other checks do not change the object, but the proof needs it as parsed)
   if (text !== undefined && !jsonHasNoDuplicateKeys(text, status) && !noDuplicateKeysWithEscapes(text, status)) return false;
   const lite = { status };
-  return findTypeErrors(POD, lite).length === 0 && findUnknownFields(POD, lite).length === 0;
+  return findTypeErrors(gvk, lite).length === 0 && findUnknownFields(gvk, lite).length === 0;
 }
 
 /**
@@ -179,7 +205,7 @@ function statusDecodesCleanly(status: Rec, text: string | undefined): boolean {
  * the stored ones, as for a body that repeats them): the new status, or undefined (the general
  * path decides, and reports whatever is wrong with the body).
  */
-export function putStatusOf(body: string, json: string, layout: PodEntryLayout): Rec | undefined {
+export function putStatusOf(body: string, json: string, layout: PodEntryLayout, gvk: GVK = POD): Rec | undefined {
   const prefix = layout.statusStart;
   const suffix = json.slice(layout.statusEnd);
   if (!body.endsWith(suffix)) return undefined;
@@ -201,7 +227,7 @@ export function putStatusOf(body: string, json: string, layout: PodEntryLayout):
   } catch {
     return undefined;
   }
-  if (!isPlain(status) || !statusDecodesCleanly(status, text)) return undefined;
+  if (!isPlain(status) || !statusDecodesCleanly(gvk, status, text)) return undefined;
   return status;
 }
 
@@ -211,7 +237,7 @@ const MF_KEY = '"managedFields":';
  * The new status of a JSON merge patch `{"metadata":{"uid":UID},"status":{...}}` (the node
  * agent's; the metadata part optional) of the stored pod, or undefined for any other patch.
  */
-export function mergePatchStatusOf(patch: unknown): ((old: Rec, meta: Rec) => Rec | undefined) | undefined {
+export function mergePatchStatusOf(gvk: GVK, patch: unknown): ((old: Rec, meta: Rec) => Rec | undefined) | undefined {
   if (!isPlain(patch)) return undefined;
   let statusPatch: Rec | undefined;
   let uid: unknown;
@@ -225,7 +251,7 @@ export function mergePatchStatusOf(patch: unknown): ((old: Rec, meta: Rec) => Re
   return (old, meta) => {
     if (uid !== undefined && uid !== meta.uid) return undefined;
     const status = applyMergePatch(old, statusPatch) as Rec;
-    return statusDecodesCleanly(status, undefined) ? status : undefined;
+    return statusDecodesCleanly(gvk, status, undefined) ? status : undefined;
   };
 }
 
@@ -244,10 +270,10 @@ export async function writePodStatusText(
   manager: string,
   conflictFallsBack: boolean,
 ): Promise<boolean> {
-  const w = podStatusWrite(cur, layout, statusOf, manager, ctx.clock.nowRFC3339());
+  const w = podStatusWrite(gvkOf(ctx.ri), cur, layout, statusOf, manager, ctx.clock.nowRFC3339());
   if (!w) return false;
   // a write that changes nothing is not stored (no new resourceVersion), as updateForReply does
-  if (w.stored === storedJsonOfEntry(cur)) {
+  if (w === 'unchanged') {
     podStatusText.taken++;
     sendRawJson(ctx.res, 200, cur.json, warningHeaders(ctx));
     return true;
@@ -266,7 +292,7 @@ export async function writePodStatusText(
 
 /** Whether a status write of this request may take the text path at all. */
 export function podStatusTextApplies(ctx: RequestContext, dryRun: boolean): boolean {
-  return podStatusText.enabled && !dryRun && ctx.ri.kind === 'Pod' && ctx.ri.group === '' && !wantsTable(ctx.req.headers.accept);
+  return podStatusText.enabled && !dryRun && statusTextKind(gvkOf(ctx.ri)) && !wantsTable(ctx.req.headers.accept);
 }
 
 /** pods/status PUT (the sim's): true when answered by the text path. */
@@ -275,9 +301,10 @@ export async function putPodStatusText(ctx: RequestContext, body: Buffer): Promi
   if (mt !== 'application/json' && mt !== '') return false;
   const cur = ctx.reg.tryGet(ctx.info.namespace, ctx.info.name);
   if (!cur) return false;
-  const layout = podEntryLayout(cur.json);
+  const gvk = gvkOf(ctx.ri);
+  const layout = podEntryLayout(cur.json, gvk);
   if (!layout) return false;
-  const status = putStatusOf(body.toString('utf8'), cur.json, layout);
+  const status = putStatusOf(body.toString('utf8'), cur.json, layout, gvk);
   if (!status) return false;
   // (after the body is known to decode cleanly, where the general path asks too)
   const manager = fieldManagerOf(ctx);
@@ -286,11 +313,12 @@ export async function putPodStatusText(ctx: RequestContext, body: Buffer): Promi
 
 /** pods/status JSON merge PATCH (the node agent's): true when answered by the text path. */
 export async function patchPodStatusText(ctx: RequestContext, patch: unknown, manager: string): Promise<boolean> {
-  const statusOf = mergePatchStatusOf(patch);
+  const gvk = gvkOf(ctx.ri);
+  const statusOf = mergePatchStatusOf(gvk, patch);
   if (!statusOf) return false;
   const cur = ctx.reg.tryGet(ctx.info.namespace, ctx.info.name);
   if (!cur) return false;
-  const layout = podEntryLayout(cur.json);
+  const layout = podEntryLayout(cur.json, gvk);
   if (!layout) return false;
   return writePodStatusText(ctx, cur, layout, statusOf, manager, true);
 }
