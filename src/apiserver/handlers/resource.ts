@@ -10,7 +10,7 @@ import { buildTable, includeObjectOf } from '../tablewriter.js';
 import type { RequestContext } from './context.js';
 import { fieldManagerOf, isDryRun, namespaceMustExist, replyObject, warningHeaders } from './common.js';
 import type { DeleteOptions } from '../registry.js';
-import { podStatusTextApplies, putPodStatusText } from './statusjson.js';
+import { statusTextApplies, putStatusText } from './statusjson.js';
 
 export function handleGet(ctx: RequestContext): void {
   const e = ctx.reg.get(ctx.info.namespace, ctx.info.name);
@@ -81,7 +81,7 @@ export async function handleUpdate(ctx: RequestContext, subresource = ''): Promi
   const validation = fieldValidationOf(ctx.info.query);
   const dryRun = isDryRun(ctx.info.query);
   // a pod's status write as text when it is a plain one (statusjson.ts): the same answer
-  if (subresource === 'status' && podStatusTextApplies(ctx, dryRun) && (await putPodStatusText(ctx, body))) return;
+  if (subresource === 'status' && statusTextApplies(ctx, dryRun) && (await putStatusText(ctx, body))) return;
   const { obj, warnings } = decodeObject(body, ctx.req.headers['content-type'], gvkOf(ctx.ri), validation);
   ctx.warnings.push(...warnings);
   const { namespace, name } = ctx.info;

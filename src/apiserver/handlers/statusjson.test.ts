@@ -18,7 +18,7 @@ import { rfc3339, type Clock } from '../../util/clock.js';
 import { BODY_AT_HAND } from '../http.js';
 import { localTransport } from '../local.js';
 import { objectFields } from '../../api/fields.js';
-import { podStatusText, podEntryLayout, putStatusOf } from './statusjson.js';
+import { statusText, entryLayout, putStatusOf } from './statusjson.js';
 
 const TOKEN = 'test-token';
 let nowMs = Date.UTC(2026, 10, 22, 12, 0, 0);
@@ -253,7 +253,7 @@ describe('pods/status text path: the same results as the object path', () => {
     await api.init();
   });
   after(async () => {
-    podStatusText.enabled = true;
+    statusText.enabled = true;
     await api.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -265,7 +265,7 @@ describe('pods/status text path: the same results as the object path', () => {
       const takenBy: number[] = [];
       for (const fast of [true, false]) {
         const ns = `${fast ? 'fast' : 'slow'}-${i}`;
-        podStatusText.enabled = true;
+        statusText.enabled = true;
         assert.equal((await call(api, 'POST', '/api/v1/namespaces', JSON.stringify({ metadata: { name: ns } }), 'application/json', 'kubectl/v1')).status, 201);
         const lines: string[] = [];
         const ac = new AbortController();
@@ -277,8 +277,8 @@ describe('pods/status text path: the same results as the object path', () => {
         assert.equal(created.status, 201, created.body);
         const out: string[] = [];
         const get = async () => JSON.parse((await call(api, 'GET', itemPath(ns))).body);
-        podStatusText.enabled = fast;
-        const before = podStatusText.taken;
+        statusText.enabled = fast;
+        const before = statusText.taken;
         const t0 = nowMs;
         for (const step of c.steps) {
           const r = await step(ns, get);
@@ -293,7 +293,7 @@ describe('pods/status text path: the same results as the object path', () => {
             assert.equal(JSON.stringify(JSON.parse(e.json)), e.json, 'the cached JSON is JSON.stringify of its object');
           } else out.push('entry gone');
         }
-        takenBy.push(podStatusText.taken - before);
+        takenBy.push(statusText.taken - before);
         nowMs = t0; // the other copy runs at the same times
         await new Promise((r) => setTimeout(r, 20));
         ac.abort();
@@ -303,7 +303,7 @@ describe('pods/status text path: the same results as the object path', () => {
       }
       nowMs += 60_000;
       target = undefined;
-      podStatusText.enabled = true;
+      statusText.enabled = true;
       if (transcripts[0] !== transcripts[1]) {
         let at = 0;
         while (transcripts[0]![at] === transcripts[1]![at]) at++;
@@ -318,7 +318,7 @@ describe('pods/status text path: the same results as the object path', () => {
 describe('putStatusOf', () => {
   it('finds the status of a body that is the cached pod with a new status, with or without managedFields', () => {
     const cached = '{"apiVersion":"v1","kind":"Pod","metadata":{"resourceVersion":"7","name":"p","managedFields":[{"manager":"m"}],"uid":"u"},"spec":{"a":1},"status":{"phase":"Pending"}}';
-    const layout = podEntryLayout(cached)!;
+    const layout = entryLayout(cached)!;
     assert.ok(layout);
     assert.deepEqual(putStatusOf(cached.replace('"Pending"', '"Running"'), cached, layout), { phase: 'Running' });
     assert.deepEqual(putStatusOf(cached.replace(',"managedFields":[{"manager":"m"}]', '').replace('"Pending"', '"Running"'), cached, layout), { phase: 'Running' });

@@ -1,8 +1,9 @@
-// pods/status writes as text: the stored pod with its status and its managedFields replaced,
-// spliced into the cached JSON, instead of decoding the whole body, parsing the stored pod,
+// Status writes as text: the stored object with its status and its managedFields replaced,
+// spliced into the cached JSON, instead of decoding the whole body, parsing the stored object,
 // defaulting, validating and serialising all of it again (bindingjson.ts does the same for
-// pods/binding). A status write of a pod (the sim's PUT, the node agent's merge PATCH) then
-// parses and serialises only the status and metadata.
+// pods/binding). A pod's status write (the sim's PUT, the node agent's merge PATCH) and the
+// controllers' ReplicaSet and Deployment status PUTs then parse and serialise only the status
+// and the metadata. (Pods are the example below; KINDS lists the kinds this path takes.)
 //
 // What the general path (resource.ts handleUpdate / patch.ts handlePatch -> registry.ts
 // updateForReply) does with a pods/status write, and why the text path gives the same:
@@ -25,6 +26,21 @@
 //    managedFields and status values replaced by their JSON.stringify (the key order of the
 //    object path is the stored order); the answer is that with the new resourceVersion last in
 //    metadata, as JSON.stringify of the object path's result has it.
+//
+// Exactly when it is taken (anything else: the general path, with nothing written or sent):
+//  - the kind is in KINDS, no dryRun, no Table answer asked for;
+//  - the cached JSON is {"apiVersion":..,"kind":..,"metadata":{"resourceVersion":..,..},..}
+//    with a non-empty managedFields array in metadata, an object status after metadata and no
+//    repeated top-level key; its metadata has no deletionTimestamp and no "__proto__" member,
+//    and passes validateObjectMetaUpdate;
+//  - PUT: a JSON body equal to the cached JSON but for the status value (resourceVersion
+//    included, so a stale one goes the general way and gets its 409), with or without the
+//    managedFields member; the status an object, provably without repeated keys, without type
+//    errors or unknown fields;
+//  - merge PATCH: {"status":{...}} and optionally "metadata":{"uid":U} with U the stored uid;
+//    the patched status without type errors or unknown fields; a write that loses a race goes
+//    the general way (which retries, as it would have);
+//  - the new status has no "__proto__" member and recordUpdate keeps managedFields non-empty.
 // The equivalence test (statusjson.test.ts) runs both paths on many writes and compares the
 // answers, the stored objects and the watch events byte for byte.
 import type { GVK, KubeObject } from '../../api/types.js';
@@ -49,7 +65,7 @@ const POD: GVK = { group: '', version: 'v1', kind: 'Pod' };
 const isPlain = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Switch for tests (the equivalence test runs the general path with it off), and a count of the writes answered. */
-export const podStatusText = { enabled: true, taken: 0 };
+export const statusText = { enabled: true, taken: 0 };
 
 /**
  * The kinds whose status writes take this path: their defaults never change a status object
@@ -72,8 +88,8 @@ const headOf = (gvk: GVK): string => {
   return h;
 };
 
-/** Where the members a status write changes sit in a cached pod's JSON (with resourceVersion). */
-export interface PodEntryLayout {
+/** Where the members a status write changes sit in a cached object's JSON (with resourceVersion). */
+export interface EntryLayout {
   /** the metadata value */
   metaStart: number;
   metaEnd: number;
@@ -88,8 +104,8 @@ export interface PodEntryLayout {
   statusEnd: number;
 }
 
-/** The layout of a cached pod's JSON, or undefined when it is not a plain case (then the general path). */
-export function podEntryLayout(json: string, gvk: GVK = POD): PodEntryLayout | undefined {
+/** The layout of a cached object's JSON, or undefined when it is not a plain case (then the general path). */
+export function entryLayout(json: string, gvk: GVK = POD): EntryLayout | undefined {
   if (!json.startsWith(headOf(gvk))) return undefined;
   try {
     const top = members(json, 0);
@@ -122,7 +138,7 @@ export function podEntryLayout(json: string, gvk: GVK = POD): PodEntryLayout | u
   }
 }
 
-export interface PodStatusWrite {
+export interface StatusWrite {
   /** the stored JSON of the written pod (without resourceVersion) */
   stored: string;
   /** where its metadata value ends (just past its "}") */
@@ -138,14 +154,14 @@ export interface PodStatusWrite {
  * does not validate, managedFields would go away); 'unchanged' when the stored JSON would be
  * the entry's own (storedJsonOfEntry(entry)).
  */
-export function podStatusWrite(
+export function statusWrite(
   gvk: GVK,
   entry: CacheEntry,
-  layout: PodEntryLayout,
+  layout: EntryLayout,
   statusOf: (old: Rec, meta: Rec) => Rec | undefined,
   manager: string,
   now: string,
-): PodStatusWrite | 'unchanged' | undefined {
+): StatusWrite | 'unchanged' | undefined {
   const json = entry.json;
   const metaText = json.slice(layout.metaStart, layout.metaEnd);
   // an own "__proto__" member makes the object path deep-clone the pod (recordUpdate), which
@@ -187,7 +203,7 @@ export function podStatusWrite(
 }
 
 /** JSON.stringify of the written pod once its resourceVersion is `rev` (the answer). */
-export function podStatusReply(w: PodStatusWrite, rev: number): string {
+export function statusReply(w: StatusWrite, rev: number): string {
   return `${w.stored.slice(0, w.metaEnd - 1)},"resourceVersion":${JSON.stringify(String(rev))}${w.stored.slice(w.metaEnd - 1)}`;
 }
 
@@ -205,7 +221,7 @@ function statusDecodesCleanly(gvk: GVK, status: Rec, text: string | undefined): 
  * the stored ones, as for a body that repeats them): the new status, or undefined (the general
  * path decides, and reports whatever is wrong with the body).
  */
-export function putStatusOf(body: string, json: string, layout: PodEntryLayout, gvk: GVK = POD): Rec | undefined {
+export function putStatusOf(body: string, json: string, layout: EntryLayout, gvk: GVK = POD): Rec | undefined {
   const prefix = layout.statusStart;
   const suffix = json.slice(layout.statusEnd);
   if (!body.endsWith(suffix)) return undefined;
@@ -259,22 +275,22 @@ export function mergePatchStatusOf(gvk: GVK, patch: unknown): ((old: Rec, meta: 
 /**
  * Answer a pods/status write by the text path when it applies: true when answered, false when
  * the general path must run (nothing has been written or sent then). `statusOf` as for
- * podStatusWrite; `conflictFallsBack`: a write that loses a race is left to the general path
+ * statusWrite; `conflictFallsBack`: a write that loses a race is left to the general path
  * (PATCH, which retries) instead of answering 409 (PUT, whose body named the revision).
  */
-export async function writePodStatusText(
+export async function writeStatusText(
   ctx: RequestContext,
   cur: CacheEntry,
-  layout: PodEntryLayout,
+  layout: EntryLayout,
   statusOf: (old: Rec, meta: Rec) => Rec | undefined,
   manager: string,
   conflictFallsBack: boolean,
 ): Promise<boolean> {
-  const w = podStatusWrite(gvkOf(ctx.ri), cur, layout, statusOf, manager, ctx.clock.nowRFC3339());
+  const w = statusWrite(gvkOf(ctx.ri), cur, layout, statusOf, manager, ctx.clock.nowRFC3339());
   if (!w) return false;
   // a write that changes nothing is not stored (no new resourceVersion), as updateForReply does
   if (w === 'unchanged') {
-    podStatusText.taken++;
+    statusText.taken++;
     sendRawJson(ctx.res, 200, cur.json, warningHeaders(ctx));
     return true;
   }
@@ -285,40 +301,40 @@ export async function writePodStatusText(
     if (conflictFallsBack && err instanceof ApiError && err.reason === 'Conflict') return false;
     throw err;
   }
-  podStatusText.taken++;
-  sendRawJson(ctx.res, 200, podStatusReply(w, rev), warningHeaders(ctx));
+  statusText.taken++;
+  sendRawJson(ctx.res, 200, statusReply(w, rev), warningHeaders(ctx));
   return true;
 }
 
 /** Whether a status write of this request may take the text path at all. */
-export function podStatusTextApplies(ctx: RequestContext, dryRun: boolean): boolean {
-  return podStatusText.enabled && !dryRun && statusTextKind(gvkOf(ctx.ri)) && !wantsTable(ctx.req.headers.accept);
+export function statusTextApplies(ctx: RequestContext, dryRun: boolean): boolean {
+  return statusText.enabled && !dryRun && statusTextKind(gvkOf(ctx.ri)) && !wantsTable(ctx.req.headers.accept);
 }
 
 /** pods/status PUT (the sim's): true when answered by the text path. */
-export async function putPodStatusText(ctx: RequestContext, body: Buffer): Promise<boolean> {
+export async function putStatusText(ctx: RequestContext, body: Buffer): Promise<boolean> {
   const mt = mediaType(ctx.req.headers['content-type']);
   if (mt !== 'application/json' && mt !== '') return false;
   const cur = ctx.reg.tryGet(ctx.info.namespace, ctx.info.name);
   if (!cur) return false;
   const gvk = gvkOf(ctx.ri);
-  const layout = podEntryLayout(cur.json, gvk);
+  const layout = entryLayout(cur.json, gvk);
   if (!layout) return false;
   const status = putStatusOf(body.toString('utf8'), cur.json, layout, gvk);
   if (!status) return false;
   // (after the body is known to decode cleanly, where the general path asks too)
   const manager = fieldManagerOf(ctx);
-  return writePodStatusText(ctx, cur, layout, () => status, manager, false);
+  return writeStatusText(ctx, cur, layout, () => status, manager, false);
 }
 
 /** pods/status JSON merge PATCH (the node agent's): true when answered by the text path. */
-export async function patchPodStatusText(ctx: RequestContext, patch: unknown, manager: string): Promise<boolean> {
+export async function patchStatusText(ctx: RequestContext, patch: unknown, manager: string): Promise<boolean> {
   const gvk = gvkOf(ctx.ri);
   const statusOf = mergePatchStatusOf(gvk, patch);
   if (!statusOf) return false;
   const cur = ctx.reg.tryGet(ctx.info.namespace, ctx.info.name);
   if (!cur) return false;
-  const layout = podEntryLayout(cur.json, gvk);
+  const layout = entryLayout(cur.json, gvk);
   if (!layout) return false;
-  return writePodStatusText(ctx, cur, layout, statusOf, manager, true);
+  return writeStatusText(ctx, cur, layout, statusOf, manager, true);
 }
