@@ -106,7 +106,7 @@ function membersAndColons(v: unknown): number {
  * exactly when JSON.parse dropped no member, that is when no object repeats a key. `parsed`
  * must be JSON.parse(text), unchanged. False means "not proven".
  */
-function noDuplicateKeysWithEscapes(text: string, parsed: unknown): boolean {
+export function noDuplicateKeysWithEscapes(text: string, parsed: unknown): boolean {
   return text.indexOf('\\u') < 0 && countColons(text) === membersAndColons(parsed);
 }
 

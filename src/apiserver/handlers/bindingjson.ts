@@ -32,7 +32,7 @@ function skipString(s: string, i: number): number {
 }
 
 /** Index just past the value starting at s[i]. */
-function skipValue(s: string, i: number): number {
+export function skipValue(s: string, i: number): number {
   const c = s.charCodeAt(i);
   if (c === QUOTE) return skipString(s, i);
   if (c === 0x7b || c === 0x5b) {
@@ -53,7 +53,7 @@ function skipValue(s: string, i: number): number {
   return j;
 }
 
-interface Member {
+export interface Member {
   /** the key's JSON text without its quotes */
   key: string;
   start: number;
@@ -61,7 +61,7 @@ interface Member {
 }
 
 /** The members of the object that starts at s[i] ("{"); undefined when s[i] is not one. */
-function members(s: string, i: number): Member[] | undefined {
+export function members(s: string, i: number): Member[] | undefined {
   if (s.charCodeAt(i) !== 0x7b) return undefined;
   const out: Member[] = [];
   let j = i + 1;
@@ -80,7 +80,7 @@ function members(s: string, i: number): Member[] | undefined {
   }
 }
 
-const find = (ms: Member[], key: string): Member | undefined => {
+export const find = (ms: Member[], key: string): Member | undefined => {
   for (const m of ms) if (m.key === key) return m;
   return undefined;
 };

@@ -12,6 +12,7 @@ import { applyStrategicMergePatch } from '../patch/strategic.js';
 import { serverSideApply } from '../patch/apply.js';
 import type { RequestContext } from './context.js';
 import { fieldManagerOf, isDryRun, namespaceMustExist, replyObject } from './common.js';
+import { patchStatusText, statusTextApplies } from './statusjson.js';
 
 export const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 
@@ -82,6 +83,8 @@ export async function handlePatch(ctx: RequestContext, subresource = ''): Promis
   }
   const { value: patch } = parseBody(body, 'application/json');
   const manager = fieldManagerOf(ctx);
+  // the node agent's status patch as text when it is a plain one (statusjson.ts): the same answer
+  if (subresource === 'status' && type === 'merge' && statusTextApplies(ctx, dryRun) && (await patchStatusText(ctx, patch, manager))) return;
   const { obj, json } = await ctx.reg.guaranteedUpdate(
     namespace,
     name,

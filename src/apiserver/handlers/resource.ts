@@ -10,6 +10,7 @@ import { buildTable, includeObjectOf } from '../tablewriter.js';
 import type { RequestContext } from './context.js';
 import { fieldManagerOf, isDryRun, namespaceMustExist, replyObject, warningHeaders } from './common.js';
 import type { DeleteOptions } from '../registry.js';
+import { statusTextApplies, putStatusText } from './statusjson.js';
 
 export function handleGet(ctx: RequestContext): void {
   const e = ctx.reg.get(ctx.info.namespace, ctx.info.name);
@@ -79,6 +80,8 @@ export async function handleUpdate(ctx: RequestContext, subresource = ''): Promi
   const body = await readBody(ctx.req);
   const validation = fieldValidationOf(ctx.info.query);
   const dryRun = isDryRun(ctx.info.query);
+  // a pod's status write as text when it is a plain one (statusjson.ts): the same answer
+  if (subresource === 'status' && statusTextApplies(ctx, dryRun) && (await putStatusText(ctx, body))) return;
   const { obj, warnings } = decodeObject(body, ctx.req.headers['content-type'], gvkOf(ctx.ri), validation);
   ctx.warnings.push(...warnings);
   const { namespace, name } = ctx.info;
