@@ -21,11 +21,26 @@ export function hostThreadChannel(api: ApiServer, token: string, port: MessagePo
   };
   const watches = new Map<number, AbortController>();
   let closed = false;
+  // Answers and watch chunks of one turn of the event loop go out as one message: a message
+  // costs both threads a fixed price (clone, port, event dispatch), and a burst of events or
+  // answers is many small ones.
+  let outbox: FromHost[] = [];
+  const flush = (): void => {
+    const ms = outbox;
+    outbox = [];
+    if (!closed && ms.length > 0) port.postMessage(ms.length === 1 ? ms[0] : ms);
+  };
   const reply = (m: FromHost): void => {
-    if (!closed) port.postMessage(m);
+    if (closed) return;
+    if (outbox.push(m) === 1) setImmediate(flush);
   };
 
-  port.on('message', (m: ToHost) => {
+  port.on('message', (msg: ToHost | ToHost[]) => {
+    if (Array.isArray(msg)) for (const m of msg) receive(m);
+    else receive(msg);
+  });
+
+  const receive = (m: ToHost): void => {
     if (closed) return;
     if (m.t === 'req') {
       const body = m.body ? Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength) : undefined;
@@ -48,7 +63,7 @@ export function hostThreadChannel(api: ApiServer, token: string, port: MessagePo
     } else if (m.t === 'abort') {
       watches.get(m.id)?.abort();
     }
-  });
+  };
 
   return {
     close(): void {

@@ -36,8 +36,14 @@ export class ThreadChannel {
   private readonly streams = new Map<number, Stream>();
   private closed = false;
 
+  /** messages of this turn not sent yet: they go as one (see apiserver/threadhost.ts) */
+  private outbox: ToHost[] = [];
+
   constructor(private readonly port: MessagePort) {
-    port.on('message', (m: FromHost) => this.receive(m));
+    port.on('message', (msg: FromHost | FromHost[]) => {
+      if (Array.isArray(msg)) for (const m of msg) this.receive(m);
+      else this.receive(msg);
+    });
   }
 
   private receive(m: FromHost): void {
@@ -56,7 +62,13 @@ export class ThreadChannel {
   }
 
   private send(m: ToHost): void {
-    this.port.postMessage(m);
+    if (this.outbox.push(m) === 1) setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    const ms = this.outbox;
+    this.outbox = [];
+    if (!this.closed && ms.length > 0) this.port.postMessage(ms.length === 1 ? ms[0] : ms);
   }
 
   /** A transport whose requests carry this User-Agent (the host adds the credentials). */
