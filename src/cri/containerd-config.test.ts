@@ -28,6 +28,9 @@ test('config: version 2, CRI plugin settings measured on these machines', () => 
   has('runtime_type = "io.containerd.runc.v2"');
   has('[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  # cgroups v1');
   has('SystemdCgroup = false');
+  // ephemeral state with containerd's (a tmpfs): runc's state and the pods' netns mounts
+  has('Root = "/data/agent/containerd/state/runc"');
+  has('netns_mounts_under_state_dir = true');
   has('bin_dir = "/usr/lib/cni"');
   has('conf_dir = "/data/agent/cni/net.d"');
   has('[plugins."io.containerd.grpc.v1.cri".registry]\n  # one <host:port>/hosts.toml per insecure registry; read at every pull\n  config_path = "/data/agent/containerd/certs.d"');

@@ -18,6 +18,8 @@ export interface ContainerdPaths {
   imagesDir: string;
   /** containerd's registry hosts dir (config_path): <host:port>/hosts.toml per configured registry */
   registryHostsDir: string;
+  /** runc's state (--root), inside containerd's state dir */
+  runcRoot: string;
 }
 
 export function containerdPaths(dataDir: string): ContainerdPaths {
@@ -32,6 +34,7 @@ export function containerdPaths(dataDir: string): ContainerdPaths {
     cniConfDir: join(dataDir, 'agent', 'cni', 'net.d'),
     imagesDir: join(dataDir, 'agent', 'images'),
     registryHostsDir: join(base, 'certs.d'),
+    runcRoot: join(base, 'state', 'runc'),
   };
 }
 
@@ -120,6 +123,9 @@ oom_score = 0
   stream_server_port = ${str(String(o.streamPort))}
   enable_tls_streaming = false
   max_container_log_line_size = 16384
+  # the pods' network namespaces are bind-mounted under the state dir (a tmpfs: see
+  # ensureStateTmpfs), not in /var/run/netns shared with any other runtime of the host
+  netns_mounts_under_state_dir = true
 
 [${cri}.registry]
   # one <host:port>/hosts.toml per insecure registry; read at every pull
@@ -135,6 +141,8 @@ oom_score = 0
 [${cri}.containerd.runtimes.runc.options]
   # cgroups v1 and PID 1 is not systemd: cgroupfs driver, the kubelet sets cgroup_parent
   SystemdCgroup = false
+  # runc's state.json and exec fifos in our state dir (a tmpfs), not /run/containerd/runc
+  Root = ${str(o.paths.runcRoot)}
 
 [${cri}.cni]
   bin_dir = ${str(o.cniBinDir ?? DEFAULT_CNI_BIN_DIR)}
