@@ -226,6 +226,7 @@ export async function startRuntime(o: RuntimeOptions, signal: AbortSignal): Prom
   const archives = () => [...(o.imageArchives ?? builtinImageArchives()), ...archivesIn(paths.imagesDir)];
   mkdirSync(paths.imagesDir, { recursive: true });
   mkdirSync(paths.cniConfDir, { recursive: true });
+  mkdirSync(paths.cniHostPortConfDir, { recursive: true });
 
   if (o.endpoint) {
     const { CriClient } = await import('./client.js');
