@@ -220,6 +220,35 @@ export function ensureStateTmpfs(dir: string, log: Logger): 'mounted' | 'already
   return 'mounted';
 }
 
+/** Pids of the shims serving the containerd on this socket (each is started with -address SOCKET). */
+export function shimsOf(socket: string): number[] {
+  const out: number[] = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      if (!readFileSync(`/proc/${p}/comm`, 'utf8').startsWith('containerd-shim')) continue;
+      const args = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      const i = args.indexOf('-address');
+      if (i >= 0 && args[i + 1] === socket) out.push(Number(p));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+/**
+ * After containerd stopped: the state tmpfs goes when nothing runs from it any more (no shim of
+ * ours alive, no sandbox mount left in it), so a stopped node with no containers leaves no mount
+ * behind; with containers still running (an agent restart) it stays for them.
+ */
+export function releaseStateTmpfs(paths: ContainerdPaths, log: Logger): boolean {
+  if (shimsOf(paths.socket).length > 0) return false;
+  const r = spawnSync('umount', [paths.state], { encoding: 'utf8' });
+  if (r.status !== 0) log.debug({ dir: paths.state, err: (r.stderr || '').trim() }, 'containerd state tmpfs kept');
+  return r.status === 0;
+}
+
 /** Starts (or connects to) the runtime and imports the images; the signal stops it. */
 export async function startRuntime(o: RuntimeOptions, signal: AbortSignal): Promise<Runtime> {
   const paths = containerdPaths(o.dataDir);
@@ -245,7 +274,7 @@ export async function startRuntime(o: RuntimeOptions, signal: AbortSignal): Prom
   const freshRoot = !existsSync(paths.root) || readdirSync(paths.root).length === 0;
   for (const d of [paths.root, paths.state]) mkdirSync(d, { recursive: true });
   await stopLeftover(paths, o.log, signal);
-  ensureStateTmpfs(paths.state, o.log);
+  const stateOnTmpfs = ensureStateTmpfs(paths.state, o.log) !== 'disk';
   const streamPort = o.streamPort || (await freePort());
   const sandboxImage = o.sandboxImage ?? DEFAULT_SANDBOX_IMAGE;
   writeFileSync(paths.config, containerdConfig({ paths, sandboxImage, streamPort, cniBinDir: o.cniBinDir }));
@@ -314,6 +343,7 @@ export async function startRuntime(o: RuntimeOptions, signal: AbortSignal): Prom
       clearTimeout(killTimer);
       if (signal.aborted) {
         rmSync(join(paths.base, 'containerd.pid'), { force: true });
+        if (stateOnTmpfs) releaseStateTmpfs(paths, o.log);
         o.log.info({ code: last.code, signal: last.signal }, 'containerd stopped');
         return last;
       }
