@@ -8,6 +8,7 @@ test('paths live under <dataDir>/agent', () => {
   assert.equal(p.root, '/var/lib/kubelite/agent/containerd/root');
   assert.equal(p.state, '/var/lib/kubelite/agent/containerd/state');
   assert.equal(p.cniConfDir, '/var/lib/kubelite/agent/cni/net.d');
+  assert.equal(p.cniHostPortConfDir, '/var/lib/kubelite/agent/cni/net.d-hostport');
   assert.equal(p.imagesDir, '/var/lib/kubelite/agent/images');
 });
 
@@ -28,6 +29,12 @@ test('config: version 2, CRI plugin settings measured on these machines', () => 
   has('runtime_type = "io.containerd.runc.v2"');
   has('[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  # cgroups v1');
   has('SystemdCgroup = false');
+  // ephemeral state with containerd's (a tmpfs): runc's state and the pods' netns mounts
+  has('Root = "/data/agent/containerd/state/runc"');
+  has('netns_mounts_under_state_dir = true');
+  // pods with hostPorts: a handler whose CNI chain has portmap
+  has('[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc-hostport]\n  runtime_type = "io.containerd.runc.v2"\n  cni_conf_dir = "/data/agent/cni/net.d-hostport"');
+  has('[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc-hostport.options]\n  SystemdCgroup = false\n  Root = "/data/agent/containerd/state/runc"');
   has('bin_dir = "/usr/lib/cni"');
   has('conf_dir = "/data/agent/cni/net.d"');
   has('[plugins."io.containerd.grpc.v1.cri".registry]\n  # one <host:port>/hosts.toml per insecure registry; read at every pull\n  config_path = "/data/agent/containerd/certs.d"');

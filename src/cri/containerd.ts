@@ -7,8 +7,8 @@
 //   4. import the images: the package's own (pause, busybox) + <dataDir>/agent/images/*.tar
 //   5. supervise: if containerd dies, restart it with back-off (containers keep running in
 //      their shims); the AbortSignal stops it (SIGTERM, then SIGKILL after a grace period)
-import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import type { Logger } from '../util/logger.js';
@@ -176,12 +176,86 @@ function writeRegistryHosts(dir: string, registries: readonly string[]): void {
   }
 }
 
+/** The mount points in /proc/self/mountinfo (octal escapes decoded), with their file system type. */
+export function mountPoints(mountinfo: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of mountinfo.split('\n')) {
+    const [left, right] = line.split(' - ');
+    const at = left?.split(' ')[4];
+    if (!at || !right) continue;
+    out.set(at.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))), right.split(' ')[0] ?? '');
+  }
+  return out;
+}
+
+/**
+ * containerd's state dir (task bundles, IO fifos, shim sockets, runc's state, the pods' netns and
+ * /dev/shm mounts) lives as long as the containers, not across a reboot: containerd's default is
+ * /run/containerd, a tmpfs. kubelite keeps it under the data dir, so it mounts a tmpfs there: every
+ * pod start and stop creates and removes dozens of files in it (bundle, fifos, pid files, runc's
+ * state.json), which on a disk file system cost inode allocations (on ext4, a scan of recently freed
+ * inodes) and journal or writeback work. A state dir already on a tmpfs (our mount of an earlier
+ * run, kept for its running containers) is used as it is; one with files in it (a kubelite that
+ * kept the state on disk, with containers that may still run from it) is left on disk; and so is
+ * everything when we may not mount (not root) or the mount fails.
+ */
+export function ensureStateTmpfs(dir: string, log: Logger): 'mounted' | 'already' | 'disk' {
+  const real = realpathSync(dir);
+  let mounts: Map<string, string>;
+  try {
+    mounts = mountPoints(readFileSync('/proc/self/mountinfo', 'utf8'));
+  } catch {
+    return 'disk';
+  }
+  if (mounts.get(real) === 'tmpfs') return 'already';
+  if (process.getuid?.() !== 0 || mounts.has(real) || readdirSync(real).length > 0) {
+    log.info({ dir }, 'containerd state dir kept on disk');
+    return 'disk';
+  }
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'mode=0711', 'kubelite-containerd-state', real], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    log.warn({ dir, err: (r.stderr || r.error?.message || '').trim() }, 'no tmpfs for the containerd state dir: kept on disk');
+    return 'disk';
+  }
+  return 'mounted';
+}
+
+/** Pids of the shims serving the containerd on this socket (each is started with -address SOCKET). */
+export function shimsOf(socket: string): number[] {
+  const out: number[] = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      if (!readFileSync(`/proc/${p}/comm`, 'utf8').startsWith('containerd-shim')) continue;
+      const args = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      const i = args.indexOf('-address');
+      if (i >= 0 && args[i + 1] === socket) out.push(Number(p));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+/**
+ * After containerd stopped: the state tmpfs goes when nothing runs from it any more (no shim of
+ * ours alive, no sandbox mount left in it), so a stopped node with no containers leaves no mount
+ * behind; with containers still running (an agent restart) it stays for them.
+ */
+export function releaseStateTmpfs(paths: ContainerdPaths, log: Logger): boolean {
+  if (shimsOf(paths.socket).length > 0) return false;
+  const r = spawnSync('umount', [paths.state], { encoding: 'utf8' });
+  if (r.status !== 0) log.debug({ dir: paths.state, err: (r.stderr || '').trim() }, 'containerd state tmpfs kept');
+  return r.status === 0;
+}
+
 /** Starts (or connects to) the runtime and imports the images; the signal stops it. */
 export async function startRuntime(o: RuntimeOptions, signal: AbortSignal): Promise<Runtime> {
   const paths = containerdPaths(o.dataDir);
   const archives = () => [...(o.imageArchives ?? builtinImageArchives()), ...archivesIn(paths.imagesDir)];
   mkdirSync(paths.imagesDir, { recursive: true });
   mkdirSync(paths.cniConfDir, { recursive: true });
+  mkdirSync(paths.cniHostPortConfDir, { recursive: true });
 
   if (o.endpoint) {
     const { CriClient } = await import('./client.js');
@@ -200,6 +274,7 @@ export async function startRuntime(o: RuntimeOptions, signal: AbortSignal): Prom
   const freshRoot = !existsSync(paths.root) || readdirSync(paths.root).length === 0;
   for (const d of [paths.root, paths.state]) mkdirSync(d, { recursive: true });
   await stopLeftover(paths, o.log, signal);
+  const stateOnTmpfs = ensureStateTmpfs(paths.state, o.log) !== 'disk';
   const streamPort = o.streamPort || (await freePort());
   const sandboxImage = o.sandboxImage ?? DEFAULT_SANDBOX_IMAGE;
   writeFileSync(paths.config, containerdConfig({ paths, sandboxImage, streamPort, cniBinDir: o.cniBinDir }));
@@ -268,6 +343,7 @@ export async function startRuntime(o: RuntimeOptions, signal: AbortSignal): Prom
       clearTimeout(killTimer);
       if (signal.aborted) {
         rmSync(join(paths.base, 'containerd.pid'), { force: true });
+        if (stateOnTmpfs) releaseStateTmpfs(paths, o.log);
         o.log.info({ code: last.code, signal: last.signal }, 'containerd stopped');
         return last;
       }

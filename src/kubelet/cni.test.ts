@@ -1,12 +1,33 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cniConfig, masqChain, masqJump, masqRules, parseMasquerades, sameRules, staleMasquerades } from './cni.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cniConfig, CNI_CONF_FILE, writeCniConfigs, masqChain, masqJump, masqRules, parseMasquerades, sameRules, staleMasquerades } from './cni.js';
 
 test('the bridge plugin does not masquerade per pod: one node-level rule does', () => {
-  const cfg = cniConfig({ podCIDR: '10.42.0.0/24', bridge: 'kubelite0', ipamDataDir: '/d' }) as { plugins: { type: string; ipMasq?: boolean; snat?: boolean }[] };
+  const cfg = cniConfig({ podCIDR: '10.42.0.0/24', bridge: 'kubelite0', ipamDataDir: '/d', hostPort: true }) as { plugins: { type: string; ipMasq?: boolean; snat?: boolean }[] };
   assert.deepEqual(cfg.plugins.map((p) => p.type), ['bridge', 'portmap']);
   assert.equal(cfg.plugins[0]!.ipMasq, false);
   assert.equal(cfg.plugins[1]!.snat, true);
+});
+
+test('two chains of one network: portmap only in the hostPort conf dir, the same name, bridge and IPAM store', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubelite-cni-'));
+  try {
+    const dirs = { cniConfDir: join(dir, 'net.d'), cniHostPortConfDir: join(dir, 'net.d-hostport') };
+    writeCniConfigs(dirs, { podCIDR: '10.42.0.0/24', bridge: 'kubelite0', ipamDataDir: '/d' });
+    type Conf = { name: string; plugins: { type: string }[] };
+    const plain = JSON.parse(readFileSync(join(dirs.cniConfDir, CNI_CONF_FILE), 'utf8')) as Conf;
+    const hostPort = JSON.parse(readFileSync(join(dirs.cniHostPortConfDir, CNI_CONF_FILE), 'utf8')) as Conf;
+    assert.deepEqual(plain.plugins.map((p) => p.type), ['bridge']);
+    assert.deepEqual(hostPort.plugins.map((p) => p.type), ['bridge', 'portmap']);
+    // host-local keeps its leases under <dataDir>/<network name>: one name, one address pool
+    assert.equal(plain.name, hostPort.name);
+    assert.deepEqual(plain.plugins[0], hostPort.plugins[0]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('masquerade chain: per pod CIDR, a valid iptables chain name, the bridge plugin ipMasq rules', () => {

@@ -1,6 +1,9 @@
 // The pod network: a CNI bridge with host-local IPAM from the node's pod CIDR, the node as
 // gateway, and portmap for hostPort (containerd's CRI plugin brings up the loopback interface of
-// every pod itself and reloads the conf dir on change). Pod egress is masqueraded by one
+// every pod itself and reloads the conf dir on change). The chain with portmap is in a conf dir of
+// its own, used by the runtime handler of pods with hostPorts (HOSTPORT_RUNTIME_HANDLER): for the
+// others portmap would only cost a plugin exec at every network setup and teardown. Both chains
+// are the same network (name, bridge, IPAM store), so their pods share one address pool. Pod egress is masqueraded by one
 // node-level rule for the pod CIDR, installed once at agent start (as flannel and k3s do), not by
 // the bridge plugin's ipMasq, which adds a chain and three rules per pod and execs iptables eight
 // times on every pod start and six on every deletion.
@@ -12,7 +15,16 @@ import { join } from 'node:path';
 export const DEFAULT_BRIDGE = 'kubelite0';
 export const CNI_CONF_FILE = '10-kubelite.conflist';
 
-export function cniConfig(o: { podCIDR: string; bridge: string; ipamDataDir: string }): Record<string, unknown> {
+export interface CniOptions {
+  podCIDR: string;
+  bridge: string;
+  ipamDataDir: string;
+  /** add portmap (the chain of pods with hostPorts) */
+  hostPort?: boolean;
+}
+
+export function cniConfig(o: CniOptions): Record<string, unknown> {
+  const portmap = { type: 'portmap', capabilities: { portMappings: true }, snat: true };
   return {
     cniVersion: '0.4.0',
     name: 'kubelite',
@@ -26,7 +38,7 @@ export function cniConfig(o: { podCIDR: string; bridge: string; ipamDataDir: str
         hairpinMode: true,
         ipam: { type: 'host-local', ranges: [[{ subnet: o.podCIDR }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: o.ipamDataDir },
       },
-      { type: 'portmap', capabilities: { portMappings: true }, snat: true },
+      ...(o.hostPort ? [portmap] : []),
     ],
   };
 }
@@ -44,6 +56,12 @@ export function writeCniConfig(confDir: string, cfg: Record<string, unknown>): b
   writeFileSync(`${path}.tmp`, text);
   renameSync(`${path}.tmp`, path);
   return true;
+}
+
+/** Writes the pod network's two chains: without portmap (default handler) and with it (pods with hostPorts). */
+export function writeCniConfigs(dirs: { cniConfDir: string; cniHostPortConfDir: string }, o: Omit<CniOptions, 'hostPort'>): void {
+  writeCniConfig(dirs.cniConfDir, cniConfig(o));
+  writeCniConfig(dirs.cniHostPortConfDir, cniConfig({ ...o, hostPort: true }));
 }
 
 /** The nat chain that masquerades the egress of one pod CIDR (28 characters at most). */

@@ -54,6 +54,8 @@ export interface KubeletOptions {
   oomKills?: OomKills;
   /** the image archives being imported at the agent's start: image checks and pulls wait for them */
   imagesImported?: Promise<void>;
+  /** the runtime handler for sandboxes with hostPorts (kubelite's containerd: its CNI chain with portmap); default: the runtime's default handler */
+  hostPortRuntimeHandler?: string;
 }
 
 export class Kubelet {
@@ -79,7 +81,7 @@ export class Kubelet {
     const images = new ImageManager(o.cri, this.recorder, objects, o.clock, o.imagesImported);
     const common = { cri: o.cri, runtime, recorder: this.recorder, clock: o.clock, log, podDir, cgroupRoot: o.cgroupRoot, nodeIP: () => o.nodeIP };
     const probes = (this.probes = o.probes ?? new Prober({ run: criProbeRunner(o.cri), recorder: this.recorder, clock: o.clock, log, nodeIP: () => o.nodeIP, onChange: (uid) => this.workers.kick(uid) }, signal));
-    const syncer = new PodSyncer({ ...common, images, objects, allocatable: () => o.allocatable, probes });
+    const syncer = new PodSyncer({ ...common, images, objects, allocatable: () => o.allocatable, probes, hostPortRuntimeHandler: o.hostPortRuntimeHandler });
     if (o.staticPods) this.staticPods = new StaticPods({ ...o.staticPods, nodeName: o.nodeName, client: o.client, clock: o.clock, log: log.child({ component: 'static-pods' }) }, signal);
     this.statuses = this.staticPods ? new MirrorStatusManager(o.client, log, this.staticPods) : new StatusManager(o.client, log);
     this.workers = new PodWorkers(

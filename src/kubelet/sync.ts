@@ -40,6 +40,8 @@ export interface SyncDeps {
   cgroupRoot: string;
   /** liveness/startup verdicts (a container that failed is killed and restarted) */
   probes?: ProbeResults;
+  /** the runtime handler of sandboxes with port mappings (hostPort); others use the default handler */
+  hostPortRuntimeHandler?: string;
 }
 
 export interface SyncOptions {
@@ -136,7 +138,8 @@ export class PodSyncer {
       try {
         made = { attempt, config: this.sandboxConfigFor(pod, attempt) };
         const config = made.config;
-        id = await traced(uid, 'runPodSandbox', () => this.d.cri.runPodSandbox(config)); // no signal: never abandon a half-made sandbox
+        const handler = config.portMappings?.length ? (this.d.hostPortRuntimeHandler ?? '') : '';
+        id = await traced(uid, 'runPodSandbox', () => this.d.cri.runPodSandbox(config, handler)); // no signal: never abandon a half-made sandbox
       } catch (err) {
         if (!(err instanceof CriError)) throw err;
         void this.d.recorder.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${err.details}`);

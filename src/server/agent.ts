@@ -13,8 +13,9 @@ import { RestClient } from '../client/rest.js';
 import type { Transport } from '../client/transport.js';
 import type { CriClient } from '../cri/client.js';
 import type { Runtime } from '../cri/containerd.js';
+import { HOSTPORT_RUNTIME_HANDLER } from '../cri/containerd-config.js';
 import { startAgentRuntime, type EarlyRuntime } from './runtime.js';
-import { cniConfig, DEFAULT_BRIDGE, ensurePodMasquerade, writeCniConfig } from '../kubelet/cni.js';
+import { DEFAULT_BRIDGE, ensurePodMasquerade, writeCniConfigs } from '../kubelet/cni.js';
 import { Kubelet } from '../kubelet/kubelet.js';
 import type { PodRuntimeLookup } from '../kubelet/lookup.js';
 import { DEFAULT_EVICTION_HARD, parseThresholds } from '../kubelet/eviction/thresholds.js';
@@ -148,7 +149,7 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: 
     const ipamDir = join(dataDir, 'agent', 'cni', 'ipam');
     mkdirSync(ipamDir, { recursive: true });
     const bridge = cfg.bridge ?? DEFAULT_BRIDGE;
-    writeCniConfig(runtime.paths.cniConfDir, cniConfig({ podCIDR: reg.podCIDR, bridge, ipamDataDir: ipamDir }));
+    writeCniConfigs(runtime.paths, { podCIDR: reg.podCIDR, bridge, ipamDataDir: ipamDir });
     // pod egress NAT: one rule for the node's pod CIDR (pods run without it, unreachable from outside the node)
     const masquerade = ensurePodMasquerade({ podCIDR: reg.podCIDR, bridge }).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'pod egress masquerade not installed'));
     // containerd reloads the conf dir on its change (tens of ms): asked every 10 ms, for 5 s at most
@@ -168,7 +169,7 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: 
     if (cfg.podManifestPath === undefined) mkdirSync(manifestPath, { recursive: true });
     const staticPods = { manifestPath, manifestUrl: cfg.manifestUrl, checkMs: cfg.manifestCheckMs };
     kubelet = new Kubelet(
-      { client, cri, nodeName, nodeIP: node.ip, allocatable: allocatableOf(node), podsDir, cgroupRoot: cfg.cgroupRoot ?? 'kubelite', clock, log, probes: cfg.probes, plegPeriodMs: cfg.plegPeriodMs, resyncMs: cfg.resyncMs, staticPods, eviction, imagesImported: runtime.imported },
+      { client, cri, nodeName, nodeIP: node.ip, allocatable: allocatableOf(node), podsDir, cgroupRoot: cfg.cgroupRoot ?? 'kubelite', clock, log, probes: cfg.probes, plegPeriodMs: cfg.plegPeriodMs, resyncMs: cfg.resyncMs, staticPods, eviction, imagesImported: runtime.imported, hostPortRuntimeHandler: runtime.managed ? HOSTPORT_RUNTIME_HANDLER : undefined },
       kubeletAc.signal,
     );
     // the sandbox image, imported (first) while the Node registered: sandboxes can be made; the
