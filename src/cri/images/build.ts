@@ -46,9 +46,18 @@ export function busyboxApplets(busybox: string): string[] {
   return out.split('\n').map((l) => l.trim().replace(/^\/+/, '')).filter((l) => l && l !== 'bin/busybox');
 }
 
-/** The root filesystem tar: directories, /bin/busybox, applet symlinks, passwd and group. */
+/**
+ * Directories where every pod container gets a mount (the service account token): present in
+ * the image, runc need not create them in the container's overlay upper layer (a copy-up of each
+ * parent directory per container start).
+ */
+const MOUNT_DIRS = ['var/run', 'var/run/secrets', 'var/run/secrets/kubernetes.io', 'var/run/secrets/kubernetes.io/serviceaccount'];
+/** Files every pod container gets bind-mounted over (the kubelet's hosts, hostname, resolv.conf): likewise. */
+const MOUNT_FILES = ['etc/hostname', 'etc/hosts', 'etc/resolv.conf'];
+
+/** The root filesystem tar: directories, /bin/busybox, applet symlinks, passwd and group, mount targets. */
 export function busyboxLayer(binary: Buffer, applets: readonly string[]): Buffer {
-  const dirs = ['bin', 'dev', 'etc', 'home', 'proc', 'root', 'sbin', 'sys', 'tmp', 'usr', 'usr/bin', 'usr/sbin', 'var', 'var/www'];
+  const dirs = ['bin', 'dev', 'etc', 'home', 'proc', 'root', 'sbin', 'sys', 'tmp', 'usr', 'usr/bin', 'usr/sbin', 'var', 'var/www', ...MOUNT_DIRS];
   const modes: Record<string, number> = { tmp: 0o1777, root: 0o700 };
   const entries: TarEntry[] = dirs.map((d) => ({ type: 'dir', path: d, mode: modes[d] ?? 0o755 }));
   entries.push({ type: 'file', path: 'bin/busybox', data: binary, mode: 0o755 });
@@ -61,6 +70,7 @@ export function busyboxLayer(binary: Buffer, applets: readonly string[]): Buffer
   entries.push(
     { type: 'file', path: 'etc/passwd', data: Buffer.from('root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n') },
     { type: 'file', path: 'etc/group', data: Buffer.from('root:x:0:\nnobody:x:65534:\n') },
+    ...MOUNT_FILES.map((path): TarEntry => ({ type: 'file', path, data: Buffer.alloc(0) })),
   );
   return createTar(entries);
 }
