@@ -7,11 +7,13 @@
 //   BENCH_PODS_ONLY=single,spaced,burst,floor,cold,pairs   run only these parts; pairs: one kubelite
 //                                pod then one floor pod, in turn, SINGLE times (the ratio without drift)
 //   BENCH_PODS_ROUNDS=3          interleaved rounds (each pattern: kubelite and floor back to back)
+//   BENCH_PODS_WARMUP=1          warm-up rounds first (100 pods at 10 pods/s each side, not counted)
 //   BENCH_POD_TRACE=1            the agent traces each pod (KUBELITE_POD_TRACE); prints the median
 //                                time of each step from the POST, per scenario; and the cold starts'
 //                                milestones (server log at debug level, the pod's steps) from the spawn
 //   BENCH_AGENT_CPU_PROF=DIR     a --cpu-prof of the agent to DIR
 //   BENCH_AGENT_NODE_FLAGS='...' node's flags for the agent instead of bin/kubelite's (V8 options)
+//   BENCH_AGENT_ARGS='...'       more `kubelite agent` flags (e.g. --max-parallel-pod-starts 0 to compare)
 //   BENCH_FLOOR_CPU_SHARES=2     floor containers with the cpu.shares of a BestEffort pod's (the kubelet's)
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -33,6 +35,10 @@ const BURST = 10;
 const SINGLE = 10; // one at a time: each created once the previous one runs
 const ROUNDS = Number(process.env.BENCH_PODS_ROUNDS ?? 3);
 const QUIET_MS = 1000;
+// warm-up rounds before the measured ones (not counted): the server's JIT compiles its hot paths
+// (a fresh server spends ~6 ms of CPU per pod in V8's optimising compiler threads over its first
+// hundred pods), containerd and the kernel's caches fill; as on a cluster that has run a while
+const WARMUP = Number(process.env.BENCH_PODS_WARMUP ?? 1);
 const NODE = 'bench-node';
 const FLOOR_CGROUP = 'kubelite-bench-floor';
 const ONLY = process.env.BENCH_PODS_ONLY ? new Set(process.env.BENCH_PODS_ONLY.split(',')) : undefined;
@@ -124,9 +130,24 @@ async function part(label: string, namePrefix: string, pods: number, probe: Prob
   const before = Object.fromEntries(Object.entries(pids).map(([k, l]) => [k, cpu(l)]));
   const rt0 = runtimeCpuMs();
   const load0 = load1();
+  const perfDir = process.env.BENCH_PERF;
+  const perf = perfDir ? spawn('perf', ['record', '-a', '-F', '999', '-g', '-o', join(perfDir, `${namePrefix}perf.data`)], { stdio: 'ignore' }) : undefined;
+  if (perf) await sleep(300);
+  const m0 = machineCpuMs();
+  const self0 = process.cpuUsage();
   const l = await f();
+  if (perf) {
+    perf.kill('SIGINT');
+    await new Promise((r) => perf.once('exit', r));
+  }
   const per = Object.fromEntries(Object.entries(pids).map(([k, l]) => [k, ((cpu(l) - before[k]!) * 1000) / pods]));
   if (rt0 !== undefined) per.runtime = (runtimeCpuMs()! - rt0) / pods;
+  const m1 = machineCpuMs();
+  const self1 = process.cpuUsage(self0);
+  // the whole machine (this client included) and this client alone: what the part cost in all
+  per.bench = (self1.user + self1.system) / 1000 / pods;
+  per.machine = (m1.busy - m0.busy) / pods;
+  per.steal = (m1.steal - m0.steal) / pods;
   const side = namePrefix.startsWith('floor') ? 'floor' : 'kubelite';
   for (const [k, v] of Object.entries(per)) (startCpu[side][k] ??= []).push(v);
   const used = Object.entries(per).map(([k, v]) => `${k} ${v.toFixed(1)}`);
@@ -176,6 +197,14 @@ function trackRuntimeCpu(containerdPid: number): void {
   };
   move(containerdPid);
   rtCgroup = true;
+}
+
+/** the machine's CPU time from /proc/stat, ms: busy (all but idle and iowait, steal included) and steal */
+function machineCpuMs(): { busy: number; steal: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const tick = 10; // USER_HZ = 100
+  const [user, nice, system, , , irq, softirq, steal] = f as [number, number, number, number, number, number, number, number];
+  return { busy: (user + nice + system + irq + softirq + steal) * tick, steal: steal * tick };
 }
 
 function runtimeCpuMs(): number | undefined {
@@ -251,10 +280,10 @@ interface Sides {
 }
 
 /** One kubelite round of a pattern: pods through the API server and the agent, then deleted (the runtime idle again). */
-async function kubeliteRound(x: Sides, pattern: Pattern, round: number): Promise<Latencies> {
+async function kubeliteRound(x: Sides, pattern: Pattern, round: number, label = `round ${round + 1}`): Promise<Latencies> {
   const prefix = `p-${pattern}-r${round}-`;
-  const l = await part(`kubelite ${pattern} round ${round + 1}`, prefix, COUNT[pattern], x.probe, () => arrivals(pattern, prefix, (name) => createAndTime(x.s, x.w, name)));
-  await deletion(`kubelite ${pattern} round ${round + 1}`, COUNT[pattern], x.probe, async () => {
+  const l = await part(`kubelite ${pattern} ${label}`, prefix, COUNT[pattern], x.probe, () => arrivals(pattern, prefix, (name) => createAndTime(x.s, x.w, name)));
+  await deletion(`kubelite ${pattern} ${label}`, COUNT[pattern], x.probe, async () => {
     await deleteAll(x.s);
     await runtimeIdle(x.cri);
   });
@@ -262,14 +291,14 @@ async function kubeliteRound(x: Sides, pattern: Pattern, round: number): Promise
 }
 
 /** One floor round of a pattern: the same pods made through the CRI directly, then removed. */
-async function floorRound(x: Sides, pattern: Pattern, round: number): Promise<Latencies> {
+async function floorRound(x: Sides, pattern: Pattern, round: number, label = `round ${round + 1}`): Promise<Latencies> {
   const prefix = `floor-${pattern}-r${round}-`;
   const sandboxes: string[] = [];
-  const l = await part(`floor ${pattern} round ${round + 1}`, prefix, COUNT[pattern], x.probe, () =>
+  const l = await part(`floor ${pattern} ${label}`, prefix, COUNT[pattern], x.probe, () =>
     arrivals(pattern, prefix, (name) => criOnce(x.cri, x.probe.agentDir, name).then((r) => (sandboxes.push(r.sandbox), r.ms))),
   );
-  floorBreakdown(`${pattern} round ${round + 1}`);
-  await deletion(`floor ${pattern} round ${round + 1}`, COUNT[pattern], x.probe, async () => {
+  floorBreakdown(`${pattern} ${label}`);
+  await deletion(`floor ${pattern} ${label}`, COUNT[pattern], x.probe, async () => {
     await removeSandboxes(x.cri, sandboxes);
     await runtimeIdle(x.cri);
   });
@@ -289,6 +318,15 @@ interface Compared {
  * and leftovers. Latencies are pooled over the rounds; the ratio is the median of the rounds' p50 ratios.
  */
 async function interleaved(x: Sides): Promise<Record<Pattern, Compared>> {
+  for (let r = 0; r < WARMUP; r++) {
+    await sleep(QUIET_MS);
+    await kubeliteRound(x, 'spaced', -1 - r, 'warm-up');
+    if (runs('floor')) {
+      await sleep(QUIET_MS);
+      await floorRound(x, 'spaced', -1 - r, 'warm-up');
+    }
+  }
+  for (const k of Object.keys(startCpu) as ('kubelite' | 'floor')[]) startCpu[k] = {}; // the warm-up's CPU is not counted
   const out = Object.fromEntries(PATTERNS.map((p) => [p, { kubelite: { ms: [], errors: 0 }, floor: { ms: [], errors: 0 }, ratios: [] }])) as unknown as Record<Pattern, Compared>;
   for (let r = 0; r < ROUNDS; r++) {
     for (const pattern of PATTERNS.filter(runs)) {
@@ -296,6 +334,7 @@ async function interleaved(x: Sides): Promise<Record<Pattern, Compared>> {
       const got: Partial<Record<'kubelite' | 'floor', Latencies>> = {};
       for (const side of sides) {
         if (side === 'floor' && !runs('floor')) continue;
+        if (side === 'kubelite' && process.env.BENCH_SKIP_KUBELITE === '1') continue;
         await sleep(QUIET_MS); // containerd's and the kernel's asynchronous cleanup of the previous part
         got[side] = side === 'kubelite' ? await kubeliteRound(x, pattern, r) : await floorRound(x, pattern, r);
         const c = out[pattern][side];
@@ -506,7 +545,7 @@ async function main(): Promise<void> {
     const flags = process.env.BENCH_AGENT_NODE_FLAGS;
     // through bin/kubelite, the command users run (it sets the agent's V8 heap options)
     const { child: agentProc } = await spawnKubelite(
-      ['agent', '--server', server.url.origin, '--token', server.token, '--ca-file', join(base, 'server', 'server', 'tls', 'ca.crt'), '--data-dir', agentDir, '--node-name', NODE, '--log-level', 'warn'],
+      ['agent', '--server', server.url.origin, '--token', server.token, '--ca-file', join(base, 'server', 'server', 'tls', 'ca.crt'), '--data-dir', agentDir, '--node-name', NODE, '--log-level', 'warn', ...(process.env.BENCH_AGENT_ARGS ?? '').split(' ').filter(Boolean)],
       /registered/,
       60_000,
       // profiled or other flags: node + the agent flags of bin/kubelite (or those), plus --cpu-prof (not allowed in NODE_OPTIONS)
@@ -537,14 +576,19 @@ async function main(): Promise<void> {
       const floor = { single: cmp('single').floor, spaced: cmp('spaced').floor, burst: cmp('burst').floor };
       const cpuCell = (side: 'kubelite' | 'floor') =>
         Object.entries(startCpu[side])
-          .filter(([k]) => side === 'kubelite' || k === 'runtime')
+          .filter(([k]) => (side === 'kubelite' ? ['agent', 'server', 'runtime'] : ['runtime']).includes(k))
           .map(([k, v]) => `${k} ${median(v).toFixed(0)} ms`)
           .join(', ');
+      const machineCell = (side: 'kubelite' | 'floor') => {
+        const m = startCpu[side].machine;
+        const st = startCpu[side].steal;
+        return m?.length ? `${median(m).toFixed(0)} ms${st?.length && median(st) >= 1 ? ` (steal ${median(st).toFixed(0)} ms)` : ''}` : '';
+      };
       if (ONLY) for (const p of PATTERNS) if (runs(p)) process.stderr.write(`bench:pods ${p}: kubelite ${fmt(kubelite[p])}; floor ${fmt(floor[p])}; ratio ${ratioCell(cmp(p))}\n`);
       const body = [
         `Machine: ${machine()}. Command: \`npm run bench:pods\` (as root). 1-minute load average at start / end: ${loadStart} / ${load1()}.`,
         '',
-        `Method: \`kubelite server --disable-agent\` and \`kubelite agent\` as separate processes on one machine, real containerd (started by the agent), runc, CNI bridge; pods of one busybox container (\`sleep 3600\`, image already imported, terminationGracePeriodSeconds 1). Latency = from the client's POST to the watch event showing every container running (the pod startup SLO's "all containers started", observed by the client, ms resolution). The floor drives the same containerd directly: RunPodSandbox + CreateContainer + StartContainer for an equivalent pod (same image, command, CNI network), timed from the first call to the last answer, with the same arrival pattern. Kubelite and the floor are interleaved: ${ROUNDS} rounds, in each every pattern runs once for kubelite and once for the floor back to back (which goes first alternates from round to round), each starting from an idle runtime (the previous pods deleted and their sandboxes gone, then 1 s), so both see the same machine load and drift. p50/p99 are over the pods of all rounds; the ratio is the median over the rounds of kubelite's p50 / the floor's p50 in the same round (each round's ratio in brackets). CPU per pod started: the agent's and the server's process CPU (/proc) and the runtime's (a cpuacct cgroup holding containerd and everything it spawns: shims, runc, CNI plugins; the pods' own cgroups excluded) over each part, per pod, median over the parts. Cold start = spawning \`kubelite server\` (with its agent and containerd) until the first pod, POSTed as soon as the API answers, runs.`,
+        `Method: \`kubelite server --disable-agent\` and \`kubelite agent\` as separate processes on one machine, real containerd (started by the agent), runc, CNI bridge; pods of one busybox container (\`sleep 3600\`, image already imported, terminationGracePeriodSeconds 1). Latency = from the client's POST to the watch event showing every container running (the pod startup SLO's "all containers started", observed by the client, ms resolution). The floor drives the same containerd directly: RunPodSandbox + CreateContainer + StartContainer for an equivalent pod (same image, command, CNI network), timed from the first call to the last answer, with the same arrival pattern. Kubelite and the floor are interleaved: ${ROUNDS} rounds, in each every pattern runs once for kubelite and once for the floor back to back (which goes first alternates from round to round), each starting from an idle runtime (the previous pods deleted and their sandboxes gone, then 1 s), so both see the same machine load and drift. p50/p99 are over the pods of all rounds; the ratio is the median over the rounds of kubelite's p50 / the floor's p50 in the same round (each round's ratio in brackets). CPU per pod started: the agent's and the server's process CPU (/proc) and the runtime's (a cpuacct cgroup holding containerd and everything it spawns: shims, runc, CNI plugins; the pods' own cgroups excluded) over each part, per pod, median over the parts; and the whole machine's (/proc/stat: all CPU time but idle and iowait, steal included). Before the measured rounds, ${WARMUP} warm-up round(s) of ${SPACED} pods at ${RATE} pods/s on each side, not counted (the server's JIT compiles its hot paths, as on a cluster that has run a while). Cold start = spawning \`kubelite server\` (with its agent and containerd) until the first pod, POSTed as soon as the API answers, runs.`,
         '',
         '| measurement | kubelite | raw CRI floor | ratio (p50) | target | result |',
         '|---|---|---|---|---|---|',
@@ -552,6 +596,7 @@ async function main(): Promise<void> {
         `| ${SPACED} pods at ${RATE} pods/s (x${ROUNDS}) | ${fmt(kubelite.spaced)} | ${fmt(floor.spaced)} | ${ratioCell(cmp('spaced'))} | p50 <= 1.3x floor, p99 <= 1 s | ${verdict(ratioOf(cmp('spaced')) <= 1.3 && percentile(kubelite.spaced.ms, 99) <= 1000 && !kubelite.spaced.errors)} |`,
         `| ${BURST} pods at once (x${ROUNDS}) | ${fmt(kubelite.burst)} | ${fmt(floor.burst)} | ${ratioCell(cmp('burst'))} | p50 <= 1.3x floor | ${verdict(ratioOf(cmp('burst')) <= 1.3 && !kubelite.burst.errors)} |`,
         `| CPU per pod started (median over the parts) | ${cpuCell('kubelite')} | ${cpuCell('floor')} | | | |`,
+        `| the whole machine's CPU per pod started (all processes, this client's and the kernel's too; median over the parts) | ${machineCell('kubelite')} | ${machineCell('floor')} | | | |`,
         `| cold start to first pod Running, fresh data dir | ${fresh.ms.toFixed(0)} ms | | | <= 3 s | ${verdict(fresh.ms <= 3000)} |`,
         `| start to first pod Running, existing data dir | ${warm.ms.toFixed(0)} ms | | | | |`,
         `| agent RSS (containerd excluded), idle | ${idleRss.toFixed(0)} MiB | | | <= 60 MB | ${verdict(idleRss * 1.048576 <= 60)} |`,

@@ -23,6 +23,8 @@ Agent flags:
   --pod-manifest-path PATH            static pod manifests, a directory or a file (default DIR/agent/pod-manifests)
   --manifest-url URL                  also run the static pods this URL serves (a Pod or a PodList)
   --eviction-hard LIST                hard eviction thresholds (default memory.available<100Mi; percentages too)
+  --max-parallel-pod-starts N         pods whose sandbox and containers the runtime starts at once,
+                                      the oldest first (default: CPUs + 1; 0: no limit)
 `;
 
 export async function runAgent(argv: string[]): Promise<void> {
@@ -46,6 +48,7 @@ export async function runAgent(argv: string[]): Promise<void> {
         'pod-manifest-path': { type: 'string' },
         'manifest-url': { type: 'string' },
         'eviction-hard': { type: 'string' },
+        'max-parallel-pod-starts': { type: 'string' },
       },
       strict: true,
     }));
@@ -57,6 +60,12 @@ export async function runAgent(argv: string[]): Promise<void> {
     if (values['eviction-hard'] !== undefined) parseThresholds(values['eviction-hard']);
   } catch (err) {
     process.stderr.write(`kubelite agent: --eviction-hard: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const starts = values['max-parallel-pod-starts'];
+  const maxParallelPodStarts = starts === undefined ? undefined : Number(starts);
+  if (maxParallelPodStarts !== undefined && (!/^\d+$/.test(starts!) || !Number.isSafeInteger(maxParallelPodStarts))) {
+    process.stderr.write(`kubelite agent: --max-parallel-pod-starts must be a whole number of 0 or more, got "${starts}"\n`);
     process.exit(2);
   }
   const token = values.token ?? process.env.KUBELITE_TOKEN;
@@ -79,7 +88,7 @@ export async function runAgent(argv: string[]): Promise<void> {
     const early = startAgentRuntime({ dataDir, log, runtimeEndpoint: values['container-runtime-endpoint'], insecureRegistries: values['insecure-registry'] });
     // the kubelet's code is loaded while containerd boots
     const { startAgent } = await import('../server/agent.js');
-    const a = await startAgent({ server: values.server, token, caPem, dataDir, log, nodeName: values['node-name'], runtimeEndpoint: values['container-runtime-endpoint'], insecureRegistries: values['insecure-registry'], podManifestPath: values['pod-manifest-path'], manifestUrl: values['manifest-url'], evictionHard: values['eviction-hard'] }, ac.signal, early);
+    const a = await startAgent({ server: values.server, token, caPem, dataDir, log, nodeName: values['node-name'], runtimeEndpoint: values['container-runtime-endpoint'], insecureRegistries: values['insecure-registry'], podManifestPath: values['pod-manifest-path'], manifestUrl: values['manifest-url'], evictionHard: values['eviction-hard'], maxParallelPodStarts }, ac.signal, early);
     process.stdout.write(`kubelite agent: node ${a.nodeName} registered (pod CIDR ${a.podCIDR}, ${a.node.runtimeVersion})\n`);
     const shutdown = (sig: string) => {
       log.info({ signal: sig }, 'agent: stopping (pods keep running)');

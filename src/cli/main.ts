@@ -31,6 +31,8 @@ Server flags:
   --insecure-registry HOST[:PORT]  pull from this registry over plain HTTP (repeatable; loopback always is)
   --manifest-url URL          also run the static pods this URL serves (a Pod or a PodList)
   --eviction-hard LIST        hard eviction thresholds (default memory.available<100Mi; percentages too)
+  --max-parallel-pod-starts N pods whose sandbox and containers the runtime starts at once, the
+                              oldest first (default: CPUs + 1; 0: no limit)
   --node-monitor-grace-period D   a node whose kubelet is silent this long becomes Unknown (default 40s)
   --node-monitor-period D         how often node health is checked (default 5s)
   --terminated-pod-gc-threshold N terminated pods kept before the oldest are deleted (default 12500; 0 disables)
@@ -85,6 +87,7 @@ export async function main(argv: string[]): Promise<void> {
         'insecure-registry': { type: 'string', multiple: true },
         'manifest-url': { type: 'string' },
         'eviction-hard': { type: 'string' },
+        'max-parallel-pod-starts': { type: 'string' },
         'node-monitor-grace-period': { type: 'string', default: '40s' },
         'node-monitor-period': { type: 'string', default: '5s' },
         'terminated-pod-gc-threshold': { type: 'string', default: '12500' },
@@ -108,7 +111,7 @@ export async function main(argv: string[]): Promise<void> {
     if (ms === undefined) flagError(`--${flag} must be a duration such as 40s or 500ms, got "${values[flag]}"`);
     return ms!;
   };
-  const count = (flag: 'terminated-pod-gc-threshold' | 'default-not-ready-toleration-seconds' | 'default-unreachable-toleration-seconds'): number => {
+  const count = (flag: 'terminated-pod-gc-threshold' | 'default-not-ready-toleration-seconds' | 'default-unreachable-toleration-seconds' | 'max-parallel-pod-starts'): number => {
     const n = Number(values[flag]);
     if (!Number.isInteger(n) || n < 0) flagError(`--${flag} must be a whole number of 0 or more, got "${values[flag]}"`);
     return n;
@@ -132,7 +135,7 @@ export async function main(argv: string[]): Promise<void> {
         controllerSettings,
         defaultTolerationSeconds,
         log,
-        agentOptions: { podManifestPath: values['pod-manifest-path'], manifestUrl: values['manifest-url'], evictionHard: values['eviction-hard'], insecureRegistries: values['insecure-registry'] },
+        agentOptions: { podManifestPath: values['pod-manifest-path'], manifestUrl: values['manifest-url'], evictionHard: values['eviction-hard'], insecureRegistries: values['insecure-registry'], maxParallelPodStarts: values['max-parallel-pod-starts'] === undefined ? undefined : count('max-parallel-pod-starts') },
       },
       ac.signal,
     );

@@ -151,9 +151,10 @@ export class ImageManager {
 
   /**
    * Makes the container's image present; events go to the pod's container (fieldPath).
-   * present: a lookAhead() of this container's image, asked since this sync began.
+   * present: a lookAhead() of this container's image, asked since this sync began;
+   * onPull: called when a pull begins (the sync gives its start-gate slot back meanwhile).
    */
-  async ensure(pod: Pod, c: ContainerSpec, fieldPath: string, signal?: AbortSignal, present?: Promise<Image | null>): Promise<ImageResult> {
+  async ensure(pod: Pod, c: ContainerSpec, fieldPath: string, signal?: AbortSignal, present?: Promise<Image | null>, onPull?: () => void): Promise<ImageResult> {
     const image = c.image ?? '';
     const policy = pullPolicyOf(c);
     const failed = (reason: ImageFailure, message: string): ImageResult => {
@@ -183,6 +184,7 @@ export class ImageManager {
     this.lastError.delete(key);
     const credentials = lookupCredentials(await this.pullSecrets(pod), image);
     void this.recorder.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, fieldPath);
+    onPull?.();
     const t0 = this.clock.now();
     try {
       const r = await untilAborted(this.pull(image, credentials), signal);

@@ -29,6 +29,7 @@ import { PodSyncer } from './sync.js';
 import { traceStart } from './trace.js';
 import { LABEL_CONTAINER_NAME, LABEL_POD_UID, type Pod } from './types.js';
 import { PodWorkers } from './workers.js';
+import { StartGate } from './startgate.js';
 
 export interface KubeletOptions {
   client: RestClient;
@@ -56,6 +57,8 @@ export interface KubeletOptions {
   imagesImported?: Promise<void>;
   /** the runtime handler for sandboxes with hostPorts (kubelite's containerd: its CNI chain with portmap); default: the runtime's default handler */
   hostPortRuntimeHandler?: string;
+  /** how many pods' sandboxes and containers are started at once, the oldest pod first (startgate.ts); default or 0: no limit */
+  maxParallelPodStarts?: number;
 }
 
 export class Kubelet {
@@ -81,7 +84,7 @@ export class Kubelet {
     const images = new ImageManager(o.cri, this.recorder, objects, o.clock, o.imagesImported);
     const common = { cri: o.cri, runtime, recorder: this.recorder, clock: o.clock, log, podDir, cgroupRoot: o.cgroupRoot, nodeIP: () => o.nodeIP };
     const probes = (this.probes = o.probes ?? new Prober({ run: criProbeRunner(o.cri), recorder: this.recorder, clock: o.clock, log, nodeIP: () => o.nodeIP, onChange: (uid) => this.workers.kick(uid) }, signal));
-    const syncer = new PodSyncer({ ...common, images, objects, allocatable: () => o.allocatable, probes, hostPortRuntimeHandler: o.hostPortRuntimeHandler });
+    const syncer = new PodSyncer({ ...common, images, objects, allocatable: () => o.allocatable, probes, hostPortRuntimeHandler: o.hostPortRuntimeHandler, startGate: o.maxParallelPodStarts ? new StartGate(o.maxParallelPodStarts) : undefined });
     if (o.staticPods) this.staticPods = new StaticPods({ ...o.staticPods, nodeName: o.nodeName, client: o.client, clock: o.clock, log: log.child({ component: 'static-pods' }) }, signal);
     this.statuses = this.staticPods ? new MirrorStatusManager(o.client, log, this.staticPods) : new StatusManager(o.client, log);
     this.workers = new PodWorkers(

@@ -25,6 +25,7 @@ import { killContainer } from './terminate.js';
 import { trace, traced } from './trace.js';
 import { isSidecar, podDesc, type ContainerSpec, type Pod } from './types.js';
 import { setUpVolumes, VolumeError, type MountedVolume } from './volumes/index.js';
+import type { StartGate, StartHold } from './startgate.js';
 
 export interface SyncDeps {
   cri: CriClient;
@@ -42,6 +43,8 @@ export interface SyncDeps {
   probes?: ProbeResults;
   /** the runtime handler of sandboxes with port mappings (hostPort); others use the default handler */
   hostPortRuntimeHandler?: string;
+  /** how many pods' sandbox and container starts run at once (default: no limit) */
+  startGate?: StartGate;
 }
 
 export interface SyncOptions {
@@ -88,7 +91,10 @@ export class PodSyncer {
   forgetImagePulls(uid: string): void {
     this.d.images.forgetPod(uid);
     this.hostsWritten.delete(uid);
+    this.d.startGate?.forget(uid);
   }
+
+
 
   sandboxConfigFor(pod: Pod, attempt: number): PodSandboxConfig {
     const uid = pod.metadata.uid ?? '';
@@ -96,6 +102,16 @@ export class PodSyncer {
   }
 
   async sync(pod: Pod, signal: AbortSignal, opts: SyncOptions = {}): Promise<SyncResult> {
+    const hold = this.d.startGate?.hold(pod.metadata.uid ?? '');
+    try {
+      return await this.syncHeld(pod, signal, opts, hold);
+    } finally {
+      hold?.drop();
+    }
+  }
+
+  /** sync, with the start gate's slot taken before the runtime's CPU-bound calls (hold) */
+  private async syncHeld(pod: Pod, signal: AbortSignal, opts: SyncOptions, hold: StartHold | undefined): Promise<SyncResult> {
     const uid = pod.metadata.uid ?? '';
     const waiting = new Map<string, Waiting>();
     let requeue: number | undefined;
@@ -139,6 +155,7 @@ export class PodSyncer {
         made = { attempt, config: this.sandboxConfigFor(pod, attempt) };
         const config = made.config;
         const handler = config.portMappings?.length ? (this.d.hostPortRuntimeHandler ?? '') : '';
+        await hold?.take(signal);
         id = await traced(uid, 'runPodSandbox', () => this.d.cri.runPodSandbox(config, handler)); // no signal: never abandon a half-made sandbox
       } catch (err) {
         if (!(err instanceof CriError)) throw err;
@@ -164,7 +181,7 @@ export class PodSyncer {
       }
     } else this.hostsWritten.set(uid, '');
     const startedNow: Started[] = [];
-    const ctx = { pod, sandbox, sbConfig, podIP, volumes, etcHosts, waiting, later, signal, started: startedNow, lookAhead };
+    const ctx = { pod, sandbox, sbConfig, podIP, volumes, etcHosts, waiting, later, signal, started: startedNow, lookAhead, hold };
     // the state once this sync started containers: their statuses added, or everything listed again after a kill
     const restate = async (killed: boolean): Promise<PodRuntimeState> => {
       if (!killed) return traced(uid, 'containerStatus', () => this.d.runtime.withStarted(state, startedNow, signal));
@@ -216,6 +233,7 @@ export class PodSyncer {
       if (await this.startOrBackoff(c, 'app', cur, ctx)) started = true;
     }
     if (started) {
+      this.d.startGate?.forget(uid); // a later restart queues anew
       mark('containers');
       state = await restate(killed);
       await this.pruneOld(state);
@@ -230,11 +248,12 @@ export class PodSyncer {
    * preStop, the probe's grace period). undefined: left running; restartFrom: the exited
    * instance to restart from (restartPolicy is not Never).
    */
-  private async killIfUnhealthy(c: ContainerSpec, cur: ContainerInfo, ctx: { pod: Pod; podIP: string; signal: AbortSignal }): Promise<{ restartFrom?: ContainerInfo } | undefined> {
+  private async killIfUnhealthy(c: ContainerSpec, cur: ContainerInfo, ctx: { pod: Pod; podIP: string; signal: AbortSignal; hold: StartHold | undefined }): Promise<{ restartFrom?: ContainerInfo } | undefined> {
     const { pod } = ctx;
     const uid = pod.metadata.uid ?? '';
     const req = cur.state === 'CONTAINER_RUNNING' ? this.d.probes?.killRequest?.(uid, c.name, cur.id) : undefined;
     if (!req) return undefined;
+    ctx.hold?.drop(); // preStop and the grace period: no slot held
     const restart = isSidecar(c) || (pod.spec.restartPolicy ?? 'Always') !== 'Never';
     const grace = req.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
     await killContainer(this.d, pod, cur, { message: restart ? `${req.message}, will be restarted` : req.message, gracePeriodSeconds: grace, podIP: ctx.podIP, signal: ctx.signal });
@@ -248,7 +267,7 @@ export class PodSyncer {
     c: ContainerSpec,
     kind: 'init' | 'app',
     cur: ContainerInfo | undefined,
-    ctx: { pod: Pod; sandbox: SandboxInfo; sbConfig: PodSandboxConfig; podIP: string; volumes: Map<string, MountedVolume>; etcHosts?: string; waiting: Map<string, Waiting>; later: (ms: number) => void; signal: AbortSignal; started: Started[]; lookAhead: Map<string, Promise<Image | null>> },
+    ctx: { pod: Pod; sandbox: SandboxInfo; sbConfig: PodSandboxConfig; podIP: string; volumes: Map<string, MountedVolume>; etcHosts?: string; waiting: Map<string, Waiting>; later: (ms: number) => void; signal: AbortSignal; started: Started[]; lookAhead: Map<string, Promise<Image | null>>; hold: StartHold | undefined },
   ): Promise<boolean> {
     const { pod } = ctx;
     const uid = pod.metadata.uid ?? '';
@@ -268,7 +287,7 @@ export class PodSyncer {
     }
     const present = ctx.lookAhead.get(c.name);
     ctx.lookAhead.delete(c.name);
-    const img = await traced(uid, 'image', () => this.d.images.ensure(pod, c, fp, ctx.signal, present));
+    const img = await traced(uid, 'image', () => this.d.images.ensure(pod, c, fp, ctx.signal, present, () => ctx.hold?.drop()));
     if (!img.ok) {
       ctx.waiting.set(c.name, { reason: img.reason, message: img.message });
       if (img.reason !== 'ErrImageNeverPull') ctx.later(Math.max(500, this.d.images.retryInMs(pod, c.image ?? '')));
@@ -282,6 +301,7 @@ export class PodSyncer {
       for (const m of cfg.mounts ?? []) if (m.hostPath.startsWith(this.d.podDir(uid)) && !existsSync(m.hostPath)) mkdirSync(m.hostPath, { recursive: true }); // subPath dirs
       mkdirSync(join(this.d.podDir(uid), c.name), { recursive: true });
       trace(uid, 'config/end');
+      await ctx.hold?.take(ctx.signal);
       id = await traced(uid, 'createContainer', () => this.d.cri.createContainer(ctx.sandbox.id, cfg, ctx.sbConfig));
     } catch (err) {
       if (err instanceof ContainerConfigError) {
@@ -310,6 +330,7 @@ export class PodSyncer {
     void this.d.recorder.event(pod, 'Normal', 'Started', `Started container ${c.name}`, fp);
     const post = c.lifecycle?.postStart;
     if (hasHandler(post)) {
+      ctx.hold?.drop(); // the hook may take long: the slot goes to the next pod
       const msg = await runHandler(this.d.cri, post, { pod, container: c, containerId: id, podIP: ctx.podIP }, ctx.signal);
       if (msg !== undefined) {
         // the details stay out of the event (they may carry secrets): log and waiting message

@@ -7,7 +7,7 @@
 // Stopping (signal or stop()) ends the loops, then containerd; containers keep running in their shims.
 import { setMaxListeners } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RestClient } from '../client/rest.js';
 import type { Transport } from '../client/transport.js';
@@ -17,6 +17,7 @@ import { HOSTPORT_RUNTIME_HANDLER } from '../cri/containerd-config.js';
 import { startAgentRuntime, type EarlyRuntime } from './runtime.js';
 import { DEFAULT_BRIDGE, ensurePodMasquerade, writeCniConfigs } from '../kubelet/cni.js';
 import { Kubelet } from '../kubelet/kubelet.js';
+import { defaultStartSlots } from '../kubelet/startgate.js';
 import type { PodRuntimeLookup } from '../kubelet/lookup.js';
 import { DEFAULT_EVICTION_HARD, parseThresholds } from '../kubelet/eviction/thresholds.js';
 import { allocatableOf, measureNode, registerNode, reportMemoryPressure, runNodeHeartbeat, type MemoryPressure, type NodeFacts } from '../kubelet/node.js';
@@ -66,6 +67,8 @@ export interface AgentConfig {
   manifestCheckMs?: number;
   /** hard eviction thresholds, as --eviction-hard (default memory.available<100Mi) */
   evictionHard?: string;
+  /** pods whose sandbox and containers start at once, as --max-parallel-pod-starts (default CPUs + 1; 0: no limit) */
+  maxParallelPodStarts?: number;
   /** how often the eviction manager measures memory (default 10 s) */
   evictionIntervalMs?: number;
   /** how long MemoryPressure stays after the pressure went (default 5 min) */
@@ -169,7 +172,7 @@ export async function startAgent(cfg: AgentConfig, signal?: AbortSignal, early: 
     if (cfg.podManifestPath === undefined) mkdirSync(manifestPath, { recursive: true });
     const staticPods = { manifestPath, manifestUrl: cfg.manifestUrl, checkMs: cfg.manifestCheckMs };
     kubelet = new Kubelet(
-      { client, cri, nodeName, nodeIP: node.ip, allocatable: allocatableOf(node), podsDir, cgroupRoot: cfg.cgroupRoot ?? 'kubelite', clock, log, probes: cfg.probes, plegPeriodMs: cfg.plegPeriodMs, resyncMs: cfg.resyncMs, staticPods, eviction, imagesImported: runtime.imported, hostPortRuntimeHandler: runtime.managed ? HOSTPORT_RUNTIME_HANDLER : undefined },
+      { client, cri, nodeName, nodeIP: node.ip, allocatable: allocatableOf(node), podsDir, cgroupRoot: cfg.cgroupRoot ?? 'kubelite', clock, log, probes: cfg.probes, plegPeriodMs: cfg.plegPeriodMs, resyncMs: cfg.resyncMs, staticPods, eviction, imagesImported: runtime.imported, hostPortRuntimeHandler: runtime.managed ? HOSTPORT_RUNTIME_HANDLER : undefined, maxParallelPodStarts: cfg.maxParallelPodStarts ?? defaultStartSlots(availableParallelism()) },
       kubeletAc.signal,
     );
     // the sandbox image, imported (first) while the Node registered: sandboxes can be made; the

@@ -39,7 +39,7 @@ export interface ServerConfig {
   clock?: Clock;
   log: Logger;
   /** node agent flags (static pods, eviction) for this machine's agent */
-  agentOptions?: Pick<AgentConfig, 'podManifestPath' | 'manifestUrl' | 'evictionHard' | 'insecureRegistries'>;
+  agentOptions?: Pick<AgentConfig, 'podManifestPath' | 'manifestUrl' | 'evictionHard' | 'insecureRegistries' | 'maxParallelPodStarts'>;
 }
 
 export interface RunningServer {
