@@ -14,6 +14,8 @@
 //   BENCH_AGENT_CPU_PROF=DIR     a --cpu-prof of the agent to DIR
 //   BENCH_AGENT_NODE_FLAGS='...' node's flags for the agent instead of bin/kubelite's (V8 options)
 //   BENCH_AGENT_ARGS='...'       more `kubelite agent` flags (e.g. --max-parallel-pod-starts 0 to compare)
+//   BENCH_SKIP_KUBELITE=1        the floor's side only (with BENCH_PODS_ONLY=...,floor)
+//   BENCH_PERF=DIR               a system-wide `perf record -g` of each part to DIR (<prefix>perf.data)
 //   BENCH_FLOOR_CPU_SHARES=2     floor containers with the cpu.shares of a BestEffort pod's (the kubelet's)
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
