@@ -94,8 +94,6 @@ export class PodSyncer {
     this.d.startGate?.forget(uid);
   }
 
-
-
   sandboxConfigFor(pod: Pod, attempt: number): PodSandboxConfig {
     const uid = pod.metadata.uid ?? '';
     return sandboxConfig(pod, { logDirectory: this.d.podDir(uid), cgroupParent: podCgroupParent(this.d.cgroupRoot, uid), attempt });
