@@ -21,12 +21,7 @@ export function listAtRevision(
   limit: number,
 ): { rows: KvRow[]; remaining: number } {
   const { lower, lowerOp, upper } = range;
-  const prevOf = new Map<string, number>();
-  for (const ch of st.changedSince[lowerOp].all(revision, lower, upper)) {
-    if (!prevOf.has(ch.key)) prevOf.set(ch.key, ch.prev_revision);
-  }
-  const rewritten: { key: string; rev: number }[] = [];
-  for (const [key, rev] of prevOf) if (rev > 0) rewritten.push({ key, rev });
+  const rewritten = rewrittenSince(st, range, revision);
   rewritten.sort((a, b) => compareKeys(a.key, b.key));
 
   const untouched = st.listCurrentUpTo[lowerOp].all(lower, upper, revision, limit);
@@ -48,4 +43,20 @@ export function listAtRevision(
   }
   const total = st.countCurrentUpTo[lowerOp].get(lower, upper, revision)! + rewritten.length;
   return { rows, remaining: total - rows.length };
+}
+
+/** How many keys of the range existed at the revision. */
+export function countAtRevision(st: Statements, range: KeyRange, revision: number): number {
+  return st.countCurrentUpTo[range.lowerOp].get(range.lower, range.upper, revision)! + rewrittenSince(st, range, revision).length;
+}
+
+/** Keys of the range written after the revision that existed at it, with their row as of then. */
+function rewrittenSince(st: Statements, range: KeyRange, revision: number): { key: string; rev: number }[] {
+  const prevOf = new Map<string, number>();
+  for (const ch of st.changedSince[range.lowerOp].all(revision, range.lower, range.upper)) {
+    if (!prevOf.has(ch.key)) prevOf.set(ch.key, ch.prev_revision);
+  }
+  const rewritten: { key: string; rev: number }[] = [];
+  for (const [key, rev] of prevOf) if (rev > 0) rewritten.push({ key, rev });
+  return rewritten;
 }

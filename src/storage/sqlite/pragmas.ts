@@ -6,8 +6,16 @@ import path from 'node:path';
 
 export type Db = Database.Database;
 
+/**
+ * How commits reach the disk. 'commit': each commit fsyncs the WAL before it returns
+ * (synchronous=FULL). 'caller': commits only write the WAL (synchronous=NORMAL: checkpoints
+ * and WAL resets are still synced) and the caller makes them durable with syncWal(), as the
+ * store's group committer does off the event loop.
+ */
+export type SyncMode = 'commit' | 'caller';
+
 /** Open (creating if needed) a database file with the store's durability pragmas. */
-export function openDurableDb(file: string): Db {
+export function openDurableDb(file: string, sync: SyncMode = 'commit'): Db {
   const dir = path.dirname(path.resolve(file));
   try {
     const st = fs.statSync(dir);
@@ -29,7 +37,7 @@ export function openDurableDb(file: string): Db {
     db.pragma('locking_mode = EXCLUSIVE');
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (String(mode).toLowerCase() !== 'wal') throw new Error(`journal_mode is ${String(mode)}, WAL required`);
-    db.pragma('synchronous = FULL');
+    db.pragma(sync === 'commit' ? 'synchronous = FULL' : 'synchronous = NORMAL');
     db.pragma('cache_size = -65536'); // 64 MiB page cache
     db.pragma('temp_store = MEMORY');
     // Checkpoint less often than the default 1000 pages: fewer stalls under write bursts.
@@ -42,4 +50,16 @@ export function openDurableDb(file: string): Db {
     throw new Error(`sqlite store: cannot configure ${file}: ${msg}${hint}`);
   }
   return db;
+}
+
+/**
+ * A file descriptor on the database's WAL, for fdatasync: with exclusive locking SQLite keeps
+ * that file (same inode; checkpoints only rewrite or truncate it) until the connection closes.
+ */
+export function openWal(file: string): number {
+  try {
+    return fs.openSync(`${file}-wal`, 'r');
+  } catch (err) {
+    throw new Error(`sqlite store: cannot open the write-ahead log of ${file}: ${(err as Error).message}`);
+  }
 }

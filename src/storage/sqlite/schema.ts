@@ -84,8 +84,10 @@ export class Statements {
   /** [afterRevision, lower, upper]: rows written after a revision, in revision order */
   readonly changedSince: [Statement<[number, string, Bound], ChangeRow>, Statement<[number, string, Bound], ChangeRow>];
   readonly logRow: Statement<[number], KvRow>;
-  /** [afterRevision, lower, upper, limit] */
-  readonly replay: Statement<[number, string, Bound, number], LogRow>;
+  /** [afterRevision, upToRevision, lower, upper, limit] */
+  readonly replay: Statement<[number, number, string, Bound, number], LogRow>;
+  /** [afterRevision, key]: the key's first row written after a revision (its row before: prev_revision) */
+  readonly firstChangeAfter: Statement<[number, string], ChangeRow>;
   readonly maxRevision: Statement<[], number | null>;
   readonly maxCommitTs: Statement<[], number | null>;
   readonly revisionAtOrBefore: Statement<[number], number>;
@@ -134,11 +136,14 @@ export class Statements {
     this.countCurrentUpTo = [countUpTo(ops[0]), countUpTo(ops[1])];
     this.changedSince = [changed(ops[0]), changed(ops[1])];
     this.logRow = db.prepare<[number], KvRow>(`SELECT ${kvCols} FROM log l WHERE l.revision = ? AND l.deleted = 0`);
-    this.replay = db.prepare<[number, string, Bound, number], LogRow>(
+    this.replay = db.prepare<[number, number, string, Bound, number], LogRow>(
       `SELECT l.revision AS revision, l.key AS key, l.create_revision AS create_revision,
               l.prev_revision AS prev_revision, l.deleted AS deleted, l.value AS value, p.value AS prev_value
        FROM log l NOT INDEXED LEFT JOIN log p ON p.revision = l.prev_revision AND l.deleted = 0
-       WHERE l.revision > ? AND l.key >= ? AND l.key < ? ORDER BY l.revision LIMIT ?`,
+       WHERE l.revision > ? AND l.revision <= ? AND l.key >= ? AND l.key < ? ORDER BY l.revision LIMIT ?`,
+    );
+    this.firstChangeAfter = db.prepare<[number, string], ChangeRow>(
+      'SELECT key, prev_revision FROM log NOT INDEXED WHERE revision > ? AND key = ? ORDER BY revision LIMIT 1',
     );
     this.maxRevision = db.prepare<[], number | null>('SELECT max(revision) FROM log').pluck();
     this.maxCommitTs = db.prepare<[], number | null>('SELECT max(ts) FROM commits').pluck();

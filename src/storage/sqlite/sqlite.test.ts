@@ -10,7 +10,7 @@ import type { Clock } from '../../util/clock.js';
 import { runStoreConformance } from '../conformance.js';
 import { dec, enc, EventReader, expectWatchCompacted } from '../conformance-util.js';
 import { StoreCompactedError } from '../types.js';
-import { openSqliteStore } from './store.js';
+import { openSqliteStore, type SyncFn } from './store.js';
 import { WatchOverflowError } from './watcher.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kubelite-sqlite-'));
@@ -261,6 +261,169 @@ describe('sqlite: value ownership', () => {
       w.close();
     } finally {
       await store.close();
+    }
+  });
+});
+
+/** A WAL sync the test releases by hand: each real fdatasync runs only when release() is called. */
+class HeldSync {
+  calls = 0;
+  private held: (() => void)[] = [];
+  fail: Error | undefined;
+  readonly wrap = (real: SyncFn): SyncFn => (done) => {
+    this.calls++;
+    this.held.push(() => (this.fail ? setImmediate(() => done(this.fail!)) : real(done)));
+  };
+  get waiting(): number {
+    return this.held.length;
+  }
+  release(): void {
+    for (const h of this.held.splice(0)) h();
+  }
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 20));
+
+/** Resolves 'pending' if p has not settled within a few event-loop turns. */
+async function state(p: Promise<unknown>): Promise<'pending' | 'resolved' | 'rejected'> {
+  return Promise.race([p.then(() => 'resolved' as const, () => 'rejected' as const), tick().then(() => 'pending' as const)]);
+}
+
+describe('sqlite: asynchronous group commit', () => {
+  it('acknowledges a write and shows it to readers and watchers only once its WAL fsync returned', async () => {
+    const held = new HeldSync();
+    const store = openSqliteStore(mkdirFor(freshPath()), { compactIntervalMs: 0, wrapSync: held.wrap });
+    try {
+      const w = new EventReader(store.watch('/d/', 0));
+      const c1 = store.create('/d/a', enc('one'));
+      assert.equal(await state(c1), 'pending', 'not acknowledged before the fsync');
+      assert.equal(held.waiting, 1);
+      assert.equal(await store.get('/d/a'), undefined, 'a read does not see it');
+      assert.deepEqual((await store.list('/d/')).items, []);
+      assert.equal((await store.list('/d/')).revision, 0);
+      assert.equal(await store.count('/d/'), 0);
+      assert.equal(await store.currentRevision(), 0);
+      await w.expectQuiet(50);
+      held.release();
+      const kv = await c1;
+      assert.equal(kv.modRevision, 1);
+      assert.equal(dec((await w.next()).kv.value), 'one');
+      assert.equal(dec((await store.get('/d/a'))!.value), 'one');
+      assert.equal(await store.currentRevision(), 1);
+
+      // an update and a delete not yet durable: readers see the key as it was
+      await held.release();
+      const u = store.update('/d/a', enc('two'), 1);
+      const c2 = store.create('/d/b', enc('bee'));
+      await tick();
+      const d = store.delete('/d/b');
+      await tick();
+      assert.equal(await state(u), 'pending');
+      assert.equal(dec((await store.get('/d/a'))!.value), 'one');
+      assert.equal((await store.get('/d/a'))!.modRevision, 1);
+      assert.equal(await store.get('/d/b'), undefined);
+      assert.deepEqual((await store.list('/d/')).items.map((i) => dec(i.value)), ['one']);
+      assert.equal(await store.count('/d/'), 1);
+      await assert.rejects(store.list('/d/', { revision: 2 }), /future|revision/i);
+      // a watch from now replays nothing that is not durable, then gets it live
+      const late = new EventReader(store.watch('/d/', 1));
+      await late.expectQuiet(50);
+      while (held.waiting > 0 || (await state(d)) === 'pending') {
+        held.release();
+        await tick();
+      }
+      await Promise.all([u, c2, d]);
+      assert.deepEqual((await late.take(3)).map((e) => `${e.type} ${e.kv.key}`), ['PUT /d/a', 'PUT /d/b', 'DELETE /d/b']);
+      assert.deepEqual((await w.take(3)).map((e) => e.revision), [2, 3, 4]);
+      assert.equal(dec((await store.get('/d/a'))!.value), 'two');
+      assert.equal(await store.count('/d/'), 1);
+      w.close();
+      late.close();
+    } finally {
+      held.release();
+      await store.close();
+    }
+  });
+
+  it('lets writes committed during an fsync share the next one', async () => {
+    const held = new HeldSync();
+    const store = openSqliteStore(mkdirFor(freshPath()), { compactIntervalMs: 0, wrapSync: held.wrap });
+    try {
+      const first = store.create('/g/0', enc('x'));
+      await tick();
+      assert.equal(held.calls, 1);
+      const rest: Promise<unknown>[] = [];
+      for (let i = 1; i <= 20; i++) {
+        rest.push(store.create(`/g/${i}`, enc('x')));
+        await new Promise((r) => setImmediate(r)); // each in its own transaction
+      }
+      assert.equal(held.calls, 1, 'one fsync at a time');
+      held.release();
+      await first;
+      await tick();
+      assert.equal(held.calls, 2, 'the next fsync covers every transaction committed meanwhile');
+      held.release();
+      await Promise.all(rest);
+      assert.equal(await store.count('/g/'), 21);
+    } finally {
+      held.release();
+      await store.close();
+    }
+  });
+
+  it('answers a conflict with a write that is not durable only after that write is', async () => {
+    const held = new HeldSync();
+    const store = openSqliteStore(mkdirFor(freshPath()), { compactIntervalMs: 0, wrapSync: held.wrap });
+    try {
+      const a = store.create('/c/a', enc('1'));
+      await tick();
+      const again = store.create('/c/a', enc('2'));
+      assert.equal(await state(again), 'pending');
+      held.release();
+      await a;
+      await assert.rejects(again, /exists/i);
+    } finally {
+      held.release();
+      await store.close();
+    }
+  });
+
+  it('a failed fsync fails the writes it covered and every later one; reads go on', async () => {
+    const held = new HeldSync();
+    const errors: Error[] = [];
+    const store = openSqliteStore(mkdirFor(freshPath()), { compactIntervalMs: 0, wrapSync: held.wrap, onError: (e) => errors.push(e) });
+    try {
+      await Promise.all([store.create('/f/ok', enc('1')), tick().then(() => held.release())]);
+      held.fail = new Error('EIO: i/o error');
+      const lost = store.create('/f/lost', enc('2'));
+      await tick();
+      held.release();
+      await assert.rejects(lost, /fsync of the write-ahead log failed.*EIO/);
+      await assert.rejects(store.create('/f/later', enc('3')), /no further writes/);
+      assert.equal(errors.length, 1);
+      assert.equal(dec((await store.get('/f/ok'))!.value), '1');
+      assert.equal(await store.get('/f/lost'), undefined, 'never acknowledged, never shown');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('close waits for the last fsync', async () => {
+    const held = new HeldSync();
+    const file = mkdirFor(freshPath());
+    const store = openSqliteStore(file, { compactIntervalMs: 0, wrapSync: held.wrap });
+    const c = store.create('/z/a', enc('1'));
+    await tick();
+    const closed = store.close();
+    assert.equal(await state(closed), 'pending');
+    held.release();
+    await closed;
+    await c;
+    const again = openSqliteStore(file, { compactIntervalMs: 0 });
+    try {
+      assert.equal(dec((await again.get('/z/a'))!.value), '1');
+    } finally {
+      await again.close();
     }
   });
 });

@@ -1,8 +1,10 @@
 // SqliteStore: the Store contract on one SQLite file (see schema.ts for the layout).
 // Single writer process: revisions are assigned in JS by the group committer; reads run
-// synchronously on the same connection and always see the last committed state.
+// synchronously on the same connection and see the last durable state: while an fsync is
+// due, the rows committed after the durable revision are hidden (read as of that revision).
 // Revisions: an empty store has currentRevision 0; the first write gets revision 1.
 // Watches are served in-process: replay from the log, then fan-out after each commit.
+import { closeSync, fdatasync } from 'node:fs';
 import { realClock, type Clock } from '../../util/clock.js';
 import {
   StoreCompactedError,
@@ -17,8 +19,8 @@ import {
 } from '../types.js';
 import { Compactor } from './compactor.js';
 import { compareKeys, toBuffer, upperBound } from './keys.js';
-import { listAtRevision, type KeyRange } from './list-at.js';
-import { openDurableDb, type Db } from './pragmas.js';
+import { countAtRevision, listAtRevision, type KeyRange } from './list-at.js';
+import { openDurableDb, openWal, type Db } from './pragmas.js';
 import { initSchema, Statements, type LogRow } from './schema.js';
 import { StoreWatcher, type ReplayPage } from './watcher.js';
 import { GroupCommitter, rowToKv } from './writer.js';
@@ -35,18 +37,26 @@ export interface SqliteStoreOptions {
   watchBufferLimit?: number;
   /** revisions per compaction transaction (default 10 000) */
   compactChunk?: number;
-  /** errors from background work (automatic compaction); default: ignored */
+  /** errors from background work (automatic compaction, a failed fsync); default: ignored */
   onError?: (err: Error) => void;
+  /** tests: interpose on the fdatasync of the WAL that makes commits durable */
+  wrapSync?: (sync: SyncFn) => SyncFn;
 }
+
+/** Makes everything committed so far durable; calls done once, asynchronously. */
+export type SyncFn = (done: (err: Error | null) => void) => void;
 
 const REPLAY_PAGE = 1000;
 
 export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): SqliteStore {
-  const db = openDurableDb(path);
+  const db = openDurableDb(path, 'caller');
+  let wal: number | undefined;
   try {
     initSchema(db, path);
-    return new SqliteStore(db, opts);
+    wal = openWal(path);
+    return new SqliteStore(db, opts, wal);
   } catch (err) {
+    if (wal !== undefined) closeSync(wal);
     db.close();
     throw err;
   }
@@ -67,7 +77,7 @@ export class SqliteStore implements Store {
   private closing: Promise<void> | undefined;
 
   /** Use openSqliteStore. */
-  constructor(private readonly db: Db, opts: SqliteStoreOptions) {
+  constructor(private readonly db: Db, opts: SqliteStoreOptions, private readonly wal: number) {
     this.clock = opts.clock ?? realClock;
     this.retentionMs = opts.retentionMs ?? 5 * 60_000;
     this.bufferLimit = opts.watchBufferLimit ?? 100_000;
@@ -85,6 +95,8 @@ export class SqliteStore implements Store {
       revision: Math.max(this.st.maxRevision.get() ?? 0, compacted),
       lastTs: this.st.maxCommitTs.get() ?? 0,
       onCommit: (events) => this.fanOut(events),
+      sync: (opts.wrapSync ?? ((f) => f))((done) => fdatasync(wal, done)),
+      onSyncError: this.onError,
     });
     const interval = opts.compactIntervalMs ?? 60_000;
     if (interval > 0) {
@@ -98,22 +110,33 @@ export class SqliteStore implements Store {
   async get(key: string): Promise<KV | undefined> {
     this.checkOpen();
     const r = this.st.getCurrent.get(key);
+    const durable = this.writer.revision();
+    if (this.writer.committedRevision() > durable) {
+      // the key as of the durable revision: the row its first later write replaced, if any
+      const ch = this.st.firstChangeAfter.get(durable, key);
+      if (ch) {
+        const old = ch.prev_revision > 0 ? this.st.logRow.get(ch.prev_revision) : undefined;
+        return old ? rowToKv(old) : undefined;
+      }
+    }
     return r ? rowToKv(r) : undefined;
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     this.checkOpen();
-    const committed = this.writer.revision();
+    const committed = this.writer.revision(); // durable
     const requested = opts.revision ?? 0;
     if (requested > committed) throw new StoreFutureRevisionError(requested, committed);
     const compacted = this.compactor.revision();
     if (requested > 0 && requested < compacted) throw new StoreCompactedError(requested, compacted);
-    const atRev = requested > 0 && requested < committed ? requested : 0;
+    const hiding = this.writer.committedRevision() > committed; // rows above the durable revision exist
+    const past = requested > 0 && requested < committed;
+    const atRev = past ? requested : committed;
     const limit = opts.limit !== undefined && opts.limit > 0 ? opts.limit : -1;
     const upper = upperBound(prefix);
     const after = opts.startAfter !== undefined && compareKeys(opts.startAfter, prefix) >= 0;
     const range: KeyRange = { lower: after ? opts.startAfter! : prefix, lowerOp: after ? 1 : 0, upper };
-    if (atRev) {
+    if (past || hiding) {
       const { rows, remaining } = listAtRevision(this.st, range, atRev, limit);
       return { items: rows.map(rowToKv), revision: atRev, more: remaining > 0, remaining };
     }
@@ -125,6 +148,8 @@ export class SqliteStore implements Store {
 
   async count(prefix: string): Promise<number> {
     this.checkOpen();
+    const durable = this.writer.revision();
+    if (this.writer.committedRevision() > durable) return countAtRevision(this.st, { lower: prefix, lowerOp: 0, upper: upperBound(prefix) }, durable);
     return this.st.countCurrent[0].get(prefix, upperBound(prefix)) ?? 0;
   }
 
@@ -191,7 +216,8 @@ export class SqliteStore implements Store {
   async autoCompact(): Promise<number> {
     if (this.closed) return this.compactor.revision();
     const now = this.clock.now();
-    const target = this.st.revisionAtOrBefore.get(now - this.retentionMs);
+    const old = this.st.revisionAtOrBefore.get(now - this.retentionMs);
+    const target = old === undefined ? undefined : Math.min(old, this.writer.revision()); // never past what is durable
     if (target !== undefined && target > this.compactor.revision()) {
       const forced = this.st.revisionAtOrBefore.get(now - 2 * this.retentionMs) ?? 0;
       await this.compactor.compactTo(target, () => Math.max(this.minReplayCursor(), forced));
@@ -206,10 +232,12 @@ export class SqliteStore implements Store {
 
   private async doClose(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    this.writer.close();
+    const synced = this.writer.close();
     this.closed = true;
+    await synced; // every write acknowledged (or failed) before the file closes
     await this.compactor.stop();
     for (const set of [...this.watchers.values()]) for (const w of [...set]) w.close();
+    closeSync(this.wal);
     this.db.close();
   }
 
@@ -230,8 +258,9 @@ export class SqliteStore implements Store {
     if (this.closed) throw new Error('sqlite store is closed');
     const compacted = this.compactor.revision();
     if (afterRevision < compacted) throw new StoreCompactedError(afterRevision, compacted);
-    const rows = this.st.replay.all(afterRevision, prefix, upperBound(prefix), REPLAY_PAGE);
-    return { events: rows.map(rowToEvent), caughtUp: rows.length < REPLAY_PAGE, committed: this.writer.revision() };
+    const durable = this.writer.revision();
+    const rows = this.st.replay.all(afterRevision, durable, prefix, upperBound(prefix), REPLAY_PAGE);
+    return { events: rows.map(rowToEvent), caughtUp: rows.length < REPLAY_PAGE, committed: durable };
   }
 
   private removeWatcher(w: StoreWatcher): void {

@@ -1,8 +1,14 @@
 // Group commit: writes queued in the same event-loop turn(s) are applied in ONE
 // transaction, flushed from setImmediate or as soon as the queue reaches maxBatch.
 // Each op is checked on its own against the state left by the ops before it; a
-// conflicting op writes nothing and rejects, the others proceed. Promises settle only
-// after the transaction has committed (WAL + synchronous=FULL: durable).
+// conflicting op writes nothing and rejects, the others proceed.
+// Durability is asynchronous: a transaction commits to the WAL without an fsync
+// (synchronous=NORMAL), then one fdatasync of the WAL, run off the event loop, makes every
+// transaction committed before it durable at once. Only then are the batches' promises
+// settled and their watch events fanned out: nothing is acknowledged or shown before it is
+// on disk. Transactions committed while an fsync runs wait for the next one, so under load
+// many batches share one fsync and the event loop never blocks on the disk. The store's
+// reads hide what is committed but not yet durable (revision() is the durable revision).
 import type { Clock } from '../../util/clock.js';
 import { StoreConflictError, type KV, type WatchEvent } from '../types.js';
 import type { Db } from './pragmas.js';
@@ -35,8 +41,23 @@ export interface GroupCommitterOptions {
   revision: number;
   /** newest commit timestamp found on disk (commit times never go backwards) */
   lastTs: number;
-  /** called synchronously after each commit with the batch's events in revision order */
+  /** called when commits become durable, with their events in revision order */
   onCommit: (events: WatchEvent[], revision: number) => void;
+  /**
+   * Makes every transaction committed so far durable (fdatasync of the WAL); calls done once,
+   * asynchronously, with its error or null.
+   */
+  sync: (done: (err: Error | null) => void) => void;
+  /** the sync failed: the writer refuses all further writes (called once) */
+  onSyncError?: (err: Error) => void;
+}
+
+/** A committed batch waiting for the fsync that makes it durable. */
+interface Unsynced {
+  batch: Pending[];
+  out: (Applied | StoreConflictError)[];
+  /** the revision committed with this batch (its last write's, or the one before it) */
+  rev: number;
 }
 
 export class GroupCommitter {
@@ -44,12 +65,20 @@ export class GroupCommitter {
   private immediate: NodeJS.Immediate | undefined;
   private flushing = false;
   private closed = false;
+  /** last revision committed to SQLite (writes are checked against it) */
   private committed: number;
+  /** last revision known to be on disk (what readers see) */
+  private durable: number;
+  private readonly unsynced: Unsynced[] = [];
+  private syncing = false;
+  private failure: Error | undefined;
+  private drained: (() => void)[] = [];
   private lastTs: number;
   private readonly runBatch: (batch: Pending[], out: (Applied | StoreConflictError)[]) => number;
 
   constructor(db: Db, private readonly st: Statements, private readonly opts: GroupCommitterOptions) {
     this.committed = opts.revision;
+    this.durable = opts.revision;
     this.lastTs = opts.lastTs;
     this.runBatch = db
       .transaction((batch: Pending[], out: (Applied | StoreConflictError)[]): number => {
@@ -65,12 +94,18 @@ export class GroupCommitter {
       .immediate;
   }
 
-  /** Last committed revision. */
+  /** Last durable revision: every write up to it is on disk and acknowledged. */
   revision(): number {
+    return this.durable;
+  }
+
+  /** Last revision committed to SQLite, durable or not (above revision() while an fsync is due). */
+  committedRevision(): number {
     return this.committed;
   }
 
   enqueue(op: WriteOp): Promise<KV> {
+    if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error('sqlite store is closed'));
     return new Promise<KV>((resolve, reject) => {
       this.queue.push({ op, resolve, reject });
@@ -91,13 +126,19 @@ export class GroupCommitter {
     }
   }
 
-  /** Flush, then refuse further writes. */
-  close(): void {
+  /** Flush, refuse further writes, and resolve once everything committed is durable (or failed). */
+  close(): Promise<void> {
     this.flush();
     this.closed = true;
+    if (this.unsynced.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drained.push(resolve));
   }
 
   private commit(batch: Pending[]): void {
+    if (this.failure) {
+      for (const p of batch) p.reject(this.failure);
+      return;
+    }
     const out: (Applied | StoreConflictError)[] = [];
     let rev: number;
     this.flushing = true;
@@ -111,14 +152,53 @@ export class GroupCommitter {
       this.flushing = false;
     }
     this.committed = rev;
-    const events: WatchEvent[] = [];
-    for (const r of out) if (!(r instanceof StoreConflictError)) events.push(r.event);
-    if (events.length > 0) this.opts.onCommit(events, rev);
-    for (let i = 0; i < batch.length; i++) {
-      const r = out[i]!;
-      if (r instanceof StoreConflictError) batch[i]!.reject(r);
-      else batch[i]!.resolve(r.kv);
+    // Conflicts wait too: they may be against a write that is not durable yet.
+    this.unsynced.push({ batch, out, rev });
+    this.startSync();
+  }
+
+  /** Starts an fsync for what is committed but not durable, unless one is running; settles what is durable. */
+  private startSync(): void {
+    if (!this.syncing && this.committed > this.durable) {
+      const target = this.committed;
+      this.syncing = true;
+      this.opts.sync((err) => this.synced(target, err));
     }
+    this.settle(); // batches of conflicts only may be settled at once
+  }
+
+  private synced(target: number, err: Error | null): void {
+    this.syncing = false;
+    if (err) {
+      // Whether anything reached the disk is unknown: no write may be acknowledged after this.
+      this.failure = new Error(`sqlite store: fsync of the write-ahead log failed, no further writes accepted: ${err.message}`);
+      for (const u of this.unsynced.splice(0)) for (const p of u.batch) p.reject(this.failure);
+      this.opts.onSyncError?.(this.failure);
+      this.notifyDrained();
+      return;
+    }
+    if (target > this.durable) this.durable = target;
+    this.startSync(); // the next fsync starts before this one's batches are settled
+  }
+
+  /** Settles the batches at or below the durable revision, in commit order. */
+  private settle(): void {
+    while (this.unsynced.length > 0 && this.unsynced[0]!.rev <= this.durable) {
+      const { batch, out, rev } = this.unsynced.shift()!;
+      const events: WatchEvent[] = [];
+      for (const r of out) if (!(r instanceof StoreConflictError)) events.push(r.event);
+      if (events.length > 0) this.opts.onCommit(events, rev);
+      for (let i = 0; i < batch.length; i++) {
+        const r = out[i]!;
+        if (r instanceof StoreConflictError) batch[i]!.reject(r);
+        else batch[i]!.resolve(r.kv);
+      }
+    }
+    if (this.unsynced.length === 0) this.notifyDrained();
+  }
+
+  private notifyDrained(): void {
+    for (const d of this.drained.splice(0)) d();
   }
 
   private nextTs(): number {
