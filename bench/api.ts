@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     const f = (n: number, d = 0) => n.toFixed(d);
     const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
     const body = `Command: \`npm run bench:api\` (${new Date().toISOString().slice(0, 10)}). Machine: ${machine()}.
-The server runs as its own process (\`kubelite server\`, SQLite WAL + synchronous=FULL, every create durable before its 201); the load comes from the benchmark process over HTTPS keep-alive on loopback, so both share the 2 cores.
+The server runs as its own process (\`kubelite server\`, SQLite WAL with asynchronous group commit: one fdatasync of the WAL off the event loop for all transactions committed meanwhile, every create durable before its 201); the load comes from the benchmark process over HTTPS keep-alive on loopback, so both share the 2 cores.
 
 | measure | result | target | |
 |---|---|---|---|
