@@ -23,6 +23,8 @@ const NOT_READY = 'server is not initialized yet';
 /** StopContainer answers once this resolves (calls that wait, as a stop waits out a grace period) */
 let release: () => void = () => undefined;
 let held = new Promise<void>((r) => (release = r));
+/** what ListContainers answers */
+let listed: Record<string, unknown>[] = [];
 
 function fail(code: grpc.status, details: string): grpc.ServiceError {
   return Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
@@ -52,7 +54,7 @@ before(async () => {
     CreateContainer: record('CreateContainer', (_c, cb) => cb(fail(grpc.status.UNKNOWN, 'failed to reserve container name "main_pod"'))),
     StartContainer: record('StartContainer', (_c, cb) => cb(fail(grpc.status.ALREADY_EXISTS, 'exists'))),
     ExecSync: record('ExecSync', (_c, cb) => setTimeout(() => cb(null, { stdout: Buffer.from('hi\n'), stderr: Buffer.alloc(0), exitCode: 0 }), 300)),
-    ListContainers: record('ListContainers', (_c, cb) => cb(null, { containers: [] })),
+    ListContainers: record('ListContainers', (_c, cb) => cb(null, { containers: listed })),
     StopContainer: record('StopContainer', (_c, cb) => void held.then(() => cb(null, {}))),
   });
   server.addService(image.service, {
@@ -214,6 +216,28 @@ test('more than 100 calls waiting on the runtime do not hold back the next call'
     await Promise.all(stops);
   } finally {
     release();
+    c.close();
+  }
+});
+
+test('sameAsLast: an answer with the same bytes as the last one is the same object, not decoded again', async () => {
+  const c = new CriClient(socket);
+  try {
+    listed = [{ id: 'c1', podSandboxId: 's1', state: 'CONTAINER_RUNNING', labels: { a: 'b' } }];
+    const first = await c.listContainers(undefined, { sameAsLast: true });
+    assert.equal(first[0]!.id, 'c1');
+    assert.equal(await c.listContainers(undefined, { sameAsLast: true }), first, 'unchanged: the same array');
+    assert.notEqual(await c.listContainers(undefined), first, 'without sameAsLast: decoded anew');
+    assert.notEqual(await c.listContainers({ id: 'c1' }, { sameAsLast: true }), first, 'another request: not the answer of the last one');
+    const again = await c.listContainers(undefined, { sameAsLast: true });
+    assert.deepEqual(again, first);
+    listed = [{ id: 'c1', podSandboxId: 's1', state: 'CONTAINER_EXITED', labels: { a: 'b' } }];
+    const changed = await c.listContainers(undefined, { sameAsLast: true });
+    assert.notEqual(changed, again);
+    assert.equal(changed[0]!.state, 'CONTAINER_EXITED');
+    assert.equal(await c.listContainers(undefined, { sameAsLast: true }), changed);
+  } finally {
+    listed = [];
     c.close();
   }
 });

@@ -16,6 +16,12 @@ export interface CallOptions {
   /** deadline for this call in ms (defaults per method, see DEFAULT_TIMEOUT_MS) */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * When the runtime answers with exactly the bytes it gave the last such call (same method
+   * and request), return that call's decoded answer, the same object, instead of decoding it
+   * again: for listings repeated every second, mostly unchanged (treat the answer as read-only).
+   */
+  sameAsLast?: boolean;
 }
 
 /** The kubelet's --runtime-request-timeout default. */
@@ -119,6 +125,8 @@ export function socketPathOf(endpoint: string): string {
 export class CriClient {
   private readonly channel: UnaryChannel;
   private readonly methods = criMethods();
+  /** per method: the last sameAsLast call's request and answer bytes, and its decoded answer */
+  private readonly lastAnswers = new Map<string, { req: Uint8Array; res: Buffer; decoded: unknown }>();
 
   constructor(readonly endpoint: string) {
     this.channel = new UnaryChannel(socketPathOf(endpoint));
@@ -158,7 +166,7 @@ export class CriClient {
     const deadline = Date.now() + (opts.timeoutMs ?? defaultTimeout);
     for (let pauseMs = NOT_READY_FIRST_PAUSE_MS; ; pauseMs = Math.min(pauseMs * 2, NOT_READY_MAX_PAUSE_MS)) {
       try {
-        return await this.callOnce<T>(method, req, deadline, opts.signal);
+        return await this.callOnce<T>(method, req, deadline, opts.signal, opts.sameAsLast);
       } catch (err) {
         if (!(err instanceof CriNotReadyError) || Date.now() + pauseMs >= deadline) throw err;
         if (!(await pause(pauseMs, opts.signal))) throw new CriCancelledError(method, Code.CANCELLED, 'aborted while the runtime was not ready');
@@ -166,17 +174,23 @@ export class CriClient {
     }
   }
 
-  private async callOnce<T>(method: string, req: object, deadlineMs: number, signal?: AbortSignal): Promise<T> {
+  private async callOnce<T>(method: string, req: object, deadlineMs: number, signal?: AbortSignal, sameAsLast?: boolean): Promise<T> {
     if (signal?.aborted) throw new CriCancelledError(method, Code.CANCELLED, 'aborted before the call');
     const m = this.methods.get(method);
     if (!m) throw new Error(`no CRI method ${method}`);
+    const body = m.encode(req);
     let res: Buffer;
     try {
-      res = await this.channel.call(m.path, m.encode(req), deadlineMs, signal);
+      res = await this.channel.call(m.path, body, deadlineMs, signal);
     } catch (err) {
       throw toCriError(method, err);
     }
-    return m.decode(res) as T;
+    if (!sameAsLast) return m.decode(res) as T;
+    const last = this.lastAnswers.get(method);
+    if (last && last.res.equals(res) && Buffer.compare(last.req, body) === 0) return last.decoded as T;
+    const decoded = m.decode(res);
+    this.lastAnswers.set(method, { req: body, res, decoded });
+    return decoded as T;
   }
 
   // ---- RuntimeService ----

@@ -25,6 +25,10 @@ export class Pleg {
   private pending: { startedAt: number; done: Promise<void> } | undefined;
   /** the last listing by pod uid */
   private byUid = new Map<string, { sandboxes: PodSandbox[]; containers: Container[] }>();
+  /** observe() changed a fingerprint since the last comparison */
+  private observed = false;
+  /** listings that found the runtime exactly as the one before (not compared again) */
+  unchangedRelists = 0;
 
   constructor(
     private readonly cri: CriClient,
@@ -41,7 +45,10 @@ export class Pleg {
   observe(uid: string, state: { sandboxes: readonly { id: string; state: string }[]; containers: readonly { id: string; state: string }[] }): void {
     if (this.relists === 0) return;
     const l = [...state.sandboxes.map(sandboxPart), ...state.containers.map(containerPart)];
-    if (l.length) this.fingerprints.set(uid, l.sort().join(','));
+    if (l.length) {
+      this.fingerprints.set(uid, l.sort().join(','));
+      this.observed = true;
+    }
   }
 
   /**
@@ -80,11 +87,20 @@ export class Pleg {
   }
 
   private async listAndCompare(startedAt: number, signal?: AbortSignal): Promise<void> {
-    const [sandboxes, containers] = await Promise.all([this.cri.listPodSandbox(undefined, { signal }), this.cri.listContainers(undefined, { signal })]);
+    // sameAsLast: a runtime that answers with the same bytes as last time gives the same
+    // objects, and nothing needs comparing (with 100 pods, decoding both listings costs the
+    // interpreted agent ~9 ms; comparing the bytes, microseconds)
+    const [sandboxes, containers] = await Promise.all([this.cri.listPodSandbox(undefined, { signal, sameAsLast: true }), this.cri.listContainers(undefined, { signal, sameAsLast: true })]);
     if (startedAt < this.listedAt) return; // a listing begun later (findContainerFresh) is in already
-    this.snapshot = { sandboxes, containers };
+    const unchanged = this.relists > 0 && sandboxes === this.snapshot.sandboxes && containers === this.snapshot.containers && !this.observed;
     this.relists++;
     this.listedAt = startedAt;
+    if (unchanged) {
+      this.unchangedRelists++;
+      return;
+    }
+    this.snapshot = { sandboxes, containers };
+    this.observed = false;
     const parts = new Map<string, string[]>();
     const byUid = new Map<string, { sandboxes: PodSandbox[]; containers: Container[] }>();
     const of = (uid: string) => byUid.get(uid) ?? (byUid.set(uid, { sandboxes: [], containers: [] }), byUid.get(uid)!);
