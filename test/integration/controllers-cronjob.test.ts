@@ -130,7 +130,11 @@ describe('CronJob controller with a fake clock', () => {
       return !cj.status?.active && cj.status?.lastSuccessfulTime ? cj.status : undefined;
     }, 'active cleared and lastSuccessfulTime set');
     assert.equal(after.lastSuccessfulTime, done.status.completionTime);
-    const evs = await events(api, ns, 'tick');
+    // events trail the change they report (best effort, written after it): wait for them
+    const evs = await until(async () => {
+      const e = await events(api, ns, 'tick');
+      return e.some((x) => x.reason === 'SawCompletedJob') ? e : undefined;
+    }, 'the SawCompletedJob event');
     assert.ok(evs.some((e) => e.reason === 'SuccessfulCreate' && e.message === `Created job ${job!.metadata.name}`));
     assert.ok(evs.some((e) => e.reason === 'SawCompletedJob' && e.message === `Saw completed job: ${job!.metadata.name}, condition: Complete`));
     // a second look at the same time creates nothing more
@@ -158,8 +162,8 @@ describe('CronJob controller with a fake clock', () => {
       return js.length === 2 ? js : undefined;
     }, 'two Jobs kept', 30_000);
     assert.deepEqual(left, names.slice(2).sort(), 'the newest two are kept');
-    const evs = await events(api, ns, 'hist');
-    assert.ok(evs.some((e) => e.reason === 'SuccessfulDelete' && e.message === `Deleted job ${names[0]}`));
+    // events trail the change they report (best effort, written after it): wait for them
+    await until(async () => ((await events(api, ns, 'hist')).some((e) => e.reason === 'SuccessfulDelete' && e.message === `Deleted job ${names[0]}`) ? true : undefined), 'the SuccessfulDelete event');
   });
 
   it('Forbid skips a run while one is active; Replace deletes the active one', async () => {
@@ -191,7 +195,8 @@ describe('CronJob controller with a fake clock', () => {
       return cj.status?.active?.length === 1 && cj.status.active[0].uid === replaced.metadata.uid ? cj.status : undefined;
     }, 'active is the new Job');
     assert.equal(st.lastScheduleTime, rfc3339(nextMinute + MINUTE));
-    assert.ok((await events(api, ns, 'replace')).some((e) => e.reason === 'SuccessfulDelete' && e.message === `Deleted job ${firstReplace.metadata.name}`));
+    // events are written best effort, after the change they report: wait for it
+    await until(async () => ((await events(api, ns, 'replace')).some((e) => e.reason === 'SuccessfulDelete' && e.message === `Deleted job ${firstReplace.metadata.name}`) ? true : undefined), 'the SuccessfulDelete event');
   });
 
   it('Allow runs overlapping Jobs', async () => {

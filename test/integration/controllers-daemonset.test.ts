@@ -138,8 +138,8 @@ describe('DaemonSet controller on simulated nodes', () => {
     assert.equal((await livePods(env.api, ns, 'app=picky')).length, 1);
     await env.api.json('PATCH', `/api/v1/nodes/${names[1]}`, { spec: { taints: [{ key: 'dedicated', value: 'x', effect: 'NoExecute' }] } }, MERGE);
     await until(async () => ((await livePods(env.api, ns, 'app=picky')).length === 0 ? true : undefined), 'NoExecute taint removes the pod');
-    const evs = await events(env.api, ns, 'picky');
-    assert.ok(evs.some((e) => e.reason === 'SuccessfulDelete' && /^Deleted pod: picky-/.test(String(e.message))));
+    // events trail the change they report (best effort, written after it): wait for them
+    await until(async () => ((await events(env.api, ns, 'picky')).some((e) => e.reason === 'SuccessfulDelete' && /^Deleted pod: picky-/.test(String(e.message))) ? true : undefined), 'the SuccessfulDelete event');
 
     // a toleration brings it back; the taint going brings back nothing more
     await env.api.json('PATCH', dsPath('picky'), { spec: { template: { spec: { tolerations: [{ key: 'dedicated', operator: 'Exists' }] } } } }, STRATEGIC);

@@ -173,7 +173,8 @@ describe('Job controller on simulated nodes', () => {
     assert.deepEqual([cond(failed, 'FailureTarget')?.reason, cond(failed, 'FailureTarget')?.message], ['PodFailurePolicy', message]);
     assert.deepEqual([cond(failed, 'Failed')?.reason, cond(failed, 'Failed')?.message], ['PodFailurePolicy', message]);
     assert.equal(failed.status.failed, 1);
-    assert.ok((await events(env.api, ns, 'fatal')).some((e) => e.reason === 'PodFailurePolicy' && e.message === message));
+    // events are written best effort, after the status: wait for it rather than expect it already stored
+    await until(async () => ((await events(env.api, ns, 'fatal')).some((e) => e.reason === 'PodFailurePolicy' && e.message === message) ? true : undefined), 'the PodFailurePolicy event');
 
     await create(job('ignored', { backoffLimit: 0, podFailurePolicy: policy }, { [EXIT_AFTER]: '1s', [EXIT_CODE]: '3' }));
     // with backoffLimit 0 a counted failure would fail the Job; an ignored one is just replaced

@@ -77,8 +77,8 @@ describe('ReplicaSet controller on simulated nodes', () => {
     }, 'scale down to 2');
     assert.ok(!left.some((p) => p.metadata.name === pending.metadata.name), 'the pending pod was deleted first');
     assert.ok(left.every((p) => p.spec?.nodeName));
-    const evs = await events(env.api, ns, 'web');
-    assert.ok(evs.some((e) => e.reason === 'SuccessfulDelete'));
+    // events trail the change they report (best effort, written after it): wait for them
+    await until(async () => ((await events(env.api, ns, 'web')).some((e) => e.reason === 'SuccessfulDelete') ? true : undefined), 'a SuccessfulDelete event');
     const cur = await until(async () => {
       const r = await env.api.json<KubeObject>('GET', rsPath('web'));
       return r.status?.replicas === 2 && r.status?.observedGeneration === r.metadata.generation ? r : undefined;
