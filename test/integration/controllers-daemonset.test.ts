@@ -8,7 +8,7 @@ import type { KubeList, KubeObject } from '../../src/api/types.js';
 import { Informer } from '../../src/client/informer.js';
 import { startSim, type RunningSim } from '../../src/sim/index.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { MERGE, ensureNamespace, events, isRunningReady, livePods, podTemplate, startControllerEnv, until, type ControllerEnv } from './controllers-support.js';
+import { MERGE, ensureNamespace, events, eventsUntil, isRunningReady, livePods, podTemplate, startControllerEnv, until, type ControllerEnv } from './controllers-support.js';
 
 const STRATEGIC = 'application/strategic-merge-patch+json';
 
@@ -92,8 +92,9 @@ describe('DaemonSet controller on simulated nodes', () => {
       [3, 3, 3, 3, 3, 0, 0],
     );
     assert.ok(!('numberUnavailable' in s), 'numberUnavailable 0 is omitted, as the API omits empty values');
-    const evs = await events(env.api, ns, 'agent');
-    assert.equal(evs.filter((e) => e.reason === 'SuccessfulCreate' && /^Created pod: agent-/.test(String(e.message))).length, 3);
+    const created = (evs: KubeObject[]) => evs.filter((e) => e.reason === 'SuccessfulCreate' && /^Created pod: agent-/.test(String(e.message)));
+    const evs = await eventsUntil(env.api, ns, 'agent', (e) => created(e).length >= 3, '3 SuccessfulCreate events');
+    assert.equal(created(evs).length, 3);
   });
 
   it('follows nodes that join and leave', async () => {
@@ -269,8 +270,7 @@ describe('DaemonSet controller on simulated nodes', () => {
       const pods = (await livePods(env.api, ns, 'app=hostnet')).filter(isRunningReady);
       return pods.length === 3 && !pods.some((p) => p.metadata.uid === victim!.metadata.uid) ? true : undefined;
     }, 'failed pod replaced');
-    const evs = await events(env.api, ns, 'hostnet');
     const want = `Found failed daemon pod ${ns}/${victim!.metadata.name} on node ${victim!.spec.nodeName}, will try to kill it`;
-    assert.ok(evs.some((e) => e.reason === 'FailedDaemonPod' && e.type === 'Warning' && e.message === want), JSON.stringify(evs.map((e) => e.message)));
+    await eventsUntil(env.api, ns, 'hostnet', (evs) => evs.some((e) => e.reason === 'FailedDaemonPod' && e.type === 'Warning' && e.message === want), 'the FailedDaemonPod event');
   });
 });

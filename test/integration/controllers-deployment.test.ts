@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { KubeList, KubeObject } from '../../src/api/types.js';
 import { Informer } from '../../src/client/informer.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { MERGE, deployment, ensureNamespace, events, isRunningReady, livePods, startControllerEnv, until, type ControllerEnv } from './controllers-support.js';
+import { MERGE, deployment, ensureNamespace, events, eventsUntil, isRunningReady, livePods, startControllerEnv, until, type ControllerEnv } from './controllers-support.js';
 
 describe('Deployment controller on simulated nodes', () => {
   let env: ControllerEnv;
@@ -53,8 +53,7 @@ describe('Deployment controller on simulated nodes', () => {
     const pods = await livePods(env.api, ns, 'app=web');
     assert.equal(pods.length, 3);
     assert.ok(pods.every((p) => p.metadata.labels!['pod-template-hash'] === hash && isRunningReady(p)));
-    const evs = await events(env.api, ns, 'web');
-    assert.ok(evs.some((e) => e.reason === 'ScalingReplicaSet' && e.message === `Scaled up replica set ${rs!.metadata.name} from 0 to 3`));
+    await eventsUntil(env.api, ns, 'web', (evs) => evs.some((e) => e.reason === 'ScalingReplicaSet' && e.message === `Scaled up replica set ${rs!.metadata.name} from 0 to 3`), 'the ScalingReplicaSet event');
   });
 
   it('rolls out a new template within maxSurge and maxUnavailable at every pod event', async () => {

@@ -5,7 +5,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/api/types.js';
-import { MERGE, ensureNamespace, events, listPods, startControllerEnv, until, type ControllerEnv } from './controllers-support.js';
+import { MERGE, ensureNamespace, events, eventsUntil, listPods, startControllerEnv, until, type ControllerEnv } from './controllers-support.js';
 
 const EXIT_AFTER = 'sim.kubelite.io/exit-after';
 const EXIT_CODE = 'sim.kubelite.io/exit-code';
@@ -299,7 +299,7 @@ describe('Job controller on simulated nodes', () => {
     }, 'suspended again, no active pods');
     assert.equal(again.status.failed, undefined, 'pods deleted by suspension are not failures');
     await until(async () => ((await podsOf('paused')).length === 0 ? true : undefined), 'pods deleted');
-    const evs = await events(env.api, ns, 'paused');
+    const evs = await eventsUntil(env.api, ns, 'paused', (e) => e.some((x) => x.reason === 'Suspended') && e.some((x) => x.reason === 'Resumed'), 'the Suspended and Resumed events');
     assert.ok(evs.some((e) => e.reason === 'Suspended' && e.message === 'Job suspended'));
     assert.ok(evs.some((e) => e.reason === 'Resumed' && e.message === 'Job resumed'));
   });

@@ -13,7 +13,7 @@ import { RestClient } from '../../src/client/rest.js';
 import { startSim, type RunningSim } from '../../src/sim/index.js';
 import { silentLogger } from '../../src/util/logger.js';
 import type { KubeObject } from '../../src/api/types.js';
-import { MERGE, ensureNamespace, events, isRunningReady, listPods, livePods, until } from './controllers-support.js';
+import { MERGE, ensureNamespace, events, eventsUntil, isRunningReady, listPods, livePods, until } from './controllers-support.js';
 
 const GRACE_MS = 5000;
 const TOLERATION_S = 3;
@@ -137,8 +137,7 @@ describe('node lifecycle and taint eviction on simulated nodes', () => {
 
     // pods on the node are marked not Ready
     await until(async () => cond(await getPod('stayer'), 'Ready')?.status === 'False', 'stayer marked not Ready');
-    const nodeEvents = await events(api, 'default', 'flaky-0');
-    assert.ok(nodeEvents.some((e) => e.reason === 'NodeNotReady' && e.message === 'Node flaky-0 status is now: NodeNotReady'), 'NodeNotReady event on the node');
+    await eventsUntil(api, 'default', 'flaky-0', (evs) => evs.some((e) => e.reason === 'NodeNotReady' && e.message === 'Node flaky-0 status is now: NodeNotReady'), 'NodeNotReady event on the node');
 
     // the web pods are evicted after their 3 s toleration: DisruptionTarget, an event, a
     // deletion that never completes (nobody runs the node), and replacements elsewhere

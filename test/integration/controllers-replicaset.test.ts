@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/api/types.js';
-import { MERGE, ensureNamespace, events, isRunningReady, listPods, livePods, replicaSet, startControllerEnv, until, type ControllerEnv } from './controllers-support.js';
+import { MERGE, ensureNamespace, events, eventsUntil, isRunningReady, listPods, livePods, replicaSet, startControllerEnv, until, type ControllerEnv } from './controllers-support.js';
 
 describe('ReplicaSet controller on simulated nodes', () => {
   let env: ControllerEnv;
@@ -35,7 +35,7 @@ describe('ReplicaSet controller on simulated nodes', () => {
     assert.equal(st.readyReplicas, 3);
     assert.equal(st.fullyLabeledReplicas, 3);
     assert.equal(st.observedGeneration, 1);
-    const evs = await events(env.api, ns, 'web');
+    const evs = await eventsUntil(env.api, ns, 'web', (e) => e.filter((x) => x.reason === 'SuccessfulCreate').length >= 3, '3 SuccessfulCreate events');
     assert.equal(evs.filter((e) => e.reason === 'SuccessfulCreate').length, 3);
     assert.match(evs.find((e) => e.reason === 'SuccessfulCreate')!.message as string, /^Created pod: web-/);
   });

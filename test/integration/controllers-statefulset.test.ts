@@ -5,7 +5,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeList, KubeObject } from '../../src/api/types.js';
 import { kubectlPath, KUBECTL_MISSING } from '../helpers/cluster.js';
-import { MERGE, ensureNamespace, events, isRunningReady, livePods, podTemplate, startControllerEnv, until, type ControllerEnv } from './controllers-support.js';
+import { MERGE, ensureNamespace, events, eventsUntil, isRunningReady, livePods, podTemplate, startControllerEnv, until, type ControllerEnv } from './controllers-support.js';
 
 const ns = 'sts';
 const stsPath = (name = '') => `/apis/apps/v1/namespaces/${ns}/statefulsets${name ? `/${name}` : ''}`;
@@ -76,8 +76,7 @@ describe('StatefulSet controller on simulated nodes', { timeout: 180_000 }, () =
     assert.equal(revs.length, 1);
     assert.equal(revs[0]!.metadata.name, st.currentRevision);
     assert.equal(revs[0]!.revision, 1);
-    const evs = await events(env.api, ns, 'web');
-    assert.ok(evs.some((e) => e.reason === 'SuccessfulCreate' && e.message === 'create Pod web-0 in StatefulSet web successful'), JSON.stringify(evs.map((e) => e.message)));
+    await eventsUntil(env.api, ns, 'web', (evs) => evs.some((e) => e.reason === 'SuccessfulCreate' && e.message === 'create Pod web-0 in StatefulSet web successful'), 'the SuccessfulCreate event of web-0');
   });
 
   it('recreates a deleted pod under the same name', async () => {
@@ -96,7 +95,7 @@ describe('StatefulSet controller on simulated nodes', { timeout: 180_000 }, () =
     await until(async () => ((await livePods(env.api, ns, 'app=web')).filter(isRunningReady).length === 5 ? true : undefined), '5 pods', 60_000);
     await env.api.json('PATCH', stsPath('web'), { spec: { replicas: 1 } }, MERGE);
     await until(async () => ((await livePods(env.api, ns, 'app=web')).map((p) => p.metadata.name).join() === 'web-0' ? true : undefined), 'only web-0 left', 60_000);
-    const deletes = (await events(env.api, ns, 'web'))
+    const deletes = (await eventsUntil(env.api, ns, 'web', (evs) => evs.some((e) => e.message === 'delete Pod web-1 in StatefulSet web successful'), 'the SuccessfulDelete event of web-1'))
       .filter((e) => e.reason === 'SuccessfulDelete')
       .sort((a, b) => Date.parse(a.firstTimestamp as string) - Date.parse(b.firstTimestamp as string) || a.metadata.resourceVersion!.localeCompare(b.metadata.resourceVersion!, undefined, { numeric: true }))
       .map((e) => e.message);
@@ -137,7 +136,7 @@ describe('StatefulSet controller on simulated nodes', { timeout: 180_000 }, () =
     const pods = await livePods(env.api, ns, 'app=roll');
     const revOf = (n: string) => pods.find((p) => p.metadata.name === n)!.metadata.labels!['controller-revision-hash'];
     assert.deepEqual([revOf('roll-0'), revOf('roll-1'), revOf('roll-2')], [rev1, rev2, rev2]);
-    const deletes = (await events(env.api, ns, 'roll')).filter((e) => e.reason === 'SuccessfulDelete').map((e) => e.message);
+    const deletes = (await eventsUntil(env.api, ns, 'roll', (evs) => evs.filter((e) => e.reason === 'SuccessfulDelete').length >= 2, '2 SuccessfulDelete events')).filter((e) => e.reason === 'SuccessfulDelete').map((e) => e.message);
     assert.deepEqual(deletes, ['delete Pod roll-2 in StatefulSet roll successful', 'delete Pod roll-1 in StatefulSet roll successful']);
     // partition 0 finishes the roll-out: the update revision becomes current
     await env.api.json('PATCH', stsPath('roll'), { spec: { updateStrategy: { rollingUpdate: { partition: 0 } } } }, MERGE);
@@ -163,8 +162,7 @@ describe('StatefulSet controller on simulated nodes', { timeout: 180_000 }, () =
     const claim = await env.api.json<KubeObject>('GET', `/api/v1/namespaces/${ns}/persistentvolumeclaims/data-db-1`);
     assert.deepEqual(claim.metadata.labels, { app: 'db' });
     assert.equal(claim.spec.storageClassName, 'local-path', 'the default class');
-    const evs = await events(env.api, ns, 'db');
-    assert.ok(evs.some((e) => e.message === 'create Claim data-db-0 Pod db-0 in StatefulSet db success'));
+    await eventsUntil(env.api, ns, 'db', (evs) => evs.some((e) => e.message === 'create Claim data-db-0 Pod db-0 in StatefulSet db success'), 'the claim creation event');
     await env.api.json('PATCH', stsPath('db'), { spec: { replicas: 1 } }, MERGE);
     await until(async () => ((await livePods(env.api, ns, 'app=db')).length === 1 ? true : undefined), 'db scaled to 1');
     assert.deepEqual(await claims(), ['data-db-0', 'data-db-1'], 'claims are retained');

@@ -85,6 +85,20 @@ export async function events(api: RestClient, ns: string, name: string): Promise
   return (await api.json<KubeList>('GET', `/api/v1/namespaces/${ns}/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${name}`)}`)).items;
 }
 
+/** Events are written best effort, after the change they report, so a test that has just
+ * seen the change waits for the events it checks: the list once `ready` holds for it. */
+export async function eventsUntil(api: RestClient, ns: string, name: string, ready: (evs: KubeObject[]) => boolean, what: string, ms = 15_000): Promise<KubeObject[]> {
+  let last: KubeObject[] = [];
+  try {
+    return await until(async () => {
+      last = await events(api, ns, name);
+      return ready(last) ? last : undefined;
+    }, what, ms);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; events of ${name}: ${JSON.stringify(last.map((e) => `${e.reason}: ${e.message}`))}`);
+  }
+}
+
 export function isRunningReady(p: KubeObject): boolean {
   return p.status?.phase === 'Running' && (p.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
 }

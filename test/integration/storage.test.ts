@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { KubeList, KubeObject } from '../../src/api/types.js';
 import { ApiError } from '../../src/api/errors.js';
 import { kubectlPath, KUBECTL_MISSING } from '../helpers/cluster.js';
-import { MERGE, ensureNamespace, events, isRunningReady, livePods, podTemplate, startControllerEnv, until, type ControllerEnv } from './controllers-support.js';
+import { MERGE, ensureNamespace, events, eventsUntil, isRunningReady, livePods, podTemplate, startControllerEnv, until, type ControllerEnv } from './controllers-support.js';
 
 const ns = 'storage';
 const claimPath = (name = '') => `/api/v1/namespaces/${ns}/persistentvolumeclaims${name ? `/${name}` : ''}`;
@@ -130,8 +130,7 @@ describe('local persistent storage on simulated nodes', { timeout: 180_000 }, ()
     assert.equal(pv.spec.persistentVolumeReclaimPolicy, 'Delete');
     assert.deepEqual(pv.spec.nodeAffinity, { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [node] }] }] } });
     assert.equal(pv.metadata.annotations?.['pv.kubernetes.io/provisioned-by'], 'rancher.io/local-path');
-    const evs = (await events(env.api, ns, 'defaulted')).map((e) => e.reason);
-    assert.ok(evs.includes('ProvisioningSucceeded'), evs.join());
+    await eventsUntil(env.api, ns, 'defaulted', (evs) => evs.some((e) => e.reason === 'ProvisioningSucceeded'), 'the ProvisioningSucceeded event');
     // a pod that must go elsewhere cannot use the volume
     const other = env.sim.nodeNames.find((n) => n !== node)!;
     await env.api.json('POST', `/api/v1/namespaces/${ns}/pods`, podWithClaim('elsewhere', 'defaulted', { nodeSelector: { 'kubernetes.io/hostname': other } }));
