@@ -25,6 +25,8 @@ let release: () => void = () => undefined;
 let held = new Promise<void>((r) => (release = r));
 /** what ListContainers answers */
 let listed: Record<string, unknown>[] = [];
+/** ListContainers answers after this many ms */
+let listDelayMs = 0;
 
 function fail(code: grpc.status, details: string): grpc.ServiceError {
   return Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
@@ -54,7 +56,7 @@ before(async () => {
     CreateContainer: record('CreateContainer', (_c, cb) => cb(fail(grpc.status.UNKNOWN, 'failed to reserve container name "main_pod"'))),
     StartContainer: record('StartContainer', (_c, cb) => cb(fail(grpc.status.ALREADY_EXISTS, 'exists'))),
     ExecSync: record('ExecSync', (_c, cb) => setTimeout(() => cb(null, { stdout: Buffer.from('hi\n'), stderr: Buffer.alloc(0), exitCode: 0 }), 300)),
-    ListContainers: record('ListContainers', (_c, cb) => cb(null, { containers: listed })),
+    ListContainers: record('ListContainers', (_c, cb) => void setTimeout(() => cb(null, { containers: listed }), listDelayMs)),
     StopContainer: record('StopContainer', (_c, cb) => void held.then(() => cb(null, {}))),
   });
   server.addService(image.service, {
@@ -152,6 +154,12 @@ test('a runtime still recovering after a restart is asked again: connect and eve
     // past the call's deadline the typed error comes out (a CriRuntimeError, as before)
     notReadyLeft = 1000;
     await assert.rejects(c.listContainers(undefined, { timeoutMs: 400 }), (e: unknown) => e instanceof CriNotReadyError && e instanceof CriRuntimeError && e.details === NOT_READY);
+    // a refusal, then no answer before the deadline: the refusal is what the caller learns
+    notReadyLeft = 1;
+    listDelayMs = 2000;
+    await assert.rejects(c.listContainers(undefined, { timeoutMs: 400 }), (e: unknown) => e instanceof CriNotReadyError && e.details === NOT_READY);
+    listDelayMs = 0;
+    notReadyLeft = 1000;
     // an abort ends the waiting at once
     const ac = new AbortController();
     const p = c.listContainers(undefined, { signal: ac.signal });
@@ -159,6 +167,7 @@ test('a runtime still recovering after a restart is asked again: connect and eve
     await assert.rejects(p, CriCancelledError);
   } finally {
     notReadyLeft = 0;
+    listDelayMs = 0;
     c.close();
   }
 });

@@ -32,6 +32,8 @@ const CRI_API_VERSION = 'v1';
 /** pauses between calls that found the runtime not ready yet */
 const NOT_READY_FIRST_PAUSE_MS = 100;
 const NOT_READY_MAX_PAUSE_MS = 1000;
+/** time a call asked again must still have after its pause, for the runtime to answer */
+const NOT_READY_MIN_BUDGET_MS = 50;
 
 /** Resolves true after ms, or false at once when the signal fires. */
 function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
@@ -164,11 +166,17 @@ export class CriClient {
    */
   private async call<T>(method: string, req: object, opts: CallOptions = {}, defaultTimeout = DEFAULT_TIMEOUT_MS): Promise<T> {
     const deadline = Date.now() + (opts.timeoutMs ?? defaultTimeout);
+    let notReady: CriNotReadyError | undefined;
     for (let pauseMs = NOT_READY_FIRST_PAUSE_MS; ; pauseMs = Math.min(pauseMs * 2, NOT_READY_MAX_PAUSE_MS)) {
       try {
         return await this.callOnce<T>(method, req, deadline, opts.signal, opts.sameAsLast);
       } catch (err) {
-        if (!(err instanceof CriNotReadyError) || Date.now() + pauseMs >= deadline) throw err;
+        // a retry that runs out of time says no more than the refusal before it did
+        if (err instanceof CriTimeoutError && notReady) throw notReady;
+        if (!(err instanceof CriNotReadyError)) throw err;
+        notReady = err;
+        // ask again only with time left for an answer after the pause
+        if (Date.now() + pauseMs + NOT_READY_MIN_BUDGET_MS >= deadline) throw err;
         if (!(await pause(pauseMs, opts.signal))) throw new CriCancelledError(method, Code.CANCELLED, 'aborted while the runtime was not ready');
       }
     }
