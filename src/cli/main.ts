@@ -23,8 +23,8 @@ Server flags:
   --disable-agent             do not run a node agent in this process
   --disable-scheduler         do not run the scheduler in this process
   --disable-controllers       do not run the controller manager in this process
-  --single-thread             run the scheduler and controllers on the API server's thread
-                              (default: a worker thread of their own, on another core)
+  --single-thread             run the scheduler, controllers and node agent on the API server's
+                              thread (default: worker threads of their own, on another core)
   --write-kubeconfig FILE     where to write the admin kubeconfig (default DIR/kubeconfig.yaml)
   --log-level LEVEL           trace, debug, info, warn, error (default info)
   --pod-manifest-path PATH    static pod manifests of this node (default DIR/agent/pod-manifests)

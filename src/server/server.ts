@@ -15,6 +15,7 @@ import { startAgentRuntime, type EarlyRuntime } from './runtime.js';
 import type { Logger } from '../util/logger.js';
 import type { WatchCache } from '../apiserver/watchcache.js';
 import type { ComponentsThread } from './components.js';
+import { spawnAgentThread, type AgentThread } from './agentthread.js';
 
 export interface ServerConfig {
   dataDir: string;
@@ -26,9 +27,9 @@ export interface ServerConfig {
   /** do not run the controller manager in this process */
   disableControllers?: boolean;
   /**
-   * run the scheduler and the controller manager on a worker thread (server/components.ts)
-   * instead of the API server's thread; ignored with an injected clock (which cannot cross
-   * to another thread)
+   * run the scheduler and the controller manager on a worker thread (server/components.ts),
+   * and the node agent on one of its own (server/agentthread.ts), instead of the API server's
+   * thread; ignored with an injected clock (which cannot cross to another thread)
    */
   componentsThread?: boolean;
   kubeconfigPath?: string;
@@ -81,19 +82,30 @@ export async function startServer(cfg: ServerConfig, signal?: AbortSignal): Prom
   // 0. this machine's container runtime boots while the control plane starts (cold start)
   const agentLog = cfg.log.child({ component: 'agent' });
   // (spawned before the control plane's code is even loaded: containerd boots meanwhile)
-  const early = cfg.disableAgent ? undefined : startAgentRuntime({ dataDir, log: agentLog, insecureRegistries: cfg.agentOptions?.insecureRegistries });
+  // With the components on a thread of their own, the agent gets one too (server/agentthread.ts),
+  // which starts containerd first thing as well
+  const threaded = !cfg.disableAgent && cfg.componentsThread === true && clock === realClock;
+  const early: AgentStart | undefined = cfg.disableAgent
+    ? undefined
+    : threaded
+      ? { thread: spawnAgentThread({ dataDir, log: agentLog, options: cfg.agentOptions }) }
+      : { runtime: startAgentRuntime({ dataDir, log: agentLog, insecureRegistries: cfg.agentOptions?.insecureRegistries }) };
   try {
     return await startControlPlaneAndAgent(cfg, dataDir, clock, agentLog, early, signal);
   } catch (err) {
-    if (early) {
-      early.stop.abort();
-      await early.runtime.then((r) => r.done).catch(() => undefined);
+    if (early?.runtime) {
+      early.runtime.stop.abort();
+      await early.runtime.runtime.then((r) => r.done).catch(() => undefined);
     }
+    await early?.thread?.stop();
     throw err;
   }
 }
 
-async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clock: Clock, agentLog: Logger, early: EarlyRuntime | undefined, signal?: AbortSignal): Promise<RunningServer> {
+/** the node agent being started: its container runtime on this thread, or the agent's own thread */
+type AgentStart = { runtime: EarlyRuntime; thread?: undefined } | { thread: AgentThread; runtime?: undefined };
+
+async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clock: Clock, agentLog: Logger, early: AgentStart | undefined, signal?: AbortSignal): Promise<RunningServer> {
   // the control plane's code, loaded now that containerd is starting
   const [{ openSqliteStore }, { instrumentStore }, { ApiServer }, { ApiMetrics }, { startNamespaceFinalizer }, { startEventTTL }, { ensureKubernetesService }, { ensureSystemPriorityClasses }, { ensureDefaultStorageClass }, { ApiError }, { RestClient }, { localTransport }] = await Promise.all([
     import('../storage/index.js'),
@@ -230,6 +242,7 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
     stopped = true;
     lifecycle.abort();
     await agent?.stop(); // the agent's loops and containerd; pods keep running
+    await early?.thread?.stop(); // likewise, on its thread
     await controllers?.stop(); // releases the leader Lease while the API still answers
     await thread?.stop(); // likewise, on its thread
     for (const c of clients) c.close();
@@ -237,7 +250,13 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
     await store.close();
   };
   // 7. this machine's node agent, on the same code path as a remote `kubelite agent`
-  if (early) {
+  if (early?.thread) {
+    const { AgentThreadRuntimeMissing } = await import('./agentthread.js');
+    await early.thread.start(api, creds.adminToken, `https://127.0.0.1:${port}`, creds.caPem).catch(async (err: unknown) => {
+      await stop();
+      throw err instanceof AgentThreadRuntimeMissing ? new StartupError(err.message) : err;
+    });
+  } else if (early) {
     // in-process as well: the same requests (authentication, admission, watches) through
     // ApiServer.handle, without TLS, sockets and HTTP parsing on both ends of this one thread;
     // on a cold start the Node's registration took 70-130 ms over HTTPS (a TLS handshake first)
@@ -245,7 +264,7 @@ async function startControlPlaneAndAgent(cfg: ServerConfig, dataDir: string, clo
     const agentCfg = { server: `https://127.0.0.1:${port}`, token: creds.adminToken, caPem: creds.caPem, dataDir, log: agentLog, clock, transport, ...cfg.agentOptions };
     const { startAgent } = await import('./agent.js');
     const { RuntimeMissingError } = await import('../cri/containerd.js');
-    agent = await startAgent(agentCfg, lifecycle.signal, early).catch(async (err: unknown) => {
+    agent = await startAgent(agentCfg, lifecycle.signal, early.runtime).catch(async (err: unknown) => {
       await stop(); // the scheduler, started or waiting for a Node, ends with the lifecycle signal
       throw err instanceof RuntimeMissingError ? new StartupError(err.message) : err;
     });
