@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { parseThresholds } from '../kubelet/eviction/thresholds.js';
+import { checkRuntimeCgroupName } from '../cri/runtimecgroup.js';
 import { startAgentRuntime } from '../server/runtime.js';
 import { createLogger } from '../util/logger.js';
 
@@ -19,6 +20,9 @@ Agent flags:
   --container-runtime-endpoint SOCK   use this CRI socket instead of starting containerd
   --insecure-registry HOST[:PORT]     pull from this registry over plain HTTP (repeatable;
                                       loopback registries always are)
+  --runtime-cgroups NAME              the cpu cgroup of the containerd kubelite starts, its shims, runc
+                                      and CNI plugins, weighted as one thread (default kubelite-runtime;
+                                      '' leaves them in the agent's)
   --log-level LEVEL                   trace, debug, info, warn, error (default info)
   --pod-manifest-path PATH            static pod manifests, a directory or a file (default DIR/agent/pod-manifests)
   --manifest-url URL                  also run the static pods this URL serves (a Pod or a PodList)
@@ -44,6 +48,7 @@ export async function runAgent(argv: string[]): Promise<void> {
         'node-name': { type: 'string' },
         'container-runtime-endpoint': { type: 'string' },
         'insecure-registry': { type: 'string', multiple: true },
+        'runtime-cgroups': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
         'pod-manifest-path': { type: 'string' },
         'manifest-url': { type: 'string' },
@@ -60,6 +65,12 @@ export async function runAgent(argv: string[]): Promise<void> {
     if (values['eviction-hard'] !== undefined) parseThresholds(values['eviction-hard']);
   } catch (err) {
     process.stderr.write(`kubelite agent: --eviction-hard: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  try {
+    if (values['runtime-cgroups']) checkRuntimeCgroupName(values['runtime-cgroups']);
+  } catch (err) {
+    process.stderr.write(`kubelite agent: ${(err as Error).message}\n`);
     process.exit(2);
   }
   const starts = values['max-parallel-pod-starts'];
@@ -85,10 +96,10 @@ export async function runAgent(argv: string[]): Promise<void> {
   const log = createLogger({ level: values['log-level'], name: 'kubelite-agent' });
   const ac = new AbortController();
   try {
-    const early = startAgentRuntime({ dataDir, log, runtimeEndpoint: values['container-runtime-endpoint'], insecureRegistries: values['insecure-registry'] });
+    const early = startAgentRuntime({ dataDir, log, runtimeEndpoint: values['container-runtime-endpoint'], insecureRegistries: values['insecure-registry'], runtimeCgroup: values['runtime-cgroups'] });
     // the kubelet's code is loaded while containerd boots
     const { startAgent } = await import('../server/agent.js');
-    const a = await startAgent({ server: values.server, token, caPem, dataDir, log, nodeName: values['node-name'], runtimeEndpoint: values['container-runtime-endpoint'], insecureRegistries: values['insecure-registry'], podManifestPath: values['pod-manifest-path'], manifestUrl: values['manifest-url'], evictionHard: values['eviction-hard'], maxParallelPodStarts }, ac.signal, early);
+    const a = await startAgent({ server: values.server, token, caPem, dataDir, log, nodeName: values['node-name'], runtimeEndpoint: values['container-runtime-endpoint'], insecureRegistries: values['insecure-registry'], runtimeCgroup: values['runtime-cgroups'], podManifestPath: values['pod-manifest-path'], manifestUrl: values['manifest-url'], evictionHard: values['eviction-hard'], maxParallelPodStarts }, ac.signal, early);
     process.stdout.write(`kubelite agent: node ${a.nodeName} registered (pod CIDR ${a.podCIDR}, ${a.node.runtimeVersion})\n`);
     const shutdown = (sig: string) => {
       log.info({ signal: sig }, 'agent: stopping (pods keep running)');

@@ -30,6 +30,8 @@ Server flags:
   --pod-manifest-path PATH    static pod manifests of this node (default DIR/agent/pod-manifests)
   --insecure-registry HOST[:PORT]  pull from this registry over plain HTTP (repeatable; loopback always is)
   --manifest-url URL          also run the static pods this URL serves (a Pod or a PodList)
+  --runtime-cgroups NAME      the cpu cgroup of the containerd kubelite starts, its shims, runc and
+                              CNI plugins, weighted as one thread (default kubelite-runtime; '' off)
   --eviction-hard LIST        hard eviction thresholds (default memory.available<100Mi; percentages too)
   --max-parallel-pod-starts N pods whose sandbox and containers the runtime starts at once, the
                               oldest first (default: CPUs + 1; 0: no limit)
@@ -86,6 +88,7 @@ export async function main(argv: string[]): Promise<void> {
         'pod-manifest-path': { type: 'string' },
         'insecure-registry': { type: 'string', multiple: true },
         'manifest-url': { type: 'string' },
+        'runtime-cgroups': { type: 'string' },
         'eviction-hard': { type: 'string' },
         'max-parallel-pod-starts': { type: 'string' },
         'node-monitor-grace-period': { type: 'string', default: '40s' },
@@ -97,6 +100,7 @@ export async function main(argv: string[]): Promise<void> {
       strict: true,
     }));
     if (values['eviction-hard'] !== undefined) (await import('../kubelet/eviction/thresholds.js')).parseThresholds(values['eviction-hard']);
+    if (values['runtime-cgroups']) (await import('../cri/runtimecgroup.js')).checkRuntimeCgroupName(values['runtime-cgroups']);
   } catch (err) {
     process.stderr.write(`kubelite server: ${(err as Error).message}\n\n${USAGE}`);
     process.exit(2);
@@ -135,7 +139,7 @@ export async function main(argv: string[]): Promise<void> {
         controllerSettings,
         defaultTolerationSeconds,
         log,
-        agentOptions: { podManifestPath: values['pod-manifest-path'], manifestUrl: values['manifest-url'], evictionHard: values['eviction-hard'], insecureRegistries: values['insecure-registry'], maxParallelPodStarts: values['max-parallel-pod-starts'] === undefined ? undefined : count('max-parallel-pod-starts') },
+        agentOptions: { podManifestPath: values['pod-manifest-path'], manifestUrl: values['manifest-url'], evictionHard: values['eviction-hard'], insecureRegistries: values['insecure-registry'], maxParallelPodStarts: values['max-parallel-pod-starts'] === undefined ? undefined : count('max-parallel-pod-starts'), runtimeCgroup: values['runtime-cgroups'] },
       },
       ac.signal,
     );

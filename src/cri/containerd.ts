@@ -15,6 +15,7 @@ import type { Logger } from '../util/logger.js';
 import type { CriClient } from './client.js';
 import { containerdConfig, containerdPaths, checkSocketPath, DEFAULT_SANDBOX_IMAGE, insecureRegistryHosts, type ContainerdPaths } from './containerd-config.js';
 import { archiveHolds, archivesIn, builtinImageArchives, importImages, withImageFirst, type ImportOptions } from './images/import.js';
+import { DEFAULT_RUNTIME_CGROUP, placeRuntime } from './runtimecgroup.js';
 
 export const INSTALL_HINT = 'install them with: apt-get install -y containerd runc containernetworking-plugins busybox-static';
 
@@ -49,6 +50,11 @@ export interface RuntimeOptions {
   stopTimeoutMs?: number;
   /** registries (HOST[:PORT]) pulled from over plain HTTP; loopback ones always are */
   insecureRegistries?: string[];
+  /**
+   * the cpu cgroup the managed containerd (with its shims, runc, CNI plugins) runs in, with the
+   * weight of one thread (see runtimecgroup.ts); default kubelite-runtime, '' leaves it in ours
+   */
+  runtimeCgroup?: string;
 }
 
 export interface ExitInfo {
@@ -288,12 +294,27 @@ export async function startRuntime(o: RuntimeOptions, signal: AbortSignal): Prom
   writeRegistryHosts(paths.registryHostsDir, o.insecureRegistries ?? []);
 
   let restarts = 0;
+  let cgroupName = o.runtimeCgroup ?? DEFAULT_RUNTIME_CGROUP;
+  let placed = false;
   const spawnContainerd = (): ChildProcess => {
     rmSync(paths.socket, { force: true });
     const logFd = openSync(paths.log, 'a');
     try {
       const c = spawn(o.containerdBin ?? 'containerd', ['--config', paths.config], { stdio: ['ignore', logFd, logFd] });
-      if (c.pid) writeFileSync(join(paths.base, 'containerd.pid'), String(c.pid));
+      if (c.pid) {
+        writeFileSync(join(paths.base, 'containerd.pid'), String(c.pid));
+        // before containerd has started anything: what it spawns is born in the same cgroup
+        if (cgroupName) {
+          try {
+            const dir = placeRuntime(c.pid, cgroupName);
+            if (dir && !placed) o.log.info({ cgroup: dir }, 'containerd runs in a cpu cgroup of its own');
+            placed = true;
+          } catch (err) {
+            o.log.warn({ err: (err as Error).message }, 'containerd stays in our cpu cgroup');
+            cgroupName = '';
+          }
+        }
+      }
       return c;
     } finally {
       closeSync(logFd);

@@ -51,6 +51,8 @@ export interface AgentConfig {
   probes?: ProbeResults;
   /** registries (HOST[:PORT]) pulled from over plain HTTP; loopback ones always are */
   insecureRegistries?: string[];
+  /** the managed containerd's cpu cgroup (default kubelite-runtime; '' leaves it in ours) */
+  runtimeCgroup?: string;
   plegPeriodMs?: number;
   resyncMs?: number;
   clock?: Clock;

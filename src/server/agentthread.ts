@@ -14,7 +14,7 @@ import type { AgentConfig } from './agent.js';
 
 const TAG = '__kubeliteAgent';
 
-export type AgentThreadOptions = Pick<AgentConfig, 'podManifestPath' | 'manifestUrl' | 'evictionHard' | 'insecureRegistries' | 'maxParallelPodStarts'>;
+export type AgentThreadOptions = Pick<AgentConfig, 'podManifestPath' | 'manifestUrl' | 'evictionHard' | 'insecureRegistries' | 'maxParallelPodStarts' | 'runtimeCgroup'>;
 
 type ToWorker = { t: 'start'; server: string; token: string; caPem: string } | { t: 'stop' };
 type FromWorker = { t: 'started' } | { t: 'error'; message: string; runtimeMissing: boolean } | { t: 'stopped' };
@@ -88,7 +88,7 @@ export function spawnAgentThread(o: { dataDir: string; log: Logger; options?: Ag
 async function runInWorker(d: WorkerData): Promise<void> {
   const [{ startAgentRuntime }, { createLogger }] = await Promise.all([import('./runtime.js'), import('../util/logger.js')]);
   const log = createLogger({ level: d.logLevel }).child({ component: 'agent' });
-  const early = startAgentRuntime({ dataDir: d.dataDir, log, insecureRegistries: d.options.insecureRegistries });
+  const early = startAgentRuntime({ dataDir: d.dataDir, log, insecureRegistries: d.options.insecureRegistries, runtimeCgroup: d.options.runtimeCgroup });
   // the agent's code loads while containerd boots
   const code = Promise.all([import('./agent.js'), import('../client/threadtransport.js'), import('../util/clock.js'), import('../cri/containerd.js')]);
   code.catch(() => undefined);

@@ -20,6 +20,8 @@ export interface EarlyRuntimeConfig {
   /** image archives imported at start (default: the package's build/images) */
   imageArchives?: string[];
   insecureRegistries?: string[];
+  /** the managed containerd's cpu cgroup (default kubelite-runtime; '' leaves it in ours) */
+  runtimeCgroup?: string;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface EarlyRuntimeConfig {
  */
 export function startAgentRuntime(cfg: EarlyRuntimeConfig): EarlyRuntime {
   const stop = new AbortController();
-  const runtime = startRuntime({ dataDir: resolve(cfg.dataDir), log: cfg.log.child({ component: 'containerd' }), endpoint: cfg.runtimeEndpoint, imageArchives: cfg.imageArchives, insecureRegistries: cfg.insecureRegistries, importInBackground: true }, stop.signal);
+  const runtime = startRuntime({ dataDir: resolve(cfg.dataDir), log: cfg.log.child({ component: 'containerd' }), endpoint: cfg.runtimeEndpoint, imageArchives: cfg.imageArchives, insecureRegistries: cfg.insecureRegistries, runtimeCgroup: cfg.runtimeCgroup, importInBackground: true }, stop.signal);
   runtime.catch(() => undefined); // the error reaches whoever awaits it (startAgent)
   return { runtime, stop };
 }

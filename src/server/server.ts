@@ -40,7 +40,7 @@ export interface ServerConfig {
   clock?: Clock;
   log: Logger;
   /** node agent flags (static pods, eviction) for this machine's agent */
-  agentOptions?: Pick<AgentConfig, 'podManifestPath' | 'manifestUrl' | 'evictionHard' | 'insecureRegistries' | 'maxParallelPodStarts'>;
+  agentOptions?: Pick<AgentConfig, 'podManifestPath' | 'manifestUrl' | 'evictionHard' | 'insecureRegistries' | 'maxParallelPodStarts' | 'runtimeCgroup'>;
 }
 
 export interface RunningServer {
@@ -89,7 +89,7 @@ export async function startServer(cfg: ServerConfig, signal?: AbortSignal): Prom
     ? undefined
     : threaded
       ? { thread: spawnAgentThread({ dataDir, log: agentLog, options: cfg.agentOptions }) }
-      : { runtime: startAgentRuntime({ dataDir, log: agentLog, insecureRegistries: cfg.agentOptions?.insecureRegistries }) };
+      : { runtime: startAgentRuntime({ dataDir, log: agentLog, insecureRegistries: cfg.agentOptions?.insecureRegistries, runtimeCgroup: cfg.agentOptions?.runtimeCgroup }) };
   try {
     return await startControlPlaneAndAgent(cfg, dataDir, clock, agentLog, early, signal);
   } catch (err) {

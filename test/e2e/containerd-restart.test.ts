@@ -7,8 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type { KubeObject } from '../../src/api/types.js';
 import { RestClient } from '../../src/client/rest.js';
-import { INSTALL_HINT, missingRuntimeTools } from '../../src/cri/containerd.js';
+import { INSTALL_HINT, missingRuntimeTools, shimsOf } from '../../src/cri/containerd.js';
 import { containerdPaths } from '../../src/cri/containerd-config.js';
+import { cpuHierarchy, DEFAULT_RUNTIME_CGROUP, RUNTIME_CPU_SHARES, RUNTIME_CPU_WEIGHT } from '../../src/cri/runtimecgroup.js';
 import { buildImages, BUSYBOX_IMAGE, DEFAULT_BUSYBOX } from '../../src/cri/images/build.js';
 import { removePodCgroups } from '../../src/kubelet/cgroups.js';
 import { startAgent, type RunningAgent } from '../../src/server/agent.js';
@@ -37,6 +38,12 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** a process's cgroup in the hierarchy with the cpu controller */
+function cpuCgroupOf(pid: number): string | undefined {
+  const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').map((l) => l.split(':'));
+  return (lines.find((f) => f.length >= 3 && f[1]!.split(',').includes('cpu')) ?? lines.find((f) => f[0] === '0' && f[1] === ''))?.slice(2).join(':');
 }
 
 type Status = { podIP: string; containerStatuses: { containerID: string; restartCount: number; ready: boolean; state: { running?: unknown } }[] };
@@ -101,10 +108,21 @@ describe('containerd restarted under running pods', { timeout: 300_000 }, () => 
 
     const pid = agent!.runtime.pid();
     assert.ok(pid, 'kubelite started containerd itself');
+    // containerd, and the pod's shim it spawned, share the CPU as one thread (runtimecgroup.ts)
+    const h = cpuHierarchy(readFileSync('/proc/self/mountinfo', 'utf8'), readFileSync('/proc/self/cgroup', 'utf8'));
+    assert.ok(h, 'this machine has a cpu cgroup controller');
+    const runtimeCgroup = h.version === 1 ? `${h.own.replace(/\/$/, '')}/${DEFAULT_RUNTIME_CGROUP}` : `/${DEFAULT_RUNTIME_CGROUP}`;
+    assert.equal(cpuCgroupOf(pid), runtimeCgroup, 'containerd runs in the runtime cgroup');
+    const shims = shimsOf(containerdPaths(c.dir).socket);
+    assert.ok(shims.length > 0, 'the pod has a shim');
+    for (const shim of shims) assert.equal(cpuCgroupOf(shim), runtimeCgroup, `shim ${shim} runs in the runtime cgroup`);
+    const weightFile = h.version === 1 ? ['cpu.shares', RUNTIME_CPU_SHARES] : ['cpu.weight', RUNTIME_CPU_WEIGHT];
+    assert.equal(readFileSync(`${h.mount}${runtimeCgroup}/${weightFile[0]}`, 'utf8').trim(), String(weightFile[1]));
     const restarts = agent!.runtime.restarts();
     process.kill(pid, 'SIGKILL');
     await until('containerd restarted by the supervisor', async () => agent!.runtime.restarts() > restarts && agent!.runtime.pid() !== pid);
     await until('the CRI answering again', async () => (await agent!.cri.version()).runtimeName === 'containerd');
+    assert.equal(cpuCgroupOf(agent!.runtime.pid()!), runtimeCgroup, 'the restarted containerd runs in the runtime cgroup too');
 
     // a few PLEG periods and a resync later nothing has been restarted or re-created
     await new Promise((r) => setTimeout(r, 5000));
