@@ -18,8 +18,8 @@ export interface ServerProc {
   stop(): Promise<void>;
 }
 
-export async function startServerProcess(dataDir: string, extraArgs: string[] = [], nodeArgs: string[] = serverProfArgs()): Promise<ServerProc> {
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'kubelite.js'), 'server', '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--disable-agent', '--log-level', 'warn', ...extraArgs, ...(process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean)], {
+export async function startServerProcess(dataDir: string, extraArgs: string[] = [], nodeArgs: string[] = serverProfArgs(), opts: { agent?: boolean } = {}): Promise<ServerProc> {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'kubelite.js'), 'server', '--data-dir', dataDir, '--https-listen-port', '0', '--bind-address', '127.0.0.1', ...(opts.agent ? [] : ['--disable-agent']), '--log-level', 'warn', ...extraArgs, ...(process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<URL>((resolve, reject) => {

@@ -2,7 +2,10 @@
 // (creation to all containers started, as Kubernetes' pod startup SLO measures it) for 100
 // pods at 10 pods/s and for 10 pods at once, each next to the raw CRI floor (RunPodSandbox +
 // CreateContainer + StartContainer driven directly against the same containerd) measured in
-// interleaved rounds of the same run; `kubelite server` cold start to the first pod Running; the agent's RSS.
+// interleaved rounds of the same run, with kubelite as `kubelite server` runs a single-node
+// cluster (the agent in the server's process); then the API server and a `kubelite agent`
+// process of its own (a remote node's deployment, on the same machine): its RSS, and 100 pods at
+// 10 pods/s once more; `kubelite server` cold start to the first pod Running.
 // For investigation (the BENCHMARKS.md section is written only by a full run):
 //   BENCH_PODS_ONLY=single,spaced,burst,floor,cold,pairs   run only these parts; pairs: one kubelite
 //                                pod then one floor pod, in turn, SINGLE times (the ratio without drift)
@@ -11,7 +14,10 @@
 //   BENCH_POD_TRACE=1            the agent traces each pod (KUBELITE_POD_TRACE); prints the median
 //                                time of each step from the POST, per scenario; and the cold starts'
 //                                milestones (server log at debug level, the pod's steps) from the spawn
-//   BENCH_AGENT_CPU_PROF=DIR     a --cpu-prof of the agent to DIR
+//   BENCH_PODS_SPLIT=1           the whole comparison with the separate agent process instead
+//   BENCH_SERVER_NICE=N          renice every thread of the server processes to N (is the in-process
+//                                agent's and API's one thread starved by the runtime's many threads?)
+//   BENCH_AGENT_CPU_PROF=DIR     a --cpu-prof of the separate agent to DIR (BENCH_SERVER_CPU_PROF: of the servers)
 //   BENCH_AGENT_NODE_FLAGS='...' node's flags for the agent instead of bin/kubelite's (V8 options)
 //   BENCH_AGENT_ARGS='...'       more `kubelite agent` flags (e.g. --max-parallel-pod-starts 0 to compare)
 //   BENCH_SKIP_KUBELITE=1        the floor's side only (with BENCH_PODS_ONLY=...,floor)
@@ -19,7 +25,7 @@
 //   BENCH_FLOOR_CPU_SHARES=2     floor containers with the cpu.shares of a BestEffort pod's (the kubelet's)
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
+import { availableParallelism, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { Agent } from 'node:https';
@@ -29,7 +35,7 @@ import { containerdPaths } from '../src/cri/containerd-config.js';
 import { freePort, missingRuntimeTools, INSTALL_HINT } from '../src/cri/containerd.js';
 import { BUSYBOX_IMAGE } from '../src/cri/images/build.js';
 import type { PodSandboxConfig } from '../src/cri/types.js';
-import { ROOT, call, cpuSeconds, load1, machine, percentile, roleNodeFlags, rssMiB, sleep, spawnKubelite, startServerProcess, stopChild, watchLines, writeSection, type ServerProc } from './lib.js';
+import { ROOT, call, cpuSeconds, threadCpuSeconds, load1, machine, percentile, roleNodeFlags, rssMiB, sleep, spawnKubelite, startServerProcess, stopChild, watchLines, writeSection, type ServerProc } from './lib.js';
 
 const SPACED = Number(process.env.BENCH_PODS ?? 100);
 const RATE = 10; // pods per second
@@ -37,6 +43,10 @@ const BURST = 10;
 const SINGLE = 10; // one at a time: each created once the previous one runs
 const ROUNDS = Number(process.env.BENCH_PODS_ROUNDS ?? 3);
 const QUIET_MS = 1000;
+/** untilIdle(): the machine counts as idle below this share of its CPU over a window */
+const SETTLE_BUSY = 0.15;
+const SETTLE_WINDOW_MS = 500;
+const SETTLE_MAX_MS = 20_000;
 // warm-up rounds before the measured ones (not counted): the server's JIT compiles its hot paths
 // (a fresh server spends ~6 ms of CPU per pod in V8's optimising compiler threads over its first
 // hundred pods), containerd and the kernel's caches fill; as on a cluster that has run a while
@@ -55,7 +65,19 @@ const seenOf = (name: string) => seenAt.get(name) ?? (seenAt.set(name, {}), seen
 interface Latencies {
   ms: number[];
   errors: number;
+  /** the part's CPU ms per pod, by process (agent, server, runtime, bench, machine, steal) */
+  cpu?: Record<string, number>;
+  /** the hypervisor's steal over the part, as a share of the machine's CPU capacity */
+  steal?: number;
 }
+
+// A part during which the hypervisor took more than this share of the machine's CPU (steal) is
+// run again, with its counterpart on the other side, up to STEAL_RETRIES times in the whole run:
+// the other tenants' load, not kubelite's or the runtime's, decided its latencies.
+const STEAL_MAX = Number(process.env.BENCH_PODS_STEAL_MAX ?? 0.05);
+const STEAL_RETRIES = Number(process.env.BENCH_PODS_STEAL_RETRIES ?? 6);
+let stealRetries = 0;
+const CPUS = availableParallelism();
 
 const pod = (name: string): KubeObject => ({
   apiVersion: 'v1',
@@ -127,7 +149,7 @@ interface Probe {
 
 /** Runs one part; prints the CPU per pod of the agent, the server, and the runtime (containerd with its shims, runc, CNI) and, traced, the median step times. */
 async function part(label: string, namePrefix: string, pods: number, probe: Probe, f: () => Promise<Latencies>): Promise<Latencies> {
-  const pids = { agent: [probe.agentPid], server: [probe.serverPid] };
+  const pids: Record<string, number[]> = probe.agentPid === probe.serverPid ? { server: [probe.serverPid] } : { agent: [probe.agentPid], server: [probe.serverPid] };
   const cpu = (l: number[]) => l.reduce((s, pid) => s + cpuSeconds(pid), 0);
   const before = Object.fromEntries(Object.entries(pids).map(([k, l]) => [k, cpu(l)]));
   const rt0 = runtimeCpuMs();
@@ -136,8 +158,11 @@ async function part(label: string, namePrefix: string, pods: number, probe: Prob
   const perf = perfDir ? spawn('perf', ['record', '-a', '-F', '999', '-g', '-o', join(perfDir, `${namePrefix}perf.data`)], { stdio: 'ignore' }) : undefined;
   if (perf) await sleep(300);
   const m0 = machineCpuMs();
+  const wall0 = performance.now();
   const self0 = process.cpuUsage();
+  const th0 = threadCpuSeconds(probe.serverPid);
   const l = await f();
+  const th1 = threadCpuSeconds(probe.serverPid);
   if (perf) {
     perf.kill('SIGINT');
     await new Promise((r) => perf.once('exit', r));
@@ -150,12 +175,28 @@ async function part(label: string, namePrefix: string, pods: number, probe: Prob
   per.bench = (self1.user + self1.system) / 1000 / pods;
   per.machine = (m1.busy - m0.busy) / pods;
   per.steal = (m1.steal - m0.steal) / pods;
-  const side = namePrefix.startsWith('floor') ? 'floor' : 'kubelite';
-  for (const [k, v] of Object.entries(per)) (startCpu[side][k] ??= []).push(v);
+  const steal = (m1.steal - m0.steal) / ((performance.now() - wall0) * CPUS);
   const used = Object.entries(per).map(([k, v]) => `${k} ${v.toFixed(1)}`);
-  process.stderr.write(`bench:pods ${label}: ${fmt(l)}; CPU ms/pod: ${used.join(', ')}; load ${load0}\n`);
+  process.stderr.write(`bench:pods ${label}: ${fmt(l)}; CPU ms/pod: ${used.join(', ')}; steal ${(steal * 100).toFixed(1)}% of the machine; load ${load0}\n`);
+  // the server's threads (main: the API server, and the agent when in-process; the others: components, libuv's pool, V8's)
+  const threads = [...th1.byName].map(([k, v]) => [k, ((v - (th0.byName.get(k) ?? 0)) * 1000) / pods] as const).filter(([, v]) => v >= 0.1);
+  process.stderr.write(`  server threads, CPU ms/pod: ${threads.map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}\n`);
   if (probe.traceFile && !namePrefix.startsWith('floor')) process.stderr.write(breakdown(namePrefix, probe.traceFile));
-  return l;
+  return { ...l, cpu: per, steal };
+}
+
+/** Counts a part's CPU per pod in its side's figures. */
+function countCpu(side: 'kubelite' | 'floor', l: Latencies): void {
+  for (const [k, v] of Object.entries(l.cpu ?? {})) (startCpu[side][k] ??= []).push(v);
+}
+
+/** true when the parts ran with too much steal and may run again (counted) */
+function retryForSteal(what: string, ls: Latencies[]): boolean {
+  const worst = Math.max(...ls.map((l) => l.steal ?? 0));
+  if (worst <= STEAL_MAX || stealRetries >= STEAL_RETRIES) return false;
+  stealRetries++;
+  process.stderr.write(`bench:pods ${what}: steal ${(worst * 100).toFixed(1)}% of the machine (> ${STEAL_MAX * 100}%): run again (${stealRetries}/${STEAL_RETRIES})\n`);
+  return true;
 }
 
 /** CPU ms per pod started, of each part, by side and process (agent, server, runtime) */
@@ -163,11 +204,11 @@ const startCpu: Record<'kubelite' | 'floor', Record<string, number[]>> = { kubel
 
 /** The deletion after a part: its CPU per pod (agent, server, runtime). */
 async function deletion(label: string, pods: number, probe: Probe, f: () => Promise<void>): Promise<void> {
-  const cpu0 = [cpuSeconds(probe.agentPid), cpuSeconds(probe.serverPid)];
+  const cpu0 = [probe.agentPid === probe.serverPid ? 0 : cpuSeconds(probe.agentPid), cpuSeconds(probe.serverPid)];
   const rt0 = runtimeCpuMs();
   const t0 = performance.now();
   await f();
-  const used = [`agent ${(((cpuSeconds(probe.agentPid) - cpu0[0]!) * 1000) / pods).toFixed(1)}`, `server ${(((cpuSeconds(probe.serverPid) - cpu0[1]!) * 1000) / pods).toFixed(1)}`];
+  const used = [`agent ${probe.agentPid === probe.serverPid ? '(in server)' : (((cpuSeconds(probe.agentPid) - cpu0[0]!) * 1000) / pods).toFixed(1)}`, `server ${(((cpuSeconds(probe.serverPid) - cpu0[1]!) * 1000) / pods).toFixed(1)}`];
   if (rt0 !== undefined) used.push(`runtime ${((runtimeCpuMs()! - rt0) / pods).toFixed(1)}`);
   process.stderr.write(`bench:pods ${label} deletion: ${(performance.now() - t0).toFixed(0)} ms; CPU ms/pod: ${used.join(', ')}\n`);
 }
@@ -201,6 +242,28 @@ function trackRuntimeCpu(containerdPid: number): void {
   rtCgroup = true;
 }
 
+/**
+ * The pause between parts: QUIET_MS, then until the machine is idle (below SETTLE_BUSY of its CPU
+ * over a SETTLE_WINDOW_MS window; at most SETTLE_MAX_MS): what the previous part left to the
+ * kernel and containerd (network namespaces, veths, cgroups and mounts torn down asynchronously
+ * after their pods are gone) is not charged to the next part.
+ */
+async function untilIdle(): Promise<void> {
+  await sleep(QUIET_MS);
+  const t0 = performance.now();
+  let busy = 1;
+  while (performance.now() - t0 < SETTLE_MAX_MS) {
+    const a = machineCpuMs();
+    const w0 = performance.now();
+    await sleep(SETTLE_WINDOW_MS);
+    const b = machineCpuMs();
+    busy = (b.busy - a.busy) / ((performance.now() - w0) * CPUS);
+    if (busy < SETTLE_BUSY) break;
+  }
+  const waited = performance.now() - t0;
+  if (waited > SETTLE_WINDOW_MS * 1.5) process.stderr.write(`bench:pods settle: waited ${waited.toFixed(0)} ms more for an idle machine (last window ${(busy * 100).toFixed(0)}% busy)\n`);
+}
+
 /** the machine's CPU time from /proc/stat, ms: busy (all but idle and iowait, steal included) and steal */
 function machineCpuMs(): { busy: number; steal: number } {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
@@ -230,6 +293,7 @@ function breakdown(namePrefix: string, traceFile: string): string {
   const steps = new Map<string, number[]>();
   const add = (k: string, v: number) => (steps.get(k) ?? (steps.set(k, []), steps.get(k)!)).push(v);
   let n = 0;
+  const slowest: { name: string; ms: number; steps: string }[] = [];
   const lines = existsSync(traceFile) ? readFileSync(traceFile, 'utf8').split('\n').filter(Boolean) : [];
   for (const line of lines) {
     const t = JSON.parse(line) as { pod: string; marks: [string, number][] };
@@ -245,10 +309,14 @@ function breakdown(namePrefix: string, traceFile: string): string {
       add(`agent: ${what}${k ? ` #${k + 1}` : ''}`, at - c.post);
     }
     add('client: all started seen', c.started - c.post);
+    const post = c.post;
+    const steps1 = [...(c.bound !== undefined ? [['client: bound seen', c.bound - post] as const] : []), ...t.marks.map(([w, at]) => [w, at - post] as const)].sort((a, b) => a[1] - b[1]);
+    slowest.push({ name, ms: c.started - c.post, steps: steps1.map(([w, ms]) => `${w} ${ms.toFixed(0)}`).join(', ') });
   }
   const med = (l: number[]) => percentile([...l].sort((a, b) => a - b), 50);
   const rows = [...steps].sort((a, b) => med(a[1]) - med(b[1])).map(([k, l]) => `  ${med(l).toFixed(1).padStart(8)} ms  ${k}${l.length < n ? ` (${l.length}/${n} pods)` : ''}`);
-  return `  median ms from the POST, ${n} traced pods:\n${rows.join('\n')}\n`;
+  const worst = slowest.sort((a, b) => b.ms - a.ms).slice(0, 3).map((w) => `  ${w.name} ${w.ms.toFixed(0)} ms: ${w.steps}`);
+  return `  median ms from the POST, ${n} traced pods:\n${rows.join('\n')}\n  the slowest, ms from the POST:\n${worst.join('\n')}\n`;
 }
 
 type Pattern = 'single' | 'spaced' | 'burst';
@@ -282,8 +350,8 @@ interface Sides {
 }
 
 /** One kubelite round of a pattern: pods through the API server and the agent, then deleted (the runtime idle again). */
-async function kubeliteRound(x: Sides, pattern: Pattern, round: number, label = `round ${round + 1}`): Promise<Latencies> {
-  const prefix = `p-${pattern}-r${round}-`;
+async function kubeliteRound(x: Sides, pattern: Pattern, round: number, label = `round ${round + 1}`, attempt = 0): Promise<Latencies> {
+  const prefix = `p-${pattern}-r${round}${attempt ? `a${attempt}` : ''}-`;
   const l = await part(`kubelite ${pattern} ${label}`, prefix, COUNT[pattern], x.probe, () => arrivals(pattern, prefix, (name) => createAndTime(x.s, x.w, name)));
   await deletion(`kubelite ${pattern} ${label}`, COUNT[pattern], x.probe, async () => {
     await deleteAll(x.s);
@@ -293,8 +361,8 @@ async function kubeliteRound(x: Sides, pattern: Pattern, round: number, label = 
 }
 
 /** One floor round of a pattern: the same pods made through the CRI directly, then removed. */
-async function floorRound(x: Sides, pattern: Pattern, round: number, label = `round ${round + 1}`): Promise<Latencies> {
-  const prefix = `floor-${pattern}-r${round}-`;
+async function floorRound(x: Sides, pattern: Pattern, round: number, label = `round ${round + 1}`, attempt = 0): Promise<Latencies> {
+  const prefix = `floor-${pattern}-r${round}${attempt ? `a${attempt}` : ''}-`;
   const sandboxes: string[] = [];
   const l = await part(`floor ${pattern} ${label}`, prefix, COUNT[pattern], x.probe, () =>
     arrivals(pattern, prefix, (name) => criOnce(x.cri, x.probe.agentDir, name).then((r) => (sandboxes.push(r.sandbox), r.ms))),
@@ -321,28 +389,35 @@ interface Compared {
  */
 async function interleaved(x: Sides): Promise<Record<Pattern, Compared>> {
   for (let r = 0; r < WARMUP; r++) {
-    await sleep(QUIET_MS);
+    await untilIdle();
     await kubeliteRound(x, 'spaced', -1 - r, 'warm-up');
     if (runs('floor')) {
-      await sleep(QUIET_MS);
+      await untilIdle();
       await floorRound(x, 'spaced', -1 - r, 'warm-up');
     }
   }
-  for (const k of Object.keys(startCpu) as ('kubelite' | 'floor')[]) startCpu[k] = {}; // the warm-up's CPU is not counted
   const out = Object.fromEntries(PATTERNS.map((p) => [p, { kubelite: { ms: [], errors: 0 }, floor: { ms: [], errors: 0 }, ratios: [] }])) as unknown as Record<Pattern, Compared>;
   for (let r = 0; r < ROUNDS; r++) {
     for (const pattern of PATTERNS.filter(runs)) {
       const sides = r % 2 === 0 ? (['kubelite', 'floor'] as const) : (['floor', 'kubelite'] as const);
-      const got: Partial<Record<'kubelite' | 'floor', Latencies>> = {};
+      let got: Partial<Record<'kubelite' | 'floor', Latencies>> = {};
+      for (let attempt = 0; attempt === 0 || retryForSteal(`${pattern} round ${r + 1}`, Object.values(got)); attempt++) {
+        got = {};
+        for (const side of sides) {
+          if (side === 'floor' && !runs('floor')) continue;
+          if (side === 'kubelite' && process.env.BENCH_SKIP_KUBELITE === '1') continue;
+          await untilIdle(); // containerd's and the kernel's asynchronous cleanup of the previous part
+          got[side] = side === 'kubelite' ? await kubeliteRound(x, pattern, r, undefined, attempt) : await floorRound(x, pattern, r, undefined, attempt);
+        }
+      }
       for (const side of sides) {
-        if (side === 'floor' && !runs('floor')) continue;
-        if (side === 'kubelite' && process.env.BENCH_SKIP_KUBELITE === '1') continue;
-        await sleep(QUIET_MS); // containerd's and the kernel's asynchronous cleanup of the previous part
-        got[side] = side === 'kubelite' ? await kubeliteRound(x, pattern, r) : await floorRound(x, pattern, r);
+        const l = got[side];
+        if (!l) continue;
+        countCpu(side, l);
         const c = out[pattern][side];
-        c.ms.push(...got[side]!.ms);
+        c.ms.push(...l.ms);
         c.ms.sort((a, b) => a - b);
-        c.errors += got[side]!.errors;
+        c.errors += l.errors;
       }
       if (got.kubelite && got.floor) out[pattern].ratios.push(percentile(got.kubelite.ms, 50) / percentile(got.floor.ms, 50));
     }
@@ -538,82 +613,149 @@ async function main(): Promise<void> {
       warm = w;
     }
 
-    // 2. a control plane and a separate `kubelite agent` process, so the agent's RSS is its own
-    const server = await startServerProcess(join(base, 'server'));
-    const agentDir = join(base, 'agent');
+    // 2. `kubelite server` as users run it on one machine (API server, scheduler, controllers and
+    // the node agent in one process, with its containerd), interleaved with the floor on that containerd
     const traceFile = TRACE ? join(base, 'pod-trace.jsonl') : undefined;
     if (traceFile) process.env.KUBELITE_POD_TRACE = traceFile;
-    const prof = process.env.BENCH_AGENT_CPU_PROF;
-    const flags = process.env.BENCH_AGENT_NODE_FLAGS;
-    // through bin/kubelite, the command users run (it sets the agent's V8 heap options)
-    const { child: agentProc } = await spawnKubelite(
-      ['agent', '--server', server.url.origin, '--token', server.token, '--ca-file', join(base, 'server', 'server', 'tls', 'ca.crt'), '--data-dir', agentDir, '--node-name', NODE, '--log-level', 'warn', ...(process.env.BENCH_AGENT_ARGS ?? '').split(' ').filter(Boolean)],
-      /registered/,
-      60_000,
-      // profiled or other flags: node + the agent flags of bin/kubelite (or those), plus --cpu-prof (not allowed in NODE_OPTIONS)
-      prof || flags !== undefined ? [...(flags !== undefined ? flags.split(/\s+/).filter(Boolean) : roleNodeFlags('agent')), ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])] : [],
-      prof || flags !== undefined ? undefined : join(ROOT, 'bin', 'kubelite'),
-    );
-    try {
-      const idleRss = rssMiB(agentProc.pid!);
-      const cri = await CriClient.connect(containerdPaths(agentDir).socket);
-      const containerd = pidsOf((cmd) => cmd.startsWith('containerd\0') && cmd.includes(agentDir));
-      if (containerd.length === 1) trackRuntimeCpu(containerd[0]!);
-      const probe: Probe = { agentPid: agentProc.pid!, serverPid: server.child.pid!, agentDir, traceFile };
-      const w = await startedWatcher(server);
-      let res: Record<Pattern, Compared>;
-      try {
-        const x: Sides = { s: server, w, cri, probe };
-        if (runs('pairs')) await pairs(x);
-        res = await interleaved(x);
-      } finally {
-        w.close();
-      }
-      const busyRss = rssMiB(agentProc.pid!);
-      cri.close();
-      const cmp = (p: Pattern) => res[p];
-      const ratioOf = (c: Compared) => median(c.ratios);
-      const ratioCell = (c: Compared) => `${ratioOf(c).toFixed(2)}x (rounds: ${c.ratios.map((r) => r.toFixed(2)).join(', ')})`;
-      const kubelite = { single: cmp('single').kubelite, spaced: cmp('spaced').kubelite, burst: cmp('burst').kubelite };
-      const floor = { single: cmp('single').floor, spaced: cmp('spaced').floor, burst: cmp('burst').floor };
-      const cpuCell = (side: 'kubelite' | 'floor') =>
-        Object.entries(startCpu[side])
-          .filter(([k]) => (side === 'kubelite' ? ['agent', 'server', 'runtime'] : ['runtime']).includes(k))
-          .map(([k, v]) => `${k} ${median(v).toFixed(0)} ms`)
-          .join(', ');
-      const machineCell = (side: 'kubelite' | 'floor') => {
-        const m = startCpu[side].machine;
-        const st = startCpu[side].steal;
-        return m?.length ? `${median(m).toFixed(0)} ms${st?.length && median(st) >= 1 ? ` (steal ${median(st).toFixed(0)} ms)` : ''}` : '';
-      };
-      if (ONLY) for (const p of PATTERNS) if (runs(p)) process.stderr.write(`bench:pods ${p}: kubelite ${fmt(kubelite[p])}; floor ${fmt(floor[p])}; ratio ${ratioCell(cmp(p))}\n`);
-      const body = [
-        `Machine: ${machine()}. Command: \`npm run bench:pods\` (as root). 1-minute load average at start / end: ${loadStart} / ${load1()}.`,
-        '',
-        `Method: \`kubelite server --disable-agent\` and \`kubelite agent\` as separate processes on one machine, real containerd (started by the agent), runc, CNI bridge; pods of one busybox container (\`sleep 3600\`, image already imported, terminationGracePeriodSeconds 1). Latency = from the client's POST to the watch event showing every container running (the pod startup SLO's "all containers started", observed by the client, ms resolution). The floor drives the same containerd directly: RunPodSandbox + CreateContainer + StartContainer for an equivalent pod (same image, command, CNI network), timed from the first call to the last answer, with the same arrival pattern. Kubelite and the floor are interleaved: ${ROUNDS} rounds, in each every pattern runs once for kubelite and once for the floor back to back (which goes first alternates from round to round), each starting from an idle runtime (the previous pods deleted and their sandboxes gone, then 1 s), so both see the same machine load and drift. p50/p99 are over the pods of all rounds; the ratio is the median over the rounds of kubelite's p50 / the floor's p50 in the same round (each round's ratio in brackets). CPU per pod started: the agent's and the server's process CPU (/proc) and the runtime's (a cpuacct cgroup holding containerd and everything it spawns: shims, runc, CNI plugins; the pods' own cgroups excluded) over each part, per pod, median over the parts; and the whole machine's (/proc/stat: all CPU time but idle and iowait, steal included). Before the measured rounds, ${WARMUP} warm-up round(s) of ${SPACED} pods at ${RATE} pods/s on each side, not counted (the server's JIT compiles its hot paths, as on a cluster that has run a while). Cold start = spawning \`kubelite server\` (with its agent and containerd) until the first pod, POSTed as soon as the API answers, runs.`,
-        '',
-        '| measurement | kubelite | raw CRI floor | ratio (p50) | target | result |',
-        '|---|---|---|---|---|---|',
-        `| ${SINGLE} pods one at a time (x${ROUNDS}) | ${fmt(kubelite.single)} | ${fmt(floor.single)} | ${ratioCell(cmp('single'))} | p50 <= 1.3x floor | ${verdict(ratioOf(cmp('single')) <= 1.3 && !kubelite.single.errors)} |`,
-        `| ${SPACED} pods at ${RATE} pods/s (x${ROUNDS}) | ${fmt(kubelite.spaced)} | ${fmt(floor.spaced)} | ${ratioCell(cmp('spaced'))} | p50 <= 1.3x floor, p99 <= 1 s | ${verdict(ratioOf(cmp('spaced')) <= 1.3 && percentile(kubelite.spaced.ms, 99) <= 1000 && !kubelite.spaced.errors)} |`,
-        `| ${BURST} pods at once (x${ROUNDS}) | ${fmt(kubelite.burst)} | ${fmt(floor.burst)} | ${ratioCell(cmp('burst'))} | p50 <= 1.3x floor | ${verdict(ratioOf(cmp('burst')) <= 1.3 && !kubelite.burst.errors)} |`,
-        `| CPU per pod started (median over the parts) | ${cpuCell('kubelite')} | ${cpuCell('floor')} | | | |`,
-        `| the whole machine's CPU per pod started (all processes, this client's and the kernel's too; median over the parts) | ${machineCell('kubelite')} | ${machineCell('floor')} | | | |`,
-        `| cold start to first pod Running, fresh data dir | ${fresh.ms.toFixed(0)} ms | | | <= 3 s | ${verdict(fresh.ms <= 3000)} |`,
-        `| start to first pod Running, existing data dir | ${warm.ms.toFixed(0)} ms | | | | |`,
-        `| agent RSS (containerd excluded), idle | ${idleRss.toFixed(0)} MiB | | | <= 60 MB | ${verdict(idleRss * 1.048576 <= 60)} |`,
-        `| agent RSS with ${SPACED} pods just run | ${busyRss.toFixed(0)} MiB | | | | |`,
-      ].join('\n');
-      if (!ONLY) writeSection('Pods on containerd (bench:pods)', body);
-      process.stdout.write(body + '\n');
-    } finally {
-      await deleteAll(server).catch(() => undefined);
-      await stopChild(agentProc, 30_000);
-      await server.stop();
+    let main: KubeliteRun | undefined;
+    if (process.env.BENCH_PODS_SPLIT !== '1') main = await kubeliteRun(base, 'server', traceFile, (x) => interleaved(x));
+    // 3. the API server and a separate `kubelite agent` process (a node joining a cluster), on the same
+    // machine: the agent's RSS is its own, and 100 pods at 10 pods/s once more (after a warm-up) with
+    // the agent's requests over HTTPS; BENCH_PODS_SPLIT=1: the whole comparison in this deployment
+    const split = await kubeliteRun(base, 'agent', traceFile, (x) => (main ? separateAgent(x) : interleaved(x)));
+    const res = main?.res ?? split.res;
+    const cmp = (p: Pattern) => res[p];
+    const ratioOf = (c: Compared) => median(c.ratios);
+    const ratioCell = (c: Compared) => `${ratioOf(c).toFixed(2)}x (rounds: ${c.ratios.map((r) => r.toFixed(2)).join(', ')})`;
+    const kubelite = { single: cmp('single').kubelite, spaced: cmp('spaced').kubelite, burst: cmp('burst').kubelite };
+    const floor = { single: cmp('single').floor, spaced: cmp('spaced').floor, burst: cmp('burst').floor };
+    const cpuCell = (cpu: CpuByPart, side: 'kubelite' | 'floor') =>
+      Object.entries(cpu[side])
+        .filter(([k]) => (side === 'kubelite' ? ['agent', 'server', 'runtime'] : ['runtime']).includes(k))
+        .map(([k, v]) => `${k === 'server' && !cpu[side].agent ? 'kubelite server' : k} ${median(v).toFixed(0)} ms`)
+        .join(', ');
+    const machineCell = (cpu: CpuByPart, side: 'kubelite' | 'floor') => {
+      const m = cpu[side].machine;
+      const st = cpu[side].steal;
+      return m?.length ? `${median(m).toFixed(0)} ms${st?.length && median(st) >= 1 ? ` (steal ${median(st).toFixed(0)} ms)` : ''}` : '';
+    };
+    const cpu = main?.cpu ?? split.cpu;
+    if (ONLY) for (const p of PATTERNS) if (runs(p)) process.stderr.write(`bench:pods ${p}: kubelite ${fmt(kubelite[p])}; floor ${fmt(floor[p])}; ratio ${ratioCell(cmp(p))}\n`);
+    const who = main ? '`kubelite server`' : 'separate agent';
+    const splitRows: string[] = [];
+    if (main) {
+      const sp = split.res.spaced.kubelite;
+      const r = percentile(sp.ms, 50) / percentile(floor.spaced.ms, 50);
+      if (ONLY && runs('spaced')) process.stderr.write(`bench:pods separate agent spaced: ${fmt(sp)}; ratio to the floor's p50 above ${r.toFixed(2)}x\n`);
+      splitRows.push(
+        `| ${SPACED} pods at ${RATE} pods/s, \`kubelite agent\` as a process of its own (x1) | ${fmt(sp)} | p50 ${percentile(floor.spaced.ms, 50).toFixed(0)} ms (the rounds above) | ${r.toFixed(2)}x | | |`,
+        `| CPU per pod started, \`kubelite agent\` as a process of its own | ${cpuCell(split.cpu, 'kubelite')} | | | | |`,
+        `| the whole machine's CPU per pod started, \`kubelite agent\` as a process of its own | ${machineCell(split.cpu, 'kubelite')} | | | | |`,
+      );
     }
+    const body = [
+      `Machine: ${machine()}. Command: \`npm run bench:pods\` (as root). 1-minute load average at start / end: ${loadStart} / ${load1()}.`,
+      '',
+      `Method: ${main ? '`kubelite server` as a single-node cluster runs it (API server, scheduler, controller manager and node agent in one process: the scheduler and the controller manager on a worker thread, the agent on another, both reaching the API server\'s thread through message channels), then, for the agent\'s RSS and its cost as a remote node, `kubelite server --disable-agent` and `kubelite agent` as separate processes on the same machine (the agent talking HTTPS to the API server)' : '`kubelite server --disable-agent` and `kubelite agent` as separate processes on one machine'}; real containerd (started by the agent), runc, CNI bridge; pods of one busybox container (\`sleep 3600\`, image already imported, terminationGracePeriodSeconds 1). Latency = from the client's POST to the watch event showing every container running (the pod startup SLO's "all containers started", observed by the client, ms resolution). The floor drives the same containerd directly: RunPodSandbox + CreateContainer + StartContainer for an equivalent pod (same image, command, CNI network), timed from the first call to the last answer, with the same arrival pattern. Kubelite (${who}) and the floor are interleaved: ${ROUNDS} rounds, in each every pattern runs once for kubelite and once for the floor back to back (which goes first alternates from round to round), each starting from an idle runtime (the previous pods deleted and their sandboxes gone, then 1 s, then until the machine's CPU is below ${SETTLE_BUSY * 100}% busy over ${SETTLE_WINDOW_MS} ms), so both see the same machine load and drift. p50/p99 are over the pods of all rounds; the ratio is the median over the rounds of kubelite's p50 / the floor's p50 in the same round (each round's ratio in brackets). CPU per pod started: the kubelite processes' CPU (/proc) and the runtime's (a cpuacct cgroup holding containerd and everything it spawns: shims, runc, CNI plugins; the pods' own cgroups excluded) over each part, per pod, median over the parts; and the whole machine's (/proc/stat: all CPU time but idle and iowait, steal included). Before the measured rounds, ${WARMUP} warm-up round(s) of ${SPACED} pods at ${RATE} pods/s on each side, not counted (the server's JIT compiles its hot paths, as on a cluster that has run a while)${main ? '; the separate agent likewise gets one warm-up round before its measured one' : ''}. A part during which the hypervisor's steal exceeded ${STEAL_MAX * 100}% of the machine's CPU is run again together with its counterpart on the other side (at most ${STEAL_RETRIES} times in a run; this run: ${stealRetries}). Cold start = spawning \`kubelite server\` (with its agent and containerd) until the first pod, POSTed as soon as the API answers, runs.`,
+      '',
+      '| measurement | kubelite | raw CRI floor | ratio (p50) | target | result |',
+      '|---|---|---|---|---|---|',
+      `| ${SINGLE} pods one at a time (x${ROUNDS}) | ${fmt(kubelite.single)} | ${fmt(floor.single)} | ${ratioCell(cmp('single'))} | p50 <= 1.3x floor | ${verdict(ratioOf(cmp('single')) <= 1.3 && !kubelite.single.errors)} |`,
+      `| ${SPACED} pods at ${RATE} pods/s (x${ROUNDS}) | ${fmt(kubelite.spaced)} | ${fmt(floor.spaced)} | ${ratioCell(cmp('spaced'))} | p50 <= 1.3x floor, p99 <= 1 s | ${verdict(ratioOf(cmp('spaced')) <= 1.3 && percentile(kubelite.spaced.ms, 99) <= 1000 && !kubelite.spaced.errors)} |`,
+      `| ${BURST} pods at once (x${ROUNDS}) | ${fmt(kubelite.burst)} | ${fmt(floor.burst)} | ${ratioCell(cmp('burst'))} | p50 <= 1.3x floor | ${verdict(ratioOf(cmp('burst')) <= 1.3 && !kubelite.burst.errors)} |`,
+      `| CPU per pod started (median over the parts) | ${cpuCell(cpu, 'kubelite')} | ${cpuCell(cpu, 'floor')} | | | |`,
+      `| the whole machine's CPU per pod started (all processes, this client's and the kernel's too; median over the parts) | ${machineCell(cpu, 'kubelite')} | ${machineCell(cpu, 'floor')} | | | |`,
+      ...splitRows,
+      `| cold start to first pod Running, fresh data dir | ${fresh.ms.toFixed(0)} ms | | | <= 3 s | ${verdict(fresh.ms <= 3000)} |`,
+      `| start to first pod Running, existing data dir | ${warm.ms.toFixed(0)} ms | | | | |`,
+      `| agent RSS (containerd excluded), idle | ${split.idleRss.toFixed(0)} MiB | | | <= 60 MB | ${verdict(split.idleRss * 1.048576 <= 60)} |`,
+      `| agent RSS with ${SPACED} pods just run | ${split.busyRss.toFixed(0)} MiB | | | | |`,
+      ...(main ? [`| \`kubelite server\` RSS (agent included, containerd excluded) with ${SPACED} pods just run | ${main.busyRss.toFixed(0)} MiB | | | | |`] : []),
+    ].join('\n');
+    if (!ONLY) writeSection('Pods on containerd (bench:pods)', body);
+    process.stdout.write(body + '\n');
   } finally {
     cleanup(base);
   }
+}
+
+type CpuByPart = Record<'kubelite' | 'floor', Record<string, number[]>>;
+
+interface KubeliteRun {
+  res: Record<Pattern, Compared>;
+  cpu: CpuByPart;
+  idleRss: number;
+  busyRss: number;
+}
+
+/**
+ * Runs `run` against kubelite deployed as `kubelite server` (its agent in-process) or as
+ * `kubelite server --disable-agent` plus a `kubelite agent` process, each on a data dir of its
+ * own under base; stops everything after.
+ */
+async function kubeliteRun(base: string, as: 'server' | 'agent', traceFile: string | undefined, run: (x: Sides) => Promise<Record<Pattern, Compared>>): Promise<KubeliteRun> {
+  const serverDir = join(base, as === 'server' ? 'single' : 'server');
+  const server = await startServerProcess(serverDir, [], undefined, { agent: as === 'server' });
+  if (process.env.BENCH_SERVER_NICE) for (const t of readdirSync(`/proc/${server.child.pid}/task`)) setPriority(Number(t), Number(process.env.BENCH_SERVER_NICE));
+  let agentProc: ChildProcess | undefined;
+  try {
+    const agentDir = as === 'server' ? serverDir : join(base, 'agent');
+    if (as === 'agent') {
+      const prof = process.env.BENCH_AGENT_CPU_PROF;
+      const flags = process.env.BENCH_AGENT_NODE_FLAGS;
+      // through bin/kubelite, the command users run (it sets the agent's V8 heap options)
+      agentProc = (
+        await spawnKubelite(
+          ['agent', '--server', server.url.origin, '--token', server.token, '--ca-file', join(serverDir, 'server', 'tls', 'ca.crt'), '--data-dir', agentDir, '--node-name', NODE, '--log-level', 'warn', ...(process.env.BENCH_AGENT_ARGS ?? '').split(' ').filter(Boolean)],
+          /registered/,
+          60_000,
+          // profiled or other flags: node + the agent flags of bin/kubelite (or those), plus --cpu-prof (not allowed in NODE_OPTIONS)
+          prof || flags !== undefined ? [...(flags !== undefined ? flags.split(/\s+/).filter(Boolean) : roleNodeFlags('agent')), ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])] : [],
+          prof || flags !== undefined ? undefined : join(ROOT, 'bin', 'kubelite'),
+        )
+      ).child;
+    }
+    const agentPid = agentProc?.pid ?? server.child.pid!;
+    const idleRss = rssMiB(agentPid);
+    const cri = await CriClient.connect(containerdPaths(agentDir).socket);
+    const containerd = pidsOf((cmd) => cmd.startsWith('containerd\0') && cmd.includes(agentDir));
+    if (containerd.length === 1) trackRuntimeCpu(containerd[0]!);
+    const probe: Probe = { agentPid, serverPid: server.child.pid!, agentDir, traceFile };
+    const w = await startedWatcher(server);
+    for (const k of Object.keys(startCpu) as ('kubelite' | 'floor')[]) startCpu[k] = {};
+    let res: Record<Pattern, Compared>;
+    try {
+      const x: Sides = { s: server, w, cri, probe };
+      if (ONLY?.has('pairs')) await pairs(x); // for investigation only
+      res = await run(x);
+    } finally {
+      w.close();
+      cri.close();
+    }
+    return { res, cpu: { kubelite: startCpu.kubelite, floor: startCpu.floor }, idleRss, busyRss: rssMiB(agentPid) };
+  } finally {
+    await deleteAll(server).catch(() => undefined);
+    if (agentProc) await stopChild(agentProc, 30_000);
+    await server.stop();
+  }
+}
+
+/** The separate agent's part: one warm-up and one measured round of the spaced pattern, kubelite only. */
+async function separateAgent(x: Sides): Promise<Record<Pattern, Compared>> {
+  const none = (): Compared => ({ kubelite: { ms: [], errors: 0 }, floor: { ms: [], errors: 0 }, ratios: [] });
+  const out: Record<Pattern, Compared> = { single: none(), spaced: none(), burst: none() };
+  if (!runs('spaced')) return out;
+  await untilIdle();
+  await kubeliteRound(x, 'spaced', -101, 'separate agent warm-up');
+  let l: Latencies;
+  for (let attempt = 0; ; attempt++) {
+    await untilIdle();
+    l = await kubeliteRound(x, 'spaced', 100, 'separate agent', attempt);
+    if (!retryForSteal('separate agent', [l])) break;
+  }
+  countCpu('kubelite', l);
+  out.spaced.kubelite = l;
+  return out;
 }
 
 /** node's flags for the agent, as bin/kubelite sets them (its `agent)` line), so a profiled agent runs as users' does */
