@@ -33,7 +33,8 @@ import type { KubeObject } from '../src/api/types.js';
 import { CriClient } from '../src/cri/client.js';
 import { containerdPaths } from '../src/cri/containerd-config.js';
 import { freePort, missingRuntimeTools, INSTALL_HINT } from '../src/cri/containerd.js';
-import { BUSYBOX_IMAGE } from '../src/cri/images/build.js';
+import { BUSYBOX_IMAGE, defaultImagesDir } from '../src/cri/images/build.js';
+import { builtinImageArchives } from '../src/cri/images/import.js';
 import type { PodSandboxConfig } from '../src/cri/types.js';
 import { ROOT, call, cpuSeconds, threadCpuSeconds, load1, machine, percentile, roleNodeFlags, rssMiB, sleep, spawnKubelite, startServerProcess, stopChild, watchLines, writeSection, type ServerProc } from './lib.js';
 
@@ -597,6 +598,8 @@ async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('bench:pods runs containers: run it as root');
   const missing = missingRuntimeTools();
   if (missing.length) throw new Error(`missing: ${missing.join(', ')}; ${INSTALL_HINT}`);
+  // without the pause and busybox images every pod would fail after a 2-minute wait
+  if (builtinImageArchives().length === 0) throw new Error(`no image archives in ${defaultImagesDir()}: build them with bash scripts/build-images.sh`);
   const base = mkdtempSync(join(tmpdir(), 'kubelite-bench-pods-'));
   const loadStart = load1();
   try {
