@@ -11,6 +11,7 @@
 //                                pod then one floor pod, in turn, SINGLE times (the ratio without drift)
 //   BENCH_PODS_ROUNDS=3          interleaved rounds (each pattern: kubelite and floor back to back)
 //   BENCH_PODS_WARMUP=1          warm-up rounds first (100 pods at 10 pods/s each side, not counted)
+//   BENCH_PODS_QUIET_MS=1000     the pause between parts before waiting for an idle machine
 //   BENCH_POD_TRACE=1            the agent traces each pod (KUBELITE_POD_TRACE); prints the median
 //                                time of each step from the POST, per scenario; and the cold starts'
 //                                milestones (server log at debug level, the pod's steps) from the spawn
@@ -43,7 +44,7 @@ const RATE = 10; // pods per second
 const BURST = 10;
 const SINGLE = 10; // one at a time: each created once the previous one runs
 const ROUNDS = Number(process.env.BENCH_PODS_ROUNDS ?? 3);
-const QUIET_MS = 1000;
+const QUIET_MS = Number(process.env.BENCH_PODS_QUIET_MS ?? 1000);
 /** untilIdle(): the machine counts as idle below this share of its CPU over a window */
 const SETTLE_BUSY = 0.15;
 const SETTLE_WINDOW_MS = 500;
@@ -801,7 +802,12 @@ function median(xs: number[]): number {
 
 const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench:pods failed: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+// exits once done: a handle left open (a client's pipe to a killed child) must not keep the run,
+// and the e2e lock it holds, alive after its results are written
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench:pods failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);
