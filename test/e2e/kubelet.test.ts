@@ -316,6 +316,12 @@ describe('kubelet e2e (real containerd)', { timeout: 150_000 }, () => {
     // an edit of the ConfigMap reaches the mounted file (atomic ..data swap on the next resync)
     await client.json('PATCH', '/api/v1/namespaces/default/configmaps/vol-cm', { data: { how: 'changed' } }, 'application/merge-patch+json');
     await until('the edited ConfigMap in the file', async () => ((await sh('cat /cm/how')).out === 'changed' ? true : undefined), 15_000, 250);
+    // deleted, the pod's tmpfs emptyDir is unmounted from the host and its directory removed
+    const uid = (await client.json<KubeObject>('GET', podPath('volumes-pod'))).metadata.uid!;
+    const podDir = `${c.dir}/agent/pods/${uid}`;
+    // (where tmpfs cannot be mounted the kubelet falls back to a directory, as checked above)
+    await client.json('DELETE', podPath('volumes-pod'), { gracePeriodSeconds: 0 });
+    await until('the pod dir unmounted and removed', async () => (!readFileSync('/proc/mounts', 'utf8').includes(`${podDir}/`) && !existsSync(podDir) ? true : undefined), 30_000, 250);
   });
 
   it('keeps native sidecars running and reports waiting reasons (images, config)', async () => {

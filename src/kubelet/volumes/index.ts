@@ -26,28 +26,64 @@ export function volumesDir(podDir: string): string {
   return join(podDir, '_volumes');
 }
 
-function mountsUnder(dir: string): string[] {
-  let text = '';
-  try {
-    text = readFileSync('/proc/mounts', 'utf8');
-  } catch {
-    return [];
+/**
+ * The host's mount points, from /proc/mounts, read at most once per freshMs: the pods of a
+ * deleted Deployment are torn down together and share a read (with a hundred pods on the node the
+ * file has hundreds of lines, and each read cost the agent ~1.5 ms of CPU per pod). The only
+ * mounts under pod directories are the kubelet's own (tmpfs emptyDirs), and each of its mounts
+ * and unmounts drops the list read before it (changed()), so the list never misses one of them.
+ */
+export class MountTable {
+  private cached: { at: number; mounts: string[] } | undefined;
+  /** reads of the mount table so far (for tests) */
+  reads = 0;
+
+  constructor(
+    private readonly read: () => string = () => readFileSync('/proc/mounts', 'utf8'),
+    private readonly now: () => number = () => performance.now(),
+    private readonly freshMs = 500,
+  ) {}
+
+  /** The mount points at dir or below it, the deepest first. */
+  under(dir: string): string[] {
+    return this.all()
+      .filter((m) => m === dir || m.startsWith(`${dir}/`))
+      .sort((a, b) => b.length - a.length);
   }
-  return text
-    .split('\n')
-    .map((l) => l.split(' ')[1]?.replace(/\\040/g, ' ') ?? '')
-    .filter((m) => m === dir || m.startsWith(`${dir}/`))
-    .sort((a, b) => b.length - a.length);
+
+  /** Something was mounted or unmounted: the next question reads the table again. */
+  changed(): void {
+    this.cached = undefined;
+  }
+
+  private all(): string[] {
+    const t = this.now();
+    if (this.cached && t - this.cached.at < this.freshMs) return this.cached.mounts;
+    let text = '';
+    try {
+      this.reads++;
+      text = this.read();
+    } catch {
+      return [];
+    }
+    const mounts = text.split('\n').map((l) => l.split(' ')[1]?.replace(/\\040/g, ' ') ?? '').filter(Boolean);
+    this.cached = { at: t, mounts };
+    return mounts;
+  }
 }
+
+const mountTable = new MountTable();
 
 async function emptyDir(dir: string, v: NonNullable<VolumeSpec['emptyDir']>, log: Logger): Promise<void> {
   mkdirSync(dir, { recursive: true, mode: 0o777 });
-  if (v.medium !== 'Memory' || mountsUnder(dir).includes(dir)) return;
+  if (v.medium !== 'Memory' || mountTable.under(dir).includes(dir)) return;
   const size = v.sizeLimit !== undefined ? `,size=${quantityValue(parseQuantity(v.sizeLimit))}` : '';
   try {
     await run('mount', ['-t', 'tmpfs', '-o', `mode=0777${size}`, 'tmpfs', dir]);
   } catch (err) {
     log.warn({ dir, err: (err as Error).message }, 'emptyDir medium Memory: tmpfs mount failed; using a directory');
+  } finally {
+    mountTable.changed();
   }
 }
 
@@ -129,12 +165,14 @@ async function claimPath(pod: Pod, src: NonNullable<VolumeSpec['persistentVolume
 
 /** Unmounts what the kubelet mounted under the pod dir (tmpfs emptyDirs) and removes the dir. */
 export async function tearDownPodDir(podDir: string, log: Logger): Promise<void> {
-  for (const m of mountsUnder(podDir)) {
+  for (const m of mountTable.under(podDir)) {
     try {
       await run('umount', [m]);
     } catch (err) {
       log.warn({ mount: m, err: (err as Error).message }, 'umount failed');
       return; // never rm -rf through a mount
+    } finally {
+      mountTable.changed();
     }
   }
   rmSync(podDir, { recursive: true, force: true });
